@@ -1,0 +1,5 @@
+export { ConfigError, parseEnv } from './parse-env.js';
+export type { ConfigErrorCode } from './parse-env.js';
+export { commonEnvShape, defaultDataDir, loadCommonConfig } from './common.js';
+export type { CommonConfig } from './common.js';
+export { envBoolean, envInt, envList } from './coercions.js';

@@ -1,0 +1,4 @@
+export { FileEvidenceStore } from './file-store.js';
+export { EvidenceStoreError } from './errors.js';
+export type { EvidenceStore, EvidenceObject, StoredLocation } from './store.js';
+export type { EvidenceStoreErrorCode } from './errors.js';

@@ -1,0 +1,21 @@
+import type { IHeaders } from 'kafkajs';
+
+/** Message header names Probity sets; all values are UTF-8 strings. */
+export const HEADER = {
+  tenant: 'probity-tenant',
+  contentHash: 'probity-content-hash',
+  emitterSignature: 'probity-emitter-envelope',
+  dlqReason: 'probity-dlq-reason',
+  dlqDetail: 'probity-dlq-detail',
+  dlqSourceTopic: 'probity-dlq-source-topic',
+  dlqSourcePartition: 'probity-dlq-source-partition',
+  dlqSourceOffset: 'probity-dlq-source-offset',
+} as const;
+
+export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return undefined;
+  return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+}
