@@ -26,6 +26,8 @@ export const commonEnvShape = {
   CLICKHOUSE_URL: z.string().url().optional(),
   /** @defaultValue `probity` */
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier').default('probity'),
+  /** Prefix for the evidence topic names (`<ns>.probity.evidence.raw`); empty = standard names. @defaultValue empty */
+  PROBITY_TOPIC_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, dot, dash or underscore').default(''),
   /** Partitions of the evidence topics created by `probity topics`. @defaultValue 3 */
   PROBITY_TOPIC_PARTITIONS: envInt(3, 1, 1024),
   /** @defaultValue `info` */

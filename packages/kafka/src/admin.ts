@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { topicCatalog, TOPICS } from './topics.js';
+import { topicCatalog, TOPICS, type EvidenceTopics } from './topics.js';
 import { KafkaError, toKafkaError } from './client.js';
 
 export interface EnsureTopicsResult {
@@ -12,12 +12,12 @@ export interface EnsureTopicsResult {
  * as they are, but a raw/signed partition mismatch is an error: shard N of the
  * Merkle log lives in partition N of both.
  */
-export async function ensureTopics(kafka: Kafka, partitions: number): Promise<EnsureTopicsResult> {
+export async function ensureTopics(kafka: Kafka, partitions: number, topics: EvidenceTopics = TOPICS): Promise<EnsureTopicsResult> {
   const admin = kafka.admin();
   try {
     await admin.connect();
     const present = new Set(await admin.listTopics());
-    const catalog = topicCatalog();
+    const catalog = topicCatalog(topics);
     const toCreate = catalog.filter((t) => !present.has(t.name));
     if (toCreate.length > 0) {
       await admin.createTopics({
@@ -33,12 +33,12 @@ export async function ensureTopics(kafka: Kafka, partitions: number): Promise<En
     const existingNames = catalog.filter((t) => present.has(t.name)).map((t) => t.name);
     const metadata = await admin.fetchTopicMetadata({ topics: catalog.map((t) => t.name) });
     const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-    const raw = counts.get(TOPICS.raw);
-    const signed = counts.get(TOPICS.signed);
+    const raw = counts.get(topics.raw);
+    const signed = counts.get(topics.signed);
     if (raw !== signed) {
       throw new KafkaError(
         'KAFKA_FAILED',
-        `${TOPICS.raw} has ${raw} partitions but ${TOPICS.signed} has ${signed}; they must match (one Merkle log shard per partition). Add partitions to the smaller one with kafka-topics --alter.`,
+        `${topics.raw} has ${raw} partitions but ${topics.signed} has ${signed}; they must match (one Merkle log shard per partition). Add partitions to the smaller one with kafka-topics --alter.`,
       );
     }
     return {

@@ -1,5 +1,5 @@
-export { TOPICS, topicCatalog } from './topics.js';
-export type { TopicName, TopicSpec } from './topics.js';
+export { TOPICS, topicCatalog, evidenceTopics } from './topics.js';
+export type { TopicName, TopicSpec, EvidenceTopics } from './topics.js';
 export { createKafka, producerRetry, KafkaError, toKafkaError } from './client.js';
 export type { KafkaClientOptions, KafkaErrorCode } from './client.js';
 export { ensureTopics, describeCluster } from './admin.js';

@@ -12,7 +12,25 @@ export const TOPICS = {
   dlq: 'probity.evidence.dlq',
 } as const;
 
-export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+export type TopicName = string;
+
+/** The three evidence topics one deployment (or one isolated test) uses. */
+export interface EvidenceTopics {
+  raw: string;
+  signed: string;
+  dlq: string;
+}
+
+/**
+ * Topic names for a namespace: none gives the standard names; a namespace
+ * `ns` gives `ns.probity.evidence.raw` etc. Integration tests use a unique
+ * namespace each so they never read one another's evidence.
+ */
+export function evidenceTopics(namespace = ''): EvidenceTopics {
+  if (namespace === '') return { ...TOPICS };
+  if (!/^[A-Za-z0-9._-]+$/.test(namespace)) throw new RangeError(`invalid topic namespace ${JSON.stringify(namespace)}`);
+  return { raw: `${namespace}.${TOPICS.raw}`, signed: `${namespace}.${TOPICS.signed}`, dlq: `${namespace}.${TOPICS.dlq}` };
+}
 
 export interface TopicSpec {
   name: TopicName;
@@ -27,11 +45,11 @@ const retainForever = [
   { name: 'min.insync.replicas', value: '1' },
 ];
 
-export function topicCatalog(): TopicSpec[] {
+export function topicCatalog(topics: EvidenceTopics = TOPICS): TopicSpec[] {
   return [
-    { name: TOPICS.raw, configEntries: retainForever, partitionsFollowRaw: true },
-    { name: TOPICS.signed, configEntries: retainForever, partitionsFollowRaw: true },
+    { name: topics.raw, configEntries: retainForever, partitionsFollowRaw: true },
+    { name: topics.signed, configEntries: retainForever, partitionsFollowRaw: true },
     // The DLQ is small and must keep every rejected byte for the operator.
-    { name: TOPICS.dlq, configEntries: retainForever, partitionsFollowRaw: false },
+    { name: topics.dlq, configEntries: retainForever, partitionsFollowRaw: false },
   ];
 }

@@ -1,0 +1,53 @@
+/**
+ * The log leaf. Each notarized record becomes one leaf whose bytes are this
+ * statement, serialized as JSON with a fixed key order. The statement binds
+ * the record's content hash to its tenant, log position and notarization time,
+ * so an inclusion proof for the leaf under a signed checkpoint authenticates
+ * the record as strongly as a per-record signature would (RFC 6962's argument:
+ * the checkpoint signature covers the root, the root commits to every leaf).
+ *
+ * The exact bytes are shipped with the record; verifiers hash them as they are
+ * and never re-serialize, so JSON canonicalization is not a verification concern.
+ */
+export interface Statement {
+  /** Statement format version. */
+  v: 1;
+  tenant: string;
+  /** Lowercase hex SHA-256 of the record's Avro single-object bytes. */
+  content_hash: string;
+  record_type: string;
+  /** Hex CRC-64-AVRO fingerprint of the writer schema. */
+  schema_fingerprint: string;
+  /** The log this leaf belongs to: `<origin>/shard/<n>`. */
+  log: string;
+  shard: number;
+  index: number;
+  notarized_at: string;
+  /** Key ids of emitter signatures the notary verified, empty when unsigned. */
+  emitter_key_ids: string[];
+  /** SHA-256 (hex) of the emitter's signatures JSON as received, null when unsigned: binds the envelope to the leaf. */
+  emitter_signatures_sha256: string | null;
+}
+
+export function encodeStatement(statement: Statement): Buffer {
+  const ordered: Statement = {
+    v: statement.v,
+    tenant: statement.tenant,
+    content_hash: statement.content_hash,
+    record_type: statement.record_type,
+    schema_fingerprint: statement.schema_fingerprint,
+    log: statement.log,
+    shard: statement.shard,
+    index: statement.index,
+    notarized_at: statement.notarized_at,
+    emitter_key_ids: statement.emitter_key_ids,
+    emitter_signatures_sha256: statement.emitter_signatures_sha256,
+  };
+  return Buffer.from(JSON.stringify(ordered), 'utf8');
+}
+
+export function decodeStatement(bytes: Uint8Array): Statement {
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as Statement;
+}
+
+export const STATEMENT_PAYLOAD_TYPE = 'application/vnd.probity.statement.v1+json';

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import {
+  fromBase64,
+  isKeyValidAt,
+  leafHash,
+  noteKeyHash,
+  openNote,
+  parseCheckpoint,
+  verifyEnvelope,
+  verifyInclusionByHash,
+  type Checkpoint,
+  type TrustedKey,
+} from '@probity/crypto';
+import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
+import { decodeStatement, type Statement } from './statement.js';
+import type { SignedRecord } from './signed-record.js';
+
+export interface VerificationCheck {
+  name: 'format' | 'content_hash' | 'statement' | 'inclusion' | 'checkpoint_signature' | 'emitter_signature' | 'notary_envelope' | 'record_decodes';
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerificationReport {
+  valid: boolean;
+  checks: VerificationCheck[];
+  statement?: Statement;
+  checkpoint?: Checkpoint;
+}
+
+export interface VerifyOptions {
+  /** The notary's public keys with names and validity windows (the public keyring). */
+  notaryKeys: readonly (TrustedKey & { name: string })[];
+  /** The tenant's emitter keys; when absent an emitter envelope is checked for binding only. */
+  emitterKeys?: readonly TrustedKey[];
+  /** Optional schema check: decode the record bytes and throw if they are not a valid record. */
+  decodeRecord?: (bytes: Uint8Array) => unknown;
+}
+
+/**
+ * Verify a notarized record offline, with nothing but public keys:
+ * the record bytes hash to the statement's content hash; the statement names
+ * the same tenant, shard and index; the statement's leaf hash is included,
+ * by the proof, in the root of a checkpoint signed by a notary key valid at
+ * the statement's notarization time; the emitter's signatures (if any) are
+ * bound to the statement and, given the tenant's keys, verify.
+ */
+export function verifySignedRecord(record: SignedRecord, options: VerifyOptions): VerificationReport {
+  const checks: VerificationCheck[] = [];
+  const fail = (name: VerificationCheck['name'], detail: string): VerificationReport => {
+    checks.push({ name, ok: false, detail });
+    return { valid: false, checks };
+  };
+  const pass = (name: VerificationCheck['name'], detail: string) => checks.push({ name, ok: true, detail });
+
+  const shapeProblem = describeShapeProblem(record);
+  if (shapeProblem !== null) return fail('format', shapeProblem);
+  let recordBytes: Uint8Array;
+  let statementBytes: Uint8Array;
+  let proof: Uint8Array[];
+  try {
+    recordBytes = fromBase64(record.record);
+    statementBytes = fromBase64(record.statement);
+    proof = record.inclusion_proof.map((p) => fromBase64(p));
+  } catch (err) {
+    return fail('format', `malformed base64: ${(err as Error).message}`);
+  }
+  pass('format', record.format);
+
+  const contentHash = createHash('sha256').update(recordBytes).digest('hex');
+  let statement: Statement;
+  try {
+    statement = decodeStatement(statementBytes);
+  } catch (err) {
+    return fail('statement', `statement is not valid JSON: ${(err as Error).message}`);
+  }
+  if (contentHash !== statement.content_hash || contentHash !== record.content_hash) {
+    return fail('content_hash', `record bytes hash to ${contentHash}; statement says ${statement.content_hash}, record says ${record.content_hash}`);
+  }
+  pass('content_hash', contentHash);
+
+  const mismatches = (
+    [
+      ['tenant', statement.tenant, record.tenant],
+      ['shard', statement.shard, record.shard],
+      ['index', statement.index, record.leaf_index],
+      ['record_type', statement.record_type, record.record_type],
+      ['schema_fingerprint', statement.schema_fingerprint, record.schema_fingerprint],
+    ] as const
+  ).filter(([, a, b]) => a !== b);
+  if (statement.v !== 1 || mismatches.length > 0) {
+    return fail('statement', `statement disagrees with the record on ${mismatches.map(([f]) => f).join(', ') || 'version'}`);
+  }
+  pass('statement', `tenant ${statement.tenant}, ${statement.log} leaf ${statement.index}`);
+
+  const notarizedAt = new Date(statement.notarized_at);
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = verifyCheckpointAt(record.checkpoint, options.notaryKeys, notarizedAt);
+  } catch (err) {
+    return fail('checkpoint_signature', (err as Error).message);
+  }
+  if (checkpoint.origin !== statement.log) return fail('checkpoint_signature', `checkpoint is for log ${checkpoint.origin}, the statement for ${statement.log}`);
+  pass('checkpoint_signature', `${checkpoint.origin} size ${checkpoint.size}`);
+
+  if (!verifyInclusionByHash(leafHash(statementBytes), statement.index, checkpoint.size, proof, checkpoint.rootHash)) {
+    return fail('inclusion', `leaf ${statement.index} is not included in the checkpoint of size ${checkpoint.size} by this proof`);
+  }
+  pass('inclusion', `leaf ${statement.index} of ${checkpoint.size}`);
+
+  const emitter = checkEmitter(record, statement, recordBytes, notarizedAt, options.emitterKeys);
+  checks.push(emitter);
+  if (!emitter.ok) return { valid: false, checks, statement, checkpoint };
+
+  if (record.notary_envelope !== null) {
+    try {
+      const verified = verifyEnvelope(record.notary_envelope, options.notaryKeys, { at: notarizedAt });
+      if (Buffer.compare(Buffer.from(verified.payload), Buffer.from(statementBytes)) !== 0) throw new Error('envelope payload is not the statement');
+      pass('notary_envelope', `signed by ${verified.keyIds.join(', ')}`);
+    } catch (err) {
+      checks.push({ name: 'notary_envelope', ok: false, detail: (err as Error).message });
+      return { valid: false, checks, statement, checkpoint };
+    }
+  }
+
+  if (options.decodeRecord) {
+    try {
+      options.decodeRecord(recordBytes);
+      pass('record_decodes', 'record decodes with its writer schema');
+    } catch (err) {
+      checks.push({ name: 'record_decodes', ok: false, detail: (err as Error).message });
+      return { valid: false, checks, statement, checkpoint };
+    }
+  }
+  return { valid: true, checks, statement, checkpoint };
+}
+
+function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: Uint8Array, at: Date, emitterKeys: readonly TrustedKey[] | undefined): VerificationCheck {
+  const name = 'emitter_signature';
+  if (record.emitter_envelope === null) {
+    return statement.emitter_signatures_sha256 === null
+      ? { name, ok: true, detail: 'unsigned by the emitter' }
+      : { name, ok: false, detail: 'the statement records emitter signatures but the envelope is missing' };
+  }
+  const envelope = record.emitter_envelope;
+  const signaturesHash = createHash('sha256').update(JSON.stringify(envelope.signatures)).digest('hex');
+  if (signaturesHash !== statement.emitter_signatures_sha256) return { name, ok: false, detail: 'emitter signatures differ from those the notary verified' };
+  if (envelope.payloadType !== EMITTER_PAYLOAD_TYPE || envelope.payload !== Buffer.from(recordBytes).toString('base64')) {
+    return { name, ok: false, detail: 'emitter envelope does not carry this record' };
+  }
+  if (!emitterKeys) return { name, ok: true, detail: `bound to the statement (key ids ${statement.emitter_key_ids.join(', ')}); pass emitter keys to check the signatures themselves` };
+  try {
+    const verified = verifyEnvelope(envelope, emitterKeys, { at });
+    return { name, ok: true, detail: `signed by ${verified.keyIds.join(', ')}` };
+  } catch (err) {
+    return { name, ok: false, detail: (err as Error).message };
+  }
+}
+
+/**
+ * Open the signed note with the notary keys and require a signature by a key
+ * whose validity window contains the notarization time: a retired key cannot
+ * vouch for leaves notarized after its retirement.
+ */
+function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
+  const verifiers = notaryKeys.map((k) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey, key: k }));
+  const opened = openNote(signedNote, verifiers);
+  const validSigner = opened.sigs.some((sig) => verifiers.some((v) => v.name === sig.name && v.keyHash === sig.keyHash && isKeyValidAt(v.key, at)));
+  if (!validSigner) throw new Error(`the checkpoint is signed, but by no notary key valid at ${at.toISOString()}`);
+  return parseCheckpoint(opened.text);
+}
+
+const BUNDLE_FIELDS: Record<keyof SignedRecord, (v: unknown) => boolean> = {
+  format: (v) => v === 'probity.signed-record/v1',
+  tenant: (v) => typeof v === 'string',
+  content_hash: (v) => typeof v === 'string',
+  record_type: (v) => typeof v === 'string',
+  schema_fingerprint: (v) => typeof v === 'string',
+  shard: (v) => Number.isSafeInteger(v),
+  leaf_index: (v) => Number.isSafeInteger(v),
+  record: (v) => typeof v === 'string',
+  statement: (v) => typeof v === 'string',
+  emitter_envelope: (v) => v === null || isEnvelopeLike(v),
+  notary_envelope: (v) => v === null || isEnvelopeLike(v),
+  checkpoint: (v) => typeof v === 'string',
+  inclusion_proof: (v) => Array.isArray(v) && v.every((p) => typeof p === 'string'),
+};
+
+function isEnvelopeLike(v: unknown): boolean {
+  const e = v as Record<string, unknown>;
+  return typeof e === 'object' && e !== null && typeof e.payload === 'string' && typeof e.payloadType === 'string' && Array.isArray(e.signatures);
+}
+
+/** Exactly the bundle's fields with the right types: an unknown or renamed field is itself a sign of tampering. */
+function describeShapeProblem(record: unknown): string | null {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not a JSON object';
+  const fields = Object.keys(record);
+  const unknown = fields.filter((f) => !(f in BUNDLE_FIELDS));
+  if (unknown.length > 0) return `unexpected field(s) ${unknown.join(', ')}`;
+  for (const [field, ok] of Object.entries(BUNDLE_FIELDS)) {
+    if (!(field in record)) return `missing field ${field}`;
+    if (!ok((record as Record<string, unknown>)[field])) return `field ${field} has the wrong type or value`;
+  }
+  return null;
+}

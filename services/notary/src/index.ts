@@ -1,0 +1,12 @@
+export { Notary } from './notary.js';
+export type { NotaryOptions, NotaryStats } from './notary.js';
+export { createNotary } from './create-notary.js';
+export { loadNotaryConfig, notaryEnvShape } from './config.js';
+export type { NotaryConfig } from './config.js';
+export { TenantPolicies, parseTenantPolicies } from './tenant-policy.js';
+export type { TenantPolicy, TenantPolicyFile, EmitterKeyEntry } from './tenant-policy.js';
+export { inspectMessage } from './inspect.js';
+export type { RecordDecoder } from './inspect.js';
+export type { DlqReason, Outcome } from './outcome.js';
+export { NotaryError } from './errors.js';
+export type { NotaryErrorCode } from './errors.js';

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { fromBase64, verifyEnvelope, type TrustedKey } from '@probity/crypto';
+import { EMITTER_PAYLOAD_TYPE } from '@probity/evidence';
+import type { AcceptedRecord, DlqReason, Outcome } from './outcome.js';
+import type { TenantPolicy } from './tenant-policy.js';
+
+
+
+/** What the notary needs of the schema codec; the real one is @probity/schema's registry. */
+export interface RecordDecoder {
+  decode(bytes: Uint8Array): { recordType: string; version: number; fingerprint: string; value: Record<string, unknown> };
+  semanticIssues(recordType: string, value: Record<string, unknown>, now: Date): { path: string; message: string }[];
+}
+
+export interface InspectContext {
+  decoder: RecordDecoder;
+  policyFor(tenant: string): TenantPolicy;
+  maxMessageBytes: number;
+  now: Date;
+}
+
+export interface RawMessage {
+  value: Buffer | null;
+  tenantHeader: string | undefined;
+  emitterSignaturesHeader: string | undefined;
+}
+
+const dlq = (reason: DlqReason, detail: string): Outcome => ({ kind: 'dlq', reason, detail });
+
+/**
+ * Decide about one raw message without side effects: decode, validate, check
+ * the tenant's signature policy. Deduplication needs the log and happens in
+ * the batch; every other refusal is a DLQ outcome with a machine-readable reason.
+ */
+export function inspectMessage(message: RawMessage, context: InspectContext): Outcome {
+  const bytes = message.value;
+  if (bytes === null || bytes.length === 0) return dlq('NOT_SINGLE_OBJECT', 'empty message value');
+  if (bytes.length > context.maxMessageBytes) {
+    return dlq('OVERSIZED', `message is ${bytes.length} bytes; the limit is ${context.maxMessageBytes} (NOTARY_MAX_MESSAGE_BYTES)`);
+  }
+
+  let decoded: ReturnType<RecordDecoder['decode']>;
+  try {
+    decoded = context.decoder.decode(bytes);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const reason: DlqReason = code === 'NOT_SINGLE_OBJECT' || code === 'UNKNOWN_FINGERPRINT' ? code : 'BODY_INVALID';
+    return dlq(reason, (err as Error).message);
+  }
+
+  const tenant = decoded.value.tenant;
+  if (typeof tenant !== 'string' || tenant.length === 0) return dlq('SEMANTIC_INVALID', 'tenant: missing');
+  if (message.tenantHeader !== undefined && message.tenantHeader !== tenant) {
+    return dlq('TENANT_MISMATCH', `header probity-tenant=${JSON.stringify(message.tenantHeader)} but the record says ${JSON.stringify(tenant)}`);
+  }
+
+  const issues = context.decoder.semanticIssues(decoded.recordType, decoded.value, context.now);
+  if (issues.length > 0) return dlq('SEMANTIC_INVALID', issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+
+  const policy = context.policyFor(tenant);
+  const signature = checkEmitterSignature(bytes, message.emitterSignaturesHeader, policy, context.now);
+  if ('reason' in signature) return dlq(signature.reason, signature.detail);
+
+  const contentHash = createHash('sha256').update(bytes).digest();
+  const record: AcceptedRecord = {
+    tenant,
+    contentHash,
+    contentHashHex: contentHash.toString('hex'),
+    recordType: decoded.recordType,
+    schemaVersion: decoded.version,
+    schemaFingerprint: decoded.fingerprint,
+    bytes,
+    emitterKeyIds: signature.keyIds,
+    emitterEnvelope: signature.envelope,
+  };
+  return { kind: 'accept', record };
+}
+
+type SignatureCheck = { keyIds: string[]; envelope: unknown | null } | { reason: DlqReason; detail: string };
+
+function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy: TenantPolicy, now: Date): SignatureCheck {
+  if (header === undefined) {
+    return policy.requireEmitterSignatures
+      ? { reason: 'SIGNATURE_REQUIRED', detail: 'this tenant requires emitter signatures; sign with the SDK signer option or `probity emit --sign-key`' }
+      : { keyIds: [], envelope: null };
+  }
+  let signatures: unknown;
+  try {
+    signatures = JSON.parse(header);
+  } catch {
+    return { reason: 'SIGNATURE_INVALID', detail: 'header probity-emitter-envelope is not JSON' };
+  }
+  const envelope = { payload: bytes.toString('base64'), payloadType: EMITTER_PAYLOAD_TYPE, signatures };
+  if (policy.emitterKeys.length === 0) {
+    return { reason: 'SIGNATURE_INVALID', detail: 'the record is signed but the tenant has no registered emitter keys; register one with `probity keys register`' };
+  }
+  const trusted: TrustedKey[] = policy.emitterKeys.map((k) => ({
+    keyId: k.keyId,
+    publicKey: fromBase64(k.publicKey),
+    notBefore: new Date(k.notBefore),
+    ...(k.notAfter ? { notAfter: new Date(k.notAfter) } : {}),
+  }));
+  try {
+    // Key validity is judged at notarization time: a backdated occurred_at must not revive a retired key.
+    const verified = verifyEnvelope(envelope, trusted, { at: now });
+    return { keyIds: verified.keyIds, envelope };
+  } catch (err) {
+    return { reason: 'SIGNATURE_INVALID', detail: (err as Error).message };
+  }
+}

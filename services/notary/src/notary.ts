@@ -1,0 +1,191 @@
+import type { EvidenceStore } from '@probity/evidence-store';
+import { toKafkaError, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type Producer } from '@probity/kafka';
+import type { NotaryKeyStore } from '@probity/keystore';
+import type { Logger } from '@probity/logger';
+import { notarizeBatch } from './batch.js';
+import type { RecordDecoder } from './inspect.js';
+import type { DlqReason } from './outcome.js';
+import { encodeOffsetMetadata, fetchCommittedState, reconcileShard } from './recovery.js';
+import { ShardLog } from './shard-log.js';
+import type { TenantPolicies } from './tenant-policy.js';
+
+export interface NotaryOptions {
+  kafka: Kafka;
+  topics: EvidenceTopics;
+  groupId: string;
+  dataDir: string;
+  /** Log origin prefix; shard n's log is `<origin>/shard/<n>`. */
+  origin: string;
+  store: EvidenceStore;
+  keys: NotaryKeyStore;
+  decoder: RecordDecoder;
+  policies: TenantPolicies;
+  maxMessageBytes: number;
+  /** Largest number of raw messages notarized in one transaction. */
+  maxTransactionMessages: number;
+  signRecords: boolean;
+  /** Shards processed at once (each with its own transactional producer). */
+  concurrency: number;
+  logger: Logger;
+}
+
+export interface NotaryStats {
+  accepted: number;
+  duplicates: number;
+  dlq: Partial<Record<DlqReason, number>>;
+  transactions: number;
+  shards: Record<number, { size: number; lastCommitAt: string | null }>;
+}
+
+interface ShardState {
+  log: ShardLog;
+  producer: Producer;
+  committedSize: number;
+  lastCommitAt: string | null;
+}
+
+/**
+ * The notary consumer: one Merkle log shard per partition of the raw topic,
+ * exactly-once through one transactional producer per shard. The producer's
+ * transactional id is derived from the shard, so whichever instance owns a
+ * shard fences every earlier owner (zombie fencing) before it reads the
+ * committed log state and continues the log.
+ */
+export class Notary {
+  private consumer: Consumer | null = null;
+  private readonly shards = new Map<number, ShardState>();
+  /** Shards whose local state must be reconciled before their next batch (after every group join). */
+  private readonly stale = new Set<number>();
+  private readonly counters: Omit<NotaryStats, 'shards'> = { accepted: 0, duplicates: 0, dlq: {}, transactions: 0 };
+
+  constructor(private readonly options: NotaryOptions) {}
+
+  async start(): Promise<void> {
+    const { kafka, groupId, logger } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      for (const shard of this.shards.keys()) this.stale.add(shard);
+      logger.info({ assignment: event.payload.memberAssignment }, 'notary joined the group');
+    });
+    consumer.on(consumer.events.CRASH, (event) => logger.error({ err: event.payload.error, restart: event.payload.restart }, 'notary consumer crashed'));
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topics.raw, fromBeginning: true });
+    this.consumer = consumer;
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = null;
+    for (const state of this.shards.values()) {
+      await state.producer.disconnect().catch(() => undefined);
+      state.log.close();
+    }
+    this.shards.clear();
+  }
+
+  stats(): NotaryStats {
+    const shards: NotaryStats['shards'] = {};
+    for (const [shard, state] of this.shards) shards[shard] = { size: state.committedSize, lastCommitAt: state.lastCommitAt };
+    return { ...this.counters, dlq: { ...this.counters.dlq }, shards };
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const shard = batch.partition;
+    const state = await this.shardState(shard);
+    const { maxTransactionMessages } = this.options;
+    for (let start = 0; start < batch.messages.length; start += maxTransactionMessages) {
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(start, start + maxTransactionMessages);
+      await this.notarizeAndCommit(shard, state, batch.topic, messages);
+      resolveOffset(messages[messages.length - 1]!.offset);
+      await heartbeat();
+    }
+  }
+
+  private async notarizeAndCommit(shard: number, state: ShardState, topic: string, messages: EachBatchPayload['batch']['messages']): Promise<void> {
+    const { logger } = this.options;
+    const origin = `${this.options.origin}/shard/${shard}`;
+    let transaction: Awaited<ReturnType<Producer['transaction']>> | null = null;
+    try {
+      const plan = await notarizeBatch(
+        { shard, topic, messages },
+        {
+          log: state.log,
+          origin,
+          store: this.options.store,
+          signer: this.options.keys.signingKeyAt(new Date()),
+          signRecords: this.options.signRecords,
+          inspect: { decoder: this.options.decoder, policyFor: (t) => this.options.policies.get(t), maxMessageBytes: this.options.maxMessageBytes },
+          now: () => new Date(),
+        },
+      );
+      transaction = await state.producer.transaction();
+      if (plan.signed.length > 0) await transaction.send({ topic: this.options.topics.signed, messages: plan.signed });
+      if (plan.dlq.length > 0) await transaction.send({ topic: this.options.topics.dlq, messages: plan.dlq });
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        topics: [
+          {
+            topic,
+            // kafkajs passes `metadata` through to TxnOffsetCommit; its types omit it.
+            partitions: [{ partition: shard, offset: plan.nextOffset, metadata: encodeOffsetMetadata(plan.treeSize, plan.rootHash) } as { partition: number; offset: string }],
+          },
+        ],
+      });
+      await transaction.commit();
+      state.committedSize = plan.treeSize;
+      state.lastCommitAt = new Date().toISOString();
+      this.count(plan.counts);
+      if (plan.counts.accepted + plan.counts.duplicates + Object.keys(plan.counts.dlq).length > 0) {
+        logger.debug({ shard, ...plan.counts, size: plan.treeSize }, 'batch notarized');
+      }
+    } catch (err) {
+      if (transaction) await transaction.abort().catch(() => undefined);
+      // Uncommitted leaves must not survive: the next attempt re-appends them at the same indexes.
+      state.log.truncate(state.committedSize);
+      // A fenced producer belongs to a past owner of the shard: reconcile before trying again.
+      this.stale.add(shard);
+      logger.warn({ shard, err }, 'notarization failed; the batch will be retried');
+      throw toKafkaError(err, `notarizing shard ${shard}`);
+    }
+  }
+
+  private count(counts: { accepted: number; duplicates: number; dlq: Partial<Record<DlqReason, number>> }): void {
+    this.counters.accepted += counts.accepted;
+    this.counters.duplicates += counts.duplicates;
+    this.counters.transactions += 1;
+    for (const [reason, n] of Object.entries(counts.dlq) as [DlqReason, number][]) this.counters.dlq[reason] = (this.counters.dlq[reason] ?? 0) + n;
+  }
+
+  private async shardState(shard: number): Promise<ShardState> {
+    const existing = this.shards.get(shard);
+    if (existing && !this.stale.has(shard)) return existing;
+    const { kafka, groupId, logger, dataDir } = this.options;
+    if (existing) await existing.producer.disconnect().catch(() => undefined);
+    // Connecting a transactional producer fences the shard's previous owner and aborts its open transaction,
+    // so the committed state read next cannot change under us.
+    const producer = kafka.producer({ transactionalId: `${groupId}-${this.options.topics.raw}-shard-${shard}`, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const log = existing?.log ?? ShardLog.open(dataDir, shard);
+    const committed = await fetchCommittedState(kafka, this.options.topics, groupId, shard);
+    const outcome = await reconcileShard(kafka, this.options.topics, log, committed, (message) => logger.info(message));
+    logger.info({ shard, size: log.size, outcome }, 'shard ready');
+    const state: ShardState = { log, producer, committedSize: committed.size, lastCommitAt: existing?.lastCommitAt ?? null };
+    this.shards.set(shard, state);
+    this.stale.delete(shard);
+    return state;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What the notary decides about one raw message, as a value (PostHog's
+ * ingestion style): the batch loop, not each step, turns outcomes into log
+ * appends, DLQ messages and offsets. Only infrastructure failures throw.
+ */
+export type DlqReason =
+  | 'OVERSIZED'
+  | 'NOT_SINGLE_OBJECT'
+  | 'UNKNOWN_FINGERPRINT'
+  | 'BODY_INVALID'
+  | 'SEMANTIC_INVALID'
+  | 'TENANT_MISMATCH'
+  | 'SIGNATURE_REQUIRED'
+  | 'SIGNATURE_INVALID';
+
+export interface AcceptedRecord {
+  tenant: string;
+  contentHash: Buffer;
+  contentHashHex: string;
+  recordType: string;
+  schemaVersion: number;
+  schemaFingerprint: string;
+  bytes: Buffer;
+  emitterKeyIds: string[];
+  /** The emitter's DSSE envelope when it signed, kept verbatim for the verifier. */
+  emitterEnvelope: unknown | null;
+}
+
+export type Outcome =
+  | { kind: 'accept'; record: AcceptedRecord }
+  | { kind: 'duplicate'; contentHashHex: string }
+  | { kind: 'dlq'; reason: DlqReason; detail: string };

@@ -1,0 +1,15 @@
+import type { RecordType, SchemaRegistry } from '@probity/schema';
+import type { RecordDecoder } from './inspect.js';
+
+/** Adapts @probity/schema's registry to what the notary needs. */
+export function schemaDecoder(registry: SchemaRegistry): RecordDecoder {
+  return {
+    decode(bytes) {
+      const decoded = registry.decode<Record<string, unknown>>(bytes);
+      return { recordType: decoded.recordType, version: decoded.version, fingerprint: decoded.fingerprint, value: decoded.value };
+    },
+    semanticIssues(recordType, value, now) {
+      return registry.validateSemantics(recordType as RecordType, value, { now });
+    },
+  };
+}

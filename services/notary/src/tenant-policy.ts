@@ -1,0 +1,89 @@
+import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { NotaryError } from './errors.js';
+
+const emitterKeySchema = z.object({
+  keyId: z.string().regex(/^[0-9a-f]{64}$/, 'keyId must be the 64-hex SHA-256 of the raw public key'),
+  publicKey: z.string().min(1, 'publicKey (base64 raw Ed25519) is required'),
+  notBefore: z.string().datetime({ offset: true }),
+  notAfter: z.string().datetime({ offset: true }).optional(),
+});
+
+const policyFileSchema = z.object({
+  tenants: z.record(
+    z.string(),
+    z.object({
+      requireEmitterSignatures: z.boolean().default(false),
+      emitterKeys: z.array(emitterKeySchema).default([]),
+      retentionYears: z.number().int().min(1).max(100).default(7),
+    }),
+  ),
+});
+
+export type TenantPolicyFile = z.infer<typeof policyFileSchema>;
+export type TenantPolicy = TenantPolicyFile['tenants'][string];
+export type EmitterKeyEntry = z.infer<typeof emitterKeySchema>;
+
+const DEFAULT_POLICY: TenantPolicy = { requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 };
+
+export function parseTenantPolicies(json: unknown, source: string): TenantPolicyFile {
+  const result = policyFileSchema.safeParse(json);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new NotaryError('POLICY_INVALID', `tenant policy file ${source} is invalid:\n${lines}`);
+  }
+  return result.data;
+}
+
+/**
+ * Per-tenant notarization policy (require emitter signatures, registered
+ * emitter keys), read from a JSON file that `probity keys` maintains. The file
+ * is re-read when its modification time changes, so registering a key or
+ * requiring signatures takes effect without restarting the notary.
+ */
+export class TenantPolicies {
+  private policies: TenantPolicyFile = { tenants: {} };
+  private loadedMtimeMs = -1;
+  private lastCheckMs = 0;
+
+  constructor(private readonly file: string, private readonly recheckEveryMs = 1000) {
+    this.reloadIfChanged(true);
+  }
+
+  /** The last reload problem, kept for health reporting while the last good policy stays in force. */
+  lastReloadError: NotaryError | null = null;
+
+  get(tenant: string): TenantPolicy {
+    try {
+      this.reloadIfChanged(false);
+      this.lastReloadError = null;
+    } catch (err) {
+      // A half-edited file must not stop notarization: keep enforcing the last good policy.
+      this.lastReloadError = err as NotaryError;
+    }
+    return this.policies.tenants[tenant] ?? DEFAULT_POLICY;
+  }
+
+  private reloadIfChanged(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.lastCheckMs < this.recheckEveryMs) return;
+    this.lastCheckMs = now;
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(this.file).mtimeMs;
+    } catch {
+      this.policies = { tenants: {} };
+      this.loadedMtimeMs = -1;
+      return;
+    }
+    if (mtimeMs === this.loadedMtimeMs) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch (err) {
+      throw new NotaryError('POLICY_INVALID', `tenant policy file ${this.file} is not valid JSON: ${(err as Error).message}`);
+    }
+    this.policies = parseTenantPolicies(json, this.file);
+    this.loadedMtimeMs = mtimeMs;
+  }
+}
