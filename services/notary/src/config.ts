@@ -19,6 +19,8 @@ export const notaryEnvShape = {
   NOTARY_MAX_TRANSACTION_MESSAGES: envInt(2000, 1, 100_000),
   /** Also sign a DSSE envelope per record (costs ~40 µs of CPU each); checkpoints authenticate records either way. @defaultValue false */
   NOTARY_SIGN_RECORDS: envBoolean(false),
+  /** Where the notary's keys live. @defaultValue `<PROBITY_DATA_DIR>/keys/notary` */
+  NOTARY_KEYS_DIR: z.string().optional(),
   /** Shards notarized in parallel by one instance. @defaultValue 3 */
   NOTARY_CONCURRENCY: envInt(3, 1, 256),
 };
@@ -29,7 +31,7 @@ export function loadNotaryConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = parseEnv(notaryEnvShape, env);
   return {
     ...parsed,
-    keysDir: path.join(parsed.PROBITY_DATA_DIR, 'keys', 'notary'),
+    keysDir: parsed.NOTARY_KEYS_DIR ?? path.join(parsed.PROBITY_DATA_DIR, 'keys', 'notary'),
     storeDir: path.join(parsed.PROBITY_DATA_DIR, 'evidence-store'),
     tenantPolicyFile: path.join(parsed.PROBITY_DATA_DIR, 'config', 'tenants.json'),
   };

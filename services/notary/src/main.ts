@@ -20,3 +20,5 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 await notary.start();
 logger.info({ brokers: config.KAFKA_BROKERS, group: config.NOTARY_GROUP_ID }, 'notary running');
+// A line on stdout that supervisors and tests can wait for.
+process.stdout.write('notary ready\n');

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBundle, verifySignedRecord, type SignedRecordMessage } from '@probity/evidence';
+import { parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
+import { infraScript, repoRoot, waitFor } from '../helpers/index.js';
+import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
+
+let harness: NotaryHarness;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  harness = await notaryHarness(3);
+});
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await harness.cleanup();
+});
+
+/** A notary as its own OS process (services/notary/src/main.ts), so it can be killed with SIGKILL. */
+function startNotaryProcess(dataDir: string): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'services/notary/src/main.ts')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PROBITY_DATA_DIR: dataDir,
+      PROBITY_TOPIC_NAMESPACE: harness.topics.raw.replace('.probity.evidence.raw', ''),
+      NOTARY_GROUP_ID: harness.groupId,
+      NOTARY_KEYS_DIR: harness.keysDir,
+      NOTARY_LOG_ORIGIN: 'probity.test/evidence',
+      NOTARY_MAX_TRANSACTION_MESSAGES: '100',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (process.env.TEST_LOG_LEVEL) process.stderr.write(chunk);
+  });
+  return child;
+}
+
+async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+function assertExactlyOnce(messages: { value: Buffer | null }[], expectedHashes: Set<string>) {
+  const bodies = messages.map((m) => JSON.parse(m.value!.toString()) as SignedRecordMessage);
+  const hashes = bodies.map((b) => b.content_hash);
+  expect(hashes.length).toBe(expectedHashes.size);
+  expect(new Set(hashes)).toEqual(expectedHashes);
+  const byShard = new Map<number, number[]>();
+  for (const b of bodies) byShard.set(b.shard, [...(byShard.get(b.shard) ?? []), b.leaf_index]);
+  for (const [shard, indexes] of byShard) {
+    const sorted = [...indexes].sort((a, b) => a - b);
+    expect({ shard, indexes: sorted }).toEqual({ shard, indexes: sorted.map((_, i) => i) });
+  }
+  return bodies;
+}
+
+describe('notary under faults', () => {
+  it('kill -9 mid-batch, repeatedly, then a partition move to a fresh instance: no loss, no duplicate leaves, no gaps, no forks', async () => {
+    const total = 3000;
+    const manifests = Array.from({ length: total }, (_, n) => encodeManifest(manifestJson(n % 3 === 0 ? 'acme' : 'globex', n)));
+    await harness.produceRaw(manifests.map((m) => ({ key: m.contentHash, value: m.bytes })));
+
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-fault-'));
+    const kills = [700, 1100, 900, 1500];
+    for (const delay of kills) {
+      const child = startNotaryProcess(dataDir);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await killHard(child);
+    }
+
+    // A second instance with an empty disk takes over: it must rebuild the logs from the committed signed records.
+    const freshDir = mkdtempSync(path.join(tmpdir(), 'notary-moved-'));
+    const moved = startNotaryProcess(freshDir);
+    const more = Array.from({ length: 300 }, (_, n) => encodeManifest(manifestJson('initech', total + n)));
+    await harness.produceRaw(more.map((m) => ({ key: m.contentHash, value: m.bytes })));
+    // Redelivery of already-notarized records from a restarted emitter: deduplicated against the rebuilt log.
+    await harness.produceRaw(manifests.slice(0, 50).map((m) => ({ key: m.contentHash, value: m.bytes })));
+
+    const expected = new Set([...manifests, ...more].map((m) => m.contentHash));
+    const signed = await harness.readAll(harness.topics.signed, expected.size, 120_000);
+    const bodies = assertExactlyOnce(signed, expected);
+
+    const keyring = parsePublicKeyring(JSON.parse(readFileSync(publicKeyringPath(harness.keysDir), 'utf8')), 'keyring');
+    const keys = toTrustedKeys(keyring).map((k, i) => ({ ...k, name: keyring.keys[i]!.name }));
+    for (const body of bodies.filter((_, i) => i % 25 === 0)) expect(verifySignedRecord(toBundle(body), { notaryKeys: keys }).valid).toBe(true);
+    await killHard(moved);
+  });
+
+  it('rides out a broker restart while notarizing', async () => {
+    const before = await harness.readAll(harness.topics.signed, 3300);
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-broker-'));
+    const child = startNotaryProcess(dataDir);
+    const batch = Array.from({ length: 600 }, (_, n) => encodeManifest(manifestJson('acme', 10_000 + n)));
+    await harness.produceRaw(batch.slice(0, 300).map((m) => ({ key: m.contentHash, value: m.bytes })));
+    const restarted = await infraScript('kafka.sh', ['restart']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    await harness.produceRaw(batch.slice(300).map((m) => ({ key: m.contentHash, value: m.bytes })));
+    const expected = new Set([...before.map((m) => (JSON.parse(m.value!.toString()) as SignedRecordMessage).content_hash), ...batch.map((m) => m.contentHash)]);
+    const after = await harness.readAll(harness.topics.signed, expected.size, 120_000);
+    assertExactlyOnce(after, expected);
+    await waitFor(() => child.exitCode === null, { message: 'notary still running after the broker restart' });
+    await killHard(child);
+  });
+});
