@@ -1,0 +1,25 @@
+import { commonEnvShape, envInt, parseEnv } from '@probity/config';
+import { z } from 'zod';
+
+export const sinkEnvShape = {
+  PROBITY_DATA_DIR: commonEnvShape.PROBITY_DATA_DIR,
+  KAFKA_BROKERS: commonEnvShape.KAFKA_BROKERS,
+  PROBITY_TOPIC_NAMESPACE: commonEnvShape.PROBITY_TOPIC_NAMESPACE,
+  CLICKHOUSE_URL: commonEnvShape.CLICKHOUSE_URL,
+  CLICKHOUSE_DATABASE: commonEnvShape.CLICKHOUSE_DATABASE,
+  LOG_LEVEL: commonEnvShape.LOG_LEVEL,
+  /** @defaultValue `probity-sink` */
+  SINK_GROUP_ID: z.string().min(1).default('probity-sink'),
+  /** Fetch batches wait for this many bytes… @defaultValue 1048576 */
+  SINK_BATCH_MIN_BYTES: envInt(1024 * 1024, 1, 64 * 1024 * 1024),
+  /** …or this many milliseconds. @defaultValue 500 */
+  SINK_BATCH_MAX_WAIT_MS: envInt(500, 10, 60_000),
+  /** Longest backoff while the warehouse is down. @defaultValue 10000 */
+  SINK_MAX_RETRY_DELAY_MS: envInt(10_000, 100, 600_000),
+};
+
+export type SinkConfig = ReturnType<typeof loadSinkConfig>;
+
+export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env) {
+  return parseEnv(sinkEnvShape, env);
+}

@@ -1,0 +1,8 @@
+export { Sink } from './sink.js';
+export type { SinkOptions, SinkStats } from './sink.js';
+export { createSink } from './create-sink.js';
+export { loadSinkConfig, sinkEnvShape } from './config.js';
+export type { SinkConfig } from './config.js';
+export { mapSignedMessage } from './rows.js';
+export type { MappedMessage, CheckpointInfo } from './rows.js';
+export { writeBatch } from './writer.js';

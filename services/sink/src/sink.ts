@@ -1,0 +1,144 @@
+import { HEADER, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type KafkaMessage, type Producer } from '@probity/kafka';
+import type { Logger } from '@probity/logger';
+import type { SchemaRegistry } from '@probity/schema';
+import type { EvidenceRow, Warehouse } from '@probity/warehouse';
+import { mapSignedMessage, type CheckpointInfo } from './rows.js';
+import { writeBatch } from './writer.js';
+
+export interface SinkOptions {
+  kafka: Kafka;
+  topics: EvidenceTopics;
+  groupId: string;
+  warehouse: Warehouse;
+  registry: SchemaRegistry;
+  retentionYearsFor(tenant: string): number;
+  /** The broker holds a fetch until this many bytes are ready… @defaultValue 1 MiB */
+  batchMinBytes: number;
+  /** …or this long has passed: batching by size and time at the source. @defaultValue 500 */
+  batchMaxWaitMs: number;
+  /** Longest wait between retries while the warehouse is down. */
+  maxRetryDelayMs: number;
+  logger: Logger;
+}
+
+export interface SinkStats {
+  inserted: number;
+  duplicates: number;
+  poison: number;
+  batches: number;
+  warehouseFailures: number;
+  lastInsertAt: string | null;
+  /** True while inserts are failing and consumption is held back. */
+  blocked: boolean;
+}
+
+/**
+ * Signed topic → warehouse. Offsets are committed only after the rows are
+ * inserted; a warehouse outage holds the partition (heartbeating, so the
+ * group keeps it) and retries with backoff until the insert succeeds.
+ * Redelivery is harmless: rows are deduplicated by content hash.
+ */
+export class Sink {
+  private consumer: Consumer | null = null;
+  private dlqProducer: Producer | null = null;
+  private readonly counters: SinkStats = { inserted: 0, duplicates: 0, poison: 0, batches: 0, warehouseFailures: 0, lastInsertAt: null, blocked: false };
+
+  constructor(private readonly options: SinkOptions) {}
+
+  async start(): Promise<void> {
+    const { kafka, groupId, topics, batchMinBytes, batchMaxWaitMs } = this.options;
+    this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.dlqProducer.connect();
+    const consumer = kafka.consumer({ groupId, readUncommitted: false, minBytes: batchMinBytes, maxWaitTimeInMs: batchMaxWaitMs, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.signed, fromBeginning: true });
+    this.consumer = consumer;
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.dlqProducer?.disconnect();
+    this.consumer = null;
+    this.dlqProducer = null;
+  }
+
+  stats(): SinkStats {
+    return { ...this.counters };
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const rows: EvidenceRow[] = [];
+    const checkpoints: CheckpointInfo[] = [];
+    const poison: { message: KafkaMessage; reason: string; detail: string }[] = [];
+    for (const message of batch.messages) {
+      const mapped = mapSignedMessage(message.value, {
+        registry: this.options.registry,
+        retentionYearsFor: this.options.retentionYearsFor,
+        partition: batch.partition,
+        offset: message.offset,
+      });
+      if (mapped.kind === 'poison') poison.push({ message, reason: mapped.reason, detail: mapped.detail });
+      else {
+        rows.push(mapped.row);
+        checkpoints.push(mapped.checkpoint);
+      }
+    }
+
+    const outcome = await this.withRetry(() => writeBatch(this.options.warehouse, rows, checkpoints), { heartbeat, isRunning, isStale });
+    if (!outcome) return; // stopping or rebalanced: the batch will be redelivered and deduplicated
+    if (poison.length > 0) await this.sendToDlq(batch.topic, batch.partition, poison);
+
+    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+    await commitOffsetsIfNecessary();
+    this.counters.inserted += outcome.inserted;
+    this.counters.duplicates += outcome.duplicates;
+    this.counters.poison += poison.length;
+    this.counters.batches += 1;
+    this.counters.lastInsertAt = new Date().toISOString();
+    await heartbeat();
+  }
+
+  private async withRetry<T>(work: () => Promise<T>, control: { heartbeat: () => Promise<void>; isRunning: () => boolean; isStale: () => boolean }): Promise<T | null> {
+    let delay = 250;
+    for (;;) {
+      try {
+        const result = await work();
+        this.counters.blocked = false;
+        return result;
+      } catch (err) {
+        const retriable = (err as { retriable?: boolean }).retriable === true;
+        this.counters.warehouseFailures += 1;
+        this.counters.blocked = true;
+        if (!retriable) this.options.logger.error({ err }, 'warehouse insert failed (not retriable); holding the partition until an operator acts');
+        else this.options.logger.warn({ err, retryInMs: delay }, 'warehouse unavailable; holding consumption and retrying');
+        const until = Date.now() + delay;
+        while (Date.now() < until) {
+          if (!control.isRunning() || control.isStale()) return null;
+          await control.heartbeat().catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
+        }
+        delay = Math.min(delay * 2, this.options.maxRetryDelayMs);
+      }
+    }
+  }
+
+  private async sendToDlq(topic: string, partition: number, poison: { message: KafkaMessage; reason: string; detail: string }[]): Promise<void> {
+    await this.dlqProducer!.send({
+      topic: this.options.topics.dlq,
+      acks: -1,
+      messages: poison.map(({ message, reason, detail }) => ({
+        key: message.key,
+        value: message.value,
+        headers: {
+          [HEADER.dlqReason]: reason,
+          [HEADER.dlqDetail]: detail.slice(0, 4000),
+          [HEADER.dlqSourceTopic]: topic,
+          [HEADER.dlqSourcePartition]: String(partition),
+          [HEADER.dlqSourceOffset]: message.offset,
+        },
+      })),
+    });
+  }
+}
