@@ -1,0 +1,11 @@
+export { createEmitter } from './emitter.js';
+export type { Emitter, EmitterOptions, EmitOptions, EmitResult, Enqueued, EmitterStats, EmitterLogger } from './emitter.js';
+export { EmitError } from './errors.js';
+export type { EmitErrorCode, EmitIssue } from './errors.js';
+export { EVIDENCE_PAYLOAD_TYPE } from './wire.js';
+export { encodeRecord } from './record-encoder.js';
+export type { EncodedRecord, RecordFormat, RecordSigner } from './record-encoder.js';
+export { KafkaTransport, emitterSendRetry } from './kafka-transport.js';
+export type { KafkaTransportOptions } from './kafka-transport.js';
+export type { Durability, Transport } from './dispatcher.js';
+export type { SpooledMessage } from './spool/frame.js';

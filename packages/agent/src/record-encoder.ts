@@ -1,0 +1,60 @@
+import { type KeyObject } from 'node:crypto';
+import { sha256Hex, signEnvelope } from '@probity/crypto';
+import { HEADER } from '@probity/kafka';
+import { isRecordType, RECORD_TYPES, SchemaError, type RecordType, type SchemaRegistry } from '@probity/schema';
+import { invalidRecordError, type EmitIssue } from './errors.js';
+import type { SpooledMessage } from './spool/frame.js';
+import { EVIDENCE_PAYLOAD_TYPE } from './wire.js';
+
+/** An Ed25519 key the emitter signs with; its public key must be registered as an emitter key for the tenant. */
+export interface RecordSigner {
+  keyId: string;
+  privateKey: KeyObject;
+}
+
+/**
+ * - `avro`: the value as `SchemaRegistry.encode` takes it (timestamps in
+ *   microseconds, Avro union spelling). The cheapest path.
+ * - `json`: the natural JSON form people and HTTP clients write (ISO-8601
+ *   timestamps, `details: { "training": {...} }`), see `SchemaRegistry.fromJson`.
+ */
+export type RecordFormat = 'avro' | 'json';
+
+export interface EncodedRecord {
+  recordType: RecordType;
+  contentHash: string;
+  tenant: string;
+  message: SpooledMessage;
+}
+
+/**
+ * Validate, encode, hash and (optionally) sign one record into the Kafka
+ * message the notary expects. Throws `EmitError` `MANIFEST_INVALID` naming
+ * every bad field; never touches the network or the disk.
+ */
+export function encodeRecord(registry: SchemaRegistry, recordType: string, value: unknown, format: RecordFormat, signer?: RecordSigner): EncodedRecord {
+  if (!isRecordType(recordType)) {
+    throw invalidRecordError(recordType, [{ path: '', message: `unknown record type "${recordType}"; expected one of ${RECORD_TYPES.join(', ')}` }]);
+  }
+  let avroValue = value;
+  if (format === 'json') {
+    const converted = registry.fromJson(recordType, value);
+    if (!converted.ok) throw invalidRecordError(recordType, converted.issues);
+    avroValue = converted.value;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = registry.encode(recordType, avroValue);
+  } catch (err) {
+    if (err instanceof SchemaError && err.code === 'SCHEMA_INVALID') {
+      throw invalidRecordError(recordType, (err.details?.issues as EmitIssue[] | undefined) ?? [{ path: '', message: err.message }]);
+    }
+    throw invalidRecordError(recordType, [{ path: '', message: (err as Error).message }]);
+  }
+  // Validation passed, so the top-level tenant exists and matches the tenant pattern.
+  const tenant = (avroValue as { tenant: string }).tenant;
+  const contentHash = sha256Hex(bytes);
+  const headers: Record<string, string> = { [HEADER.tenant]: tenant, [HEADER.contentHash]: contentHash };
+  if (signer) headers[HEADER.emitterSignature] = JSON.stringify(signEnvelope(bytes, EVIDENCE_PAYLOAD_TYPE, signer).signatures);
+  return { recordType, contentHash, tenant, message: { key: contentHash, value: bytes, headers } };
+}

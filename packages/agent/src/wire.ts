@@ -1,0 +1,13 @@
+/**
+ * The wire contract with the notary, in one place.
+ *
+ * - value: the record's Avro single-object encoding, exactly as
+ *   `SchemaRegistry.encode` returns it;
+ * - key: the content hash (lowercase hex SHA-256 of the value), so duplicates
+ *   meet in one partition, i.e. one log shard;
+ * - headers: `probity-tenant`, `probity-content-hash` and, when the emitter
+ *   signs, `probity-emitter-envelope`: the JSON of a DSSE signatures array
+ *   `[{"keyid","sig"}]` over PAE(EVIDENCE_PAYLOAD_TYPE, value). The value is
+ *   the DSSE payload; the notary rebuilds the envelope from value + header.
+ */
+export const EVIDENCE_PAYLOAD_TYPE = 'application/vnd.probity.evidence+avro';

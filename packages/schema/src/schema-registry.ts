@@ -1,0 +1,275 @@
+import { Type, type AvroResolver, type AvroType } from './avsc.js';
+import { scanBody } from './body-scanner.js';
+import { fingerprint64, parsingCanonicalForm, type SchemaJson } from './canonical-form.js';
+import { SchemaError } from './errors.js';
+import { LOGICAL_TYPES } from './logical-types.js';
+import { normalizeValue } from './normalize.js';
+import { RECORD_TYPES, type RecordType } from './record-types.js';
+import { checkRecordShape, checkResolvable } from './schema-rules.js';
+import { semanticIssues, type SemanticOptions } from './semantics.js';
+import { avroToJson, jsonBranchSpelling, jsonToAvro } from './json-mapping.js';
+import { frameSingleObject, unframeSingleObject } from './single-object.js';
+import { schemaIssues, type ValidationIssue } from './validate-schema.js';
+
+/** One schema file's content, before parsing. */
+export interface SchemaSource {
+  recordType: string;
+  version: number;
+  schema: unknown;
+  /** Where it came from, for error messages (file name). */
+  origin: string;
+}
+
+export interface SchemaVersion {
+  recordType: RecordType;
+  version: number;
+  /** The schema as written (with docs and defaults). */
+  schema: SchemaJson;
+  canonicalForm: string;
+  /** CRC-64-AVRO of the canonical form, little-endian, as it appears in the single-object header. */
+  fingerprint: Buffer;
+  fingerprintHex: string;
+  type: AvroType;
+}
+
+export interface EncodeOptions extends SemanticOptions {
+  /**
+   * Writer schema version.
+   * @defaultValue the current (highest) version of the record type
+   */
+  version?: number;
+}
+
+export interface DecodeOptions {
+  /**
+   * Reader schema version the value is resolved to.
+   * @defaultValue the current (highest) version of the writer's record type
+   */
+  readerVersion?: number;
+}
+
+export interface ValidateOptions extends SemanticOptions {
+  /** @defaultValue the current version */
+  version?: number;
+}
+
+export type FromJsonResult<T = unknown> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+export interface Decoded<T = unknown> {
+  recordType: RecordType;
+  /** Version of the writer schema. */
+  version: number;
+  /** Version of the schema the value was resolved to. */
+  readerVersion: number;
+  /** Writer schema fingerprint, hex (16 characters). */
+  fingerprint: string;
+  value: T;
+}
+
+// avsc records named types in (and mutates) the options object: each schema gets its own.
+function parseOptions() {
+  return { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', omitRecordMethods: true, registry: {} } as const;
+}
+
+/**
+ * All versions of all record types, keyed by fingerprint. Built once at start
+ * (parsing and the compatibility checks are not free) and then read-only, so
+ * one instance can serve every request.
+ */
+export class SchemaRegistry {
+  private readonly byType = new Map<RecordType, SchemaVersion[]>();
+  private readonly byPrint = new Map<string, SchemaVersion>();
+  private readonly resolvers = new Map<string, AvroResolver>();
+
+  /** Parses and checks the sources: names, shape rules, contiguous versions, unique fingerprints, full compatibility. */
+  static fromSources(sources: readonly SchemaSource[]): SchemaRegistry {
+    return new SchemaRegistry(sources);
+  }
+
+  private constructor(sources: readonly SchemaSource[]) {
+    for (const source of sources) {
+      const entry = parseSource(source);
+      const existing = this.byPrint.get(entry.fingerprintHex);
+      if (existing) {
+        throw new SchemaError('SCHEMA_FILE_INVALID', `${source.origin} has the same canonical form as ${existing.recordType} v${existing.version}`, {
+          details: { origin: source.origin },
+        });
+      }
+      this.byPrint.set(entry.fingerprintHex, entry);
+      const list = this.byType.get(entry.recordType) ?? [];
+      list.push(entry);
+      this.byType.set(entry.recordType, list);
+    }
+    for (const recordType of RECORD_TYPES) {
+      const list = (this.byType.get(recordType) ?? []).sort((a, b) => a.version - b.version);
+      if (list.length === 0) throw new SchemaError('SCHEMA_FILE_INVALID', `no schema for ${recordType}`, { details: { recordType } });
+      list.forEach((entry, i) => {
+        if (entry.version !== i + 1) {
+          throw new SchemaError('SCHEMA_FILE_INVALID', `${recordType} versions must run 1..N without gaps or duplicates; found v${entry.version} at position ${i + 1}`, {
+            details: { recordType },
+          });
+        }
+      });
+      for (const reader of list) {
+        for (const writer of list) {
+          if (reader !== writer) checkResolvable(reader.type, writer.type, `${recordType}.v${reader.version}`, `${recordType}.v${writer.version}`);
+        }
+      }
+    }
+  }
+
+  recordTypes(): RecordType[] {
+    return [...this.byType.keys()];
+  }
+
+  /** Every version of a record type, oldest first. */
+  versions(recordType: RecordType): readonly SchemaVersion[] {
+    const list = this.byType.get(recordType);
+    if (!list) throw new SchemaError('UNKNOWN_RECORD_TYPE', `unknown record type ${String(recordType)}`, { details: { recordType } });
+    return list;
+  }
+
+  /** Every schema version of every record type. */
+  all(): SchemaVersion[] {
+    return [...this.byPrint.values()];
+  }
+
+  /** The highest version: what new evidence is written with and old evidence is read as. */
+  current(recordType: RecordType): SchemaVersion {
+    const list = this.versions(recordType);
+    return list[list.length - 1] as SchemaVersion;
+  }
+
+  get(recordType: RecordType, version?: number): SchemaVersion {
+    if (version === undefined) return this.current(recordType);
+    const entry = this.versions(recordType)[version - 1];
+    if (!entry) throw new SchemaError('UNKNOWN_VERSION', `${recordType} has no version ${version}`, { details: { recordType, version } });
+    return entry;
+  }
+
+  byFingerprint(fingerprint: Buffer | string): SchemaVersion | undefined {
+    return this.byPrint.get(typeof fingerprint === 'string' ? fingerprint.toLowerCase() : fingerprint.toString('hex'));
+  }
+
+  /** Schema and semantic problems, each with its path; empty when the value is fit to encode. */
+  validate(recordType: RecordType, value: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+    const { type } = this.get(recordType, options.version);
+    const normalized = normalizeValue(type, value);
+    return [...schemaIssues(type, normalized), ...semanticIssues(type, normalized, options)];
+  }
+
+  /** Only the rules beyond the schema (for values that already decoded, e.g. in the notary). */
+  validateSemantics(recordType: RecordType, value: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+    const { type } = this.get(recordType, options.version);
+    return semanticIssues(type, value, options);
+  }
+
+  /**
+   * Reads the JSON form people and HTTP clients write (see json-mapping.ts:
+   * ISO-8601 timestamps, `details: { "training": {...} }`) into an Avro value,
+   * checked against the schema and the semantic rules; issue paths are JSON paths.
+   */
+  fromJson<T = unknown>(recordType: RecordType, json: unknown, options: ValidateOptions = {}): FromJsonResult<T> {
+    const { type } = this.get(recordType, options.version);
+    const converted = jsonToAvro(type, json);
+    if (converted.issues.length > 0) return { ok: false, issues: converted.issues };
+    const normalized = normalizeValue(type, converted.value);
+    const issues = [...schemaIssues(type, normalized, jsonBranchSpelling), ...semanticIssues(type, normalized, options, jsonBranchSpelling)];
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, value: normalized as T };
+  }
+
+  /** The JSON form of a value, for output: ISO-8601 timestamps, short union keys, hex bytes. */
+  toJson(recordType: RecordType, value: unknown, options: { version?: number } = {}): unknown {
+    const { type } = this.get(recordType, options.version);
+    return avroToJson(type, normalizeValue(type, value));
+  }
+
+  /**
+   * Single-object encoding of a value: validated, fields in schema order,
+   * defaults filled in, map keys in canonical order. The same value always
+   * gives the same bytes: their hash is the evidence's identity.
+   */
+  encode(recordType: RecordType, value: unknown, options: EncodeOptions = {}): Buffer {
+    const entry = this.get(recordType, options.version);
+    const normalized = normalizeValue(entry.type, value);
+    const issues = [...schemaIssues(entry.type, normalized), ...semanticIssues(entry.type, normalized, options)];
+    if (issues.length > 0) {
+      throw new SchemaError('SCHEMA_INVALID', `${recordType} v${entry.version} is not valid: ${summarize(issues)}`, {
+        details: { recordType, version: entry.version, issues },
+      });
+    }
+    return frameSingleObject(entry.fingerprint, entry.type.toBuffer(normalized));
+  }
+
+  /** Finds the writer schema by fingerprint and resolves the body to the reader version (the current one unless asked). */
+  decode<T = unknown>(bytes: Uint8Array, options: DecodeOptions = {}): Decoded<T> {
+    const { fingerprint, body } = unframeSingleObject(bytes);
+    const writer = this.byFingerprint(fingerprint);
+    if (!writer) {
+      throw new SchemaError('UNKNOWN_FINGERPRINT', `no known schema has fingerprint ${fingerprint.toString('hex')}`, {
+        details: { fingerprint: fingerprint.toString('hex') },
+      });
+    }
+    const reader = this.get(writer.recordType, options.readerVersion);
+    let raw: unknown;
+    try {
+      const end = scanBody(writer.type, body);
+      if (end !== body.length) throw new Error(`${body.length - end} trailing bytes after the value`);
+      raw = reader === writer ? reader.type.fromBuffer(body) : reader.type.fromBuffer(body, this.resolver(reader, writer));
+    } catch (cause) {
+      throw new SchemaError('BODY_INVALID', `${writer.recordType} v${writer.version} body does not decode: ${(cause as Error).message}`, {
+        cause,
+        details: { recordType: writer.recordType, version: writer.version, fingerprint: writer.fingerprintHex },
+      });
+    }
+    return {
+      recordType: writer.recordType,
+      version: writer.version,
+      readerVersion: reader.version,
+      fingerprint: writer.fingerprintHex,
+      value: normalizeValue(reader.type, raw) as T,
+    };
+  }
+
+  private resolver(reader: SchemaVersion, writer: SchemaVersion): AvroResolver {
+    const key = `${reader.fingerprintHex}<${writer.fingerprintHex}`;
+    let resolver = this.resolvers.get(key);
+    if (!resolver) {
+      resolver = reader.type.createResolver(writer.type);
+      this.resolvers.set(key, resolver);
+    }
+    return resolver;
+  }
+}
+
+function parseSource(source: SchemaSource): SchemaVersion {
+  if (!(RECORD_TYPES as readonly string[]).includes(source.recordType)) {
+    throw new SchemaError('SCHEMA_FILE_INVALID', `${source.origin}: unknown record type ${source.recordType} (known: ${RECORD_TYPES.join(', ')})`, {
+      details: { origin: source.origin },
+    });
+  }
+  const recordType = source.recordType as RecordType;
+  const schema = source.schema as SchemaJson;
+  let type: AvroType;
+  try {
+    type = Type.forSchema(schema as Parameters<typeof Type.forSchema>[0], parseOptions());
+  } catch (cause) {
+    throw new SchemaError('SCHEMA_FILE_INVALID', `${source.origin}: not a valid Avro schema: ${(cause as Error).message}`, { cause, details: { origin: source.origin } });
+  }
+  checkRecordShape(type, recordType, source.origin);
+  const fingerprint = fingerprint64(schema);
+  return {
+    recordType,
+    version: source.version,
+    schema,
+    canonicalForm: parsingCanonicalForm(schema),
+    fingerprint,
+    fingerprintHex: fingerprint.toString('hex'),
+    type,
+  };
+}
+
+function summarize(issues: readonly ValidationIssue[]): string {
+  const shown = issues.slice(0, 3).map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
+  return issues.length > 3 ? `${shown.join('; ')}; and ${issues.length - 3} more` : shown.join('; ');
+}

@@ -1,0 +1,113 @@
+import type { AvroType } from './avsc.js';
+import { isTimestampMicros, isUuid } from './logical-types.js';
+import { avroBranchSpelling, type BranchSpelling } from './paths.js';
+import type { ValidationIssue } from './validate-schema.js';
+import { walkValue } from './walk.js';
+
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** `<framework>:<control id>`, e.g. `iso42001:A.6.2.4`, `iso27001:A.8.16`, `euaiact:Art.12`. */
+export const CONTROL_PATTERN = /^[a-z0-9]+:[A-Za-z0-9._-]+$/;
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const COMMIT_SHA_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** 2000-01-01T00:00:00Z: evidence older than this is a unit mistake (seconds or millis sent as micros). */
+export const EARLIEST_TIMESTAMP_MICROS = 946_684_800_000_000;
+/** Clocks drift, but not by more than a day. */
+export const MAX_FUTURE_SKEW_MICROS = 86_400_000_000;
+
+export interface SemanticOptions {
+  /**
+   * The clock that "not in the future" is judged against.
+   * @defaultValue `new Date()`
+   */
+  now?: Date;
+}
+
+/**
+ * Rules a notary enforces beyond what Avro can express. They are found from
+ * the schema, so every record type (and every future version) gets them:
+ * - top-level `tenant` matches {@link TENANT_PATTERN};
+ * - every entry of the top-level `controls` matches {@link CONTROL_PATTERN};
+ * - every `sha256` / `*_sha256` string is 64 lowercase hex characters;
+ * - every timestamp-micros is after 2000-01-01 and at most a day after `now`;
+ * - every UUID is in lowercase canonical form;
+ * - every required string named `id` or `*_id`, and every `principal`/`role`
+ *   string (approvals), is not blank;
+ * - `commit_sha` is a full 40- or 64-character lowercase hex revision;
+ * - time spans (`started_at`..`finished_at`, window `from`..`to`) are not reversed;
+ *   counts and sizes, latencies and p-values are in range.
+ */
+export function semanticIssues(type: AvroType, value: unknown, options: SemanticOptions = {}, spellBranch: BranchSpelling = avroBranchSpelling): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const nowMicros = (options.now ?? new Date()).getTime() * 1000;
+  const latest = nowMicros + MAX_FUTURE_SKEW_MICROS;
+  const add = (path: string, message: string): void => {
+    issues.push({ path, message });
+  };
+
+  walkValue(
+    type,
+    value,
+    ({ type: nodeType, value: nodeValue, path, fieldName }) => {
+      if (isTimestampMicros(nodeType) && typeof nodeValue === 'number') {
+        if (nodeValue < EARLIEST_TIMESTAMP_MICROS) add(path, `timestamp ${nodeValue} is before 2000-01-01 (is it in seconds or milliseconds instead of microseconds?)`);
+        else if (nodeValue > latest) add(path, `timestamp ${new Date(Math.floor(nodeValue / 1000)).toISOString()} is more than a day in the future`);
+        return;
+      }
+      if (isUuid(nodeType) && typeof nodeValue === 'string') {
+        if (!UUID_PATTERN.test(nodeValue)) add(path, 'must be a UUID in lowercase canonical form (8-4-4-4-12 hex digits)');
+        return;
+      }
+      // A union node and its branch share the field name; judge the branch only.
+      if (fieldName === undefined || nodeType.typeName.startsWith('union:')) return;
+      if (typeof nodeValue === 'string') checkStringField(fieldName, nodeValue, path, add);
+      if (typeof nodeValue === 'number') checkNumberField(fieldName, nodeValue, path, add);
+    },
+    spellBranch,
+  );
+
+  if (typeof value === 'object' && value !== null) {
+    const top = value as Record<string, unknown>;
+    if (typeof top['tenant'] === 'string' && !TENANT_PATTERN.test(top['tenant'])) {
+      add('tenant', 'must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit');
+    }
+    if (Array.isArray(top['controls'])) {
+      top['controls'].forEach((control, i) => {
+        if (typeof control === 'string' && !CONTROL_PATTERN.test(control)) add(`controls[${i}]`, 'must look like <framework>:<control>, e.g. iso42001:A.6.2.4');
+      });
+    }
+    checkSpan(top, 'started_at', 'finished_at', '', add);
+    for (const window of ['reference_window', 'current_window']) {
+      const span = top[window];
+      if (typeof span === 'object' && span !== null) checkSpan(span as Record<string, unknown>, 'from', 'to', window, add);
+    }
+  }
+  return issues;
+}
+
+function checkStringField(fieldName: string, value: string, path: string, add: (path: string, message: string) => void): void {
+  if (fieldName === 'sha256' || fieldName.endsWith('_sha256')) {
+    if (!SHA256_PATTERN.test(value)) add(path, 'must be a SHA-256 digest: 64 lowercase hex characters');
+  } else if (fieldName === 'commit_sha') {
+    if (!COMMIT_SHA_PATTERN.test(value)) add(path, 'must be a full commit hash: 40 or 64 lowercase hex characters');
+  } else if (fieldName === 'id' || fieldName.endsWith('_id') || fieldName === 'principal' || fieldName === 'role') {
+    if (value.trim() === '') add(path, 'must not be blank');
+  }
+}
+
+function checkNumberField(fieldName: string, value: number, path: string, add: (path: string, message: string) => void): void {
+  if (['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms'].includes(fieldName)) {
+    if (!(value >= 0)) add(path, 'must not be negative');
+  } else if (fieldName === 'p_value') {
+    if (!(value >= 0 && value <= 1)) add(path, 'must be between 0 and 1');
+  }
+}
+
+function checkSpan(record: Record<string, unknown>, fromField: string, toField: string, prefix: string, add: (path: string, message: string) => void): void {
+  const from = record[fromField];
+  const to = record[toField];
+  if (typeof from === 'number' && typeof to === 'number' && from > to) {
+    add(prefix === '' ? toField : `${prefix}.${toField}`, `must not be before ${fromField}`);
+  }
+}

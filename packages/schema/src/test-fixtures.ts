@@ -1,0 +1,137 @@
+import type { EvidenceManifest, Incident, InferenceRecord, OversightEvent, RecordValues, StudyResult } from './value-types.js';
+
+// Values for tests: one of each record type, valid as of NOW.
+export const NOW = new Date('2025-06-01T00:00:00Z');
+const T = Date.parse('2025-05-01T10:00:00Z') * 1000;
+const SHA_A = 'a'.repeat(64);
+const SHA_B = '0123456789abcdef'.repeat(4);
+
+export function manifest(overrides: Partial<EvidenceManifest> = {}): EvidenceManifest {
+  return {
+    tenant: 'acme',
+    manifest_id: '3b241101-e2bb-4255-8caf-4136c566a962',
+    run_id: 'run-1',
+    pipeline_id: 'pipe',
+    model_id: 'fraud',
+    model_version: '1.0.0',
+    stage: 'TRAINING',
+    occurred_at: T,
+    principal: { kind: 'SERVICE', id: 'svc:trainer', display_name: null },
+    inputs: [{ id: 'ds', kind: 'DATASET', sha256: SHA_A, uri: 's3://b/ds', size_bytes: 1024, media_type: null }],
+    outputs: [{ id: 'm', kind: 'MODEL', sha256: SHA_B, uri: 's3://b/m', size_bytes: null, media_type: 'application/onnx' }],
+    commit_sha: '3f786850e387550fdab836ed7e6dc881de23001b',
+    approvals: [{ role: 'owner', principal: 'user:jane', at: T - 1_000_000, decision: 'APPROVED' }],
+    controls: ['iso42001:A.6.2.4', 'euaiact:Art.12'],
+    details: {
+      'io.probity.evidence.TrainingDetails': {
+        hyperparameters: { lr: '0.1', depth: '6' },
+        framework: 'xgboost',
+        framework_version: '2.1.1',
+        seed: 7,
+        duration_ms: 1200,
+      },
+    },
+    summary: null,
+    labels: { team: 'risk', env: 'prod' },
+    risk_classification: 'HIGH',
+    ...overrides,
+  };
+}
+
+export function inference(overrides: Partial<InferenceRecord> = {}): InferenceRecord {
+  return {
+    tenant: 'acme',
+    model_id: 'fraud',
+    model_version: '1.0.0',
+    request_id: 'req-1',
+    occurred_at: T + 5,
+    latency_ms: 12.5,
+    input_tokens: null,
+    output_tokens: 40,
+    features: { amount: 12.3, age: 41 },
+    prediction: 'fraud',
+    confidence: 0.8,
+    policy_checks: [{ policy: 'pii', passed: true, detail: null }],
+    human_oversight_triggered: false,
+    data_residency: 'eu',
+    controls: ['euaiact:Art.12'],
+    labels: {},
+    ...overrides,
+  };
+}
+
+export function study(overrides: Partial<StudyResult> = {}): StudyResult {
+  return {
+    tenant: 'acme',
+    study_id: 'drift-weekly',
+    study_version: '1',
+    run_id: 'r1',
+    kind: 'DRIFT',
+    model_id: null,
+    occurred_at: T,
+    started_at: T - 60_000_000,
+    finished_at: T,
+    methods: ['ks'],
+    parameters: { alpha: '0.01' },
+    reference_window: { from: T - 2_000_000_000, to: T - 1_000_000_000, sample_size: 100, reference_version: 'v1' },
+    current_window: { from: T - 1_000_000_000, to: T, sample_size: 90, reference_version: null },
+    results: [{ name: 'amount', method: 'ks', statistic: 0.1, p_value: 0.2, effect_size: null, threshold: 0.01, verdict: 'PASS' }],
+    verdict: 'PASS',
+    library: '@probity/stats',
+    library_version: '0.1.0',
+    inputs: [],
+    controls: ['iso9001:9.1.3'],
+    labels: {},
+    ...overrides,
+  };
+}
+
+export function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    tenant: 'acme',
+    incident_id: 'INC-1',
+    occurred_at: T,
+    detected_at: T + 1_000_000,
+    reported_by: { kind: 'USER', id: 'user:sre', display_name: 'SRE' },
+    severity: 'HIGH',
+    status: 'OPEN',
+    serious: true,
+    model_id: 'fraud',
+    model_version: null,
+    run_id: null,
+    title: 't',
+    description: 'd',
+    corrective_actions: [],
+    related_manifest_ids: ['3b241101-e2bb-4255-8caf-4136c566a962'],
+    controls: ['euaiact:Art.73'],
+    labels: {},
+    ...overrides,
+  };
+}
+
+export function oversight(overrides: Partial<OversightEvent> = {}): OversightEvent {
+  return {
+    tenant: 'acme',
+    event_id: 'ev-1',
+    occurred_at: T,
+    principal: { kind: 'USER', id: 'user:jane', display_name: null },
+    action: 'OVERRODE',
+    model_id: 'fraud',
+    model_version: '1.0.0',
+    run_id: null,
+    request_id: 'req-1',
+    incident_id: null,
+    reason: 'false positive',
+    controls: ['euaiact:Art.14'],
+    labels: {},
+    ...overrides,
+  };
+}
+
+export const SAMPLES: { [K in keyof RecordValues]: () => RecordValues[K] } = {
+  EvidenceManifest: () => manifest(),
+  InferenceRecord: () => inference(),
+  StudyResult: () => study(),
+  Incident: () => incident(),
+  OversightEvent: () => oversight(),
+};

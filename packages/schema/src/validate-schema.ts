@@ -1,0 +1,42 @@
+import type { AvroType } from './avsc.js';
+import { describeType, describeValue } from './describe-type.js';
+import { appendKey, avroBranchSpelling, formatAvscPath, type BranchSpelling } from './paths.js';
+import { isPlainObject, isRecord, recordFields } from './type-tree.js';
+import { walkValue } from './walk.js';
+
+export interface ValidationIssue {
+  /** Where in the value, e.g. `approvals[0].at`; empty for the value as a whole. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Every place where a (normalized) value does not fit its schema: wrong or
+ * missing values through avsc's `isValid` error hook, and undeclared fields,
+ * which avsc would stop at without looking further. Undeclared fields are
+ * errors because a misspelt optional field would otherwise vanish silently.
+ */
+export function schemaIssues(type: AvroType, value: unknown, spellBranch: BranchSpelling = avroBranchSpelling): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  type.isValid(value, {
+    errorHook: (segments: string[], bad: unknown, badType: AvroType) => {
+      const { path, type: declared } = formatAvscPath(type, segments, spellBranch);
+      const expected = describeType(declared?.typeName.startsWith('logical:') ? declared : badType);
+      const message = bad === undefined ? `is required: ${expected}` : `expected ${expected}, got ${describeValue(bad)}`;
+      issues.push({ path, message });
+    },
+  });
+  walkValue(
+    type,
+    value,
+    ({ type: nodeType, value: nodeValue, path }) => {
+      if (!isRecord(nodeType) || !isPlainObject(nodeValue)) return;
+      const declared = new Set(recordFields(nodeType).map((field) => field.name));
+      for (const key of Object.keys(nodeValue)) {
+        if (!declared.has(key)) issues.push({ path: appendKey(path, key), message: `unknown field (${nodeType.name ?? 'record'} has: ${[...declared].join(', ')})` });
+      }
+    },
+    spellBranch,
+  );
+  return issues;
+}

@@ -1,0 +1,99 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { EmitError, type EncodedRecord, type Emitter } from '@probity/agent';
+import { parseManifestBody, type RequestIssue } from './request-body.js';
+import type { TokenVerifier } from './tokens.js';
+
+/** What the gateway needs from an emitter: encode a whole batch first, then send it. */
+export type GatewayEmitter = Pick<Emitter, 'encode' | 'send'>;
+
+export interface GatewayOptions {
+  emitter: GatewayEmitter;
+  tokens: TokenVerifier;
+  /** Largest accepted request body. @defaultValue 1 MiB */
+  bodyLimit?: number;
+  /** Most records in one batch request. @defaultValue 1000 */
+  maxRecordsPerRequest?: number;
+  /** A pino-compatible logger; none when absent. */
+  logger?: FastifyBaseLogger;
+}
+
+export type GatewayErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TENANT_MISMATCH' | 'INVALID_REQUEST' | 'MANIFEST_INVALID' | 'BODY_TOO_LARGE' | 'UNAVAILABLE' | 'INTERNAL';
+
+interface ErrorBody {
+  error: { code: GatewayErrorCode; message: string; issues?: RequestIssue[] };
+}
+
+const EMITTER_ROLE = 'emitter';
+
+function sendError(reply: FastifyReply, status: number, code: GatewayErrorCode, message: string, issues?: RequestIssue[]): FastifyReply {
+  const body: ErrorBody = { error: { code, message, ...(issues ? { issues } : {}) } };
+  return reply.code(status).send(body);
+}
+
+/**
+ * The HTTP door for pipelines that cannot speak Kafka. `POST /v1/manifests`
+ * takes one record or `{ "records": [...] }`, checks the bearer token
+ * (role `emitter`, scoped to a tenant), validates every record before sending
+ * any (all or nothing), and answers 202 once all are durable (in Kafka or the
+ * emitter's spool). Returned un-listened so a combined process can mount it.
+ */
+export function buildGatewayApp(options: GatewayOptions): FastifyInstance {
+  const maxRecords = options.maxRecordsPerRequest ?? 1000;
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'BODY_TOO_LARGE', `request body is larger than ${options.bodyLimit ?? 1024 * 1024} bytes`);
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendError(reply, status, 'INVALID_REQUEST', error.message);
+    request.log.error({ err: error }, 'ingest request failed');
+    return sendError(reply, 500, 'INTERNAL', 'internal error');
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.post('/v1/manifests', async (request, reply) => {
+    const grant = await authenticate(options.tokens, request.headers.authorization);
+    if (!grant) return sendError(reply, 401, 'UNAUTHENTICATED', 'a valid bearer token is required');
+    if (grant.role !== EMITTER_ROLE) return sendError(reply, 403, 'FORBIDDEN', `role ${grant.role} may not emit evidence`);
+
+    const parsed = parseManifestBody(request.body, maxRecords);
+    if (!parsed.ok) return sendError(reply, 400, 'INVALID_REQUEST', 'the request body is not a record or a batch of records', parsed.issues);
+
+    const encoded: EncodedRecord[] = [];
+    const issues: RequestIssue[] = [];
+    parsed.records.forEach((record, index) => {
+      try {
+        encoded.push(options.emitter.encode(parsed.recordType, record, { format: 'json' }));
+      } catch (err) {
+        if (!(err instanceof EmitError) || err.code !== 'MANIFEST_INVALID') throw err;
+        for (const issue of err.issues) issues.push({ index, path: issue.path, message: issue.message });
+      }
+    });
+    if (issues.length > 0) return sendError(reply, 400, 'MANIFEST_INVALID', `${new Set(issues.map((i) => i.index)).size} record(s) are invalid; nothing was accepted`, issues);
+
+    const foreign = encoded.findIndex((r) => r.tenant !== grant.tenant);
+    if (foreign >= 0) return sendError(reply, 403, 'TENANT_MISMATCH', `record ${foreign} belongs to tenant ${encoded[foreign]!.tenant}, but the token is for ${grant.tenant}`);
+
+    try {
+      const results = await Promise.all(encoded.map((record) => options.emitter.send(record)));
+      return reply.code(202).send({ results: results.map((r, index) => ({ index, contentHash: r.contentHash, durable: r.durable })) });
+    } catch (err) {
+      if (err instanceof EmitError) {
+        request.log.error({ code: err.code, reason: err.message }, 'evidence could not be stored');
+        return sendError(reply, 503, 'UNAVAILABLE', `evidence could not be stored (${err.code}); retry later`);
+      }
+      throw err;
+    }
+  });
+
+  return app;
+}
+
+async function authenticate(tokens: TokenVerifier, header: string | undefined) {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return null;
+  return tokens.verify(match[1]!);
+}

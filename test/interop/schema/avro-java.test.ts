@@ -1,0 +1,125 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRegistry, fingerprint64, parsingCanonicalForm, type RecordType, type SchemaVersion } from '@probity/schema';
+import { AvroOracle } from './avro-oracle.js';
+import { toAvroJson } from './avro-json.js';
+
+// Checks @probity/schema against the reference implementation, Apache Avro for
+// Java (installed by infra/interop/install-schema.sh): canonical forms and
+// fingerprints, single-object bytes in both directions, schema resolution
+// between versions in both directions.
+
+const EXAMPLES_DIR = new URL('../../../schemas/examples/', import.meta.url);
+const NOW = new Date('2025-06-01T00:00:00Z');
+const registry = defaultRegistry();
+
+interface Example {
+  file: string;
+  recordType: RecordType;
+  value: unknown;
+}
+
+function loadExamples(): Example[] {
+  return readdirSync(EXAMPLES_DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const recordType = file.split('.')[0] as RecordType;
+      const parsed = registry.fromJson(recordType, JSON.parse(readFileSync(new URL(file, EXAMPLES_DIR), 'utf8')), { now: NOW });
+      if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.issues)}`);
+      return { file, recordType, value: parsed.value };
+    });
+}
+
+const text = (entry: SchemaVersion): string => JSON.stringify(entry.schema);
+const writerTexts = (): string[] => registry.all().map(text);
+
+let oracle: AvroOracle;
+const examples = loadExamples();
+
+beforeAll(() => {
+  oracle = AvroOracle.start();
+});
+
+afterAll(async () => {
+  await oracle?.close();
+});
+
+describe('canonical form and fingerprint agree with Apache Avro (Java)', () => {
+  it.each(registry.all().map((entry) => [`${entry.recordType} v${entry.version}`, entry] as const))('%s', async (_name, entry) => {
+    const java = await oracle.canonical(text(entry));
+    expect(entry.canonicalForm).toBe(java.canonical);
+    expect(entry.fingerprintHex).toBe(java.fingerprint);
+    expect(entry.fingerprint.readBigInt64LE(0)).toBe(BigInt(java.fingerprint64));
+  });
+
+  it.each([
+    ['nested namespaces and references', { type: 'record', name: 'a.Outer', fields: [{ name: 'x', type: { type: 'record', name: 'Inner', namespace: 'b', fields: [{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } }] } }, { name: 'y', type: 'b.Inner' }, { name: 'z', type: ['null', 'b.E'] }] }],
+    ['fixed, map, array, doc and aliases stripped', { type: 'record', name: 'R', namespace: 'n', doc: 'd', aliases: ['Q'], fields: [{ name: 'f', doc: 'x', default: 'a', type: { type: 'fixed', name: 'F', size: 16 } }, { name: 'm', type: { type: 'map', values: { type: 'array', items: 'F' } } }] }],
+    ['logical types dropped', { type: 'record', name: 'T', fields: [{ name: 't', type: { type: 'long', logicalType: 'timestamp-micros' } }, { name: 'u', type: { type: 'string', logicalType: 'uuid' } }] }],
+  ])('%s', async (_name, schema) => {
+    const java = await oracle.canonical(JSON.stringify(schema));
+    expect(parsingCanonicalForm(schema)).toBe(java.canonical);
+    expect(fingerprint64(schema).toString('hex')).toBe(java.fingerprint);
+  });
+});
+
+describe('bytes we write decode with Apache Avro (Java)', () => {
+  it.each(examples.map((example) => [example.file, example] as const))('%s', async (_file, { recordType, value }) => {
+    const entry = registry.current(recordType);
+    const bytes = registry.encode(recordType, value, { now: NOW });
+    const decoded = await oracle.decode(writerTexts(), text(entry), bytes);
+    expect(decoded).toEqual(toAvroJson(entry.schema, value));
+  });
+});
+
+describe('bytes Apache Avro (Java) writes decode with ours', () => {
+  it.each(examples.map((example) => [example.file, example] as const))('%s', async (_file, { recordType, value }) => {
+    const entry = registry.current(recordType);
+    const bytes = await oracle.encode(text(entry), toAvroJson(entry.schema, value));
+    expect(bytes.subarray(0, 2).toString('hex')).toBe('c301');
+    const decoded = registry.decode(bytes);
+    expect(decoded).toMatchObject({ recordType, version: entry.version, fingerprint: entry.fingerprintHex });
+    expect(decoded.value).toEqual(value);
+    // The content hash is over our bytes: re-encoding what Java wrote must give exactly our encoding.
+    expect(registry.encode(recordType, decoded.value, { now: NOW }).equals(registry.encode(recordType, value, { now: NOW }))).toBe(true);
+  });
+});
+
+describe('EvidenceManifest v1 and v2 resolve both ways across implementations', () => {
+  const training = examples.find((example) => example.file === 'EvidenceManifest.training.json');
+  if (!training) throw new Error('EvidenceManifest.training.json example missing');
+  const v1 = registry.get('EvidenceManifest', 1);
+  const v2 = registry.get('EvidenceManifest', 2);
+  const { risk_classification: riskClassification, ...v1Value } = training.value as Record<string, unknown>;
+
+  it('our v1 bytes are read by Java with the v2 reader schema (new field gets its default)', async () => {
+    const bytes = registry.encode('EvidenceManifest', v1Value, { version: 1, now: NOW });
+    const decoded = await oracle.decode(writerTexts(), text(v2), bytes);
+    expect(decoded).toEqual(toAvroJson(v2.schema, { ...v1Value, risk_classification: null }));
+  });
+
+  it('our v2 bytes are read by Java with the v1 reader schema (new field dropped)', async () => {
+    expect(riskClassification).toBe('HIGH');
+    const bytes = registry.encode('EvidenceManifest', training.value, { version: 2, now: NOW });
+    const decoded = await oracle.decode(writerTexts(), text(v1), bytes);
+    expect(decoded).toEqual(toAvroJson(v1.schema, v1Value));
+  });
+
+  it('Java v1 bytes are read by us as v2, and Java v2 bytes as v1', async () => {
+    const javaV1 = await oracle.encode(text(v1), toAvroJson(v1.schema, v1Value));
+    const asV2 = registry.decode(javaV1);
+    expect(asV2).toMatchObject({ version: 1, readerVersion: 2, fingerprint: v1.fingerprintHex });
+    expect(asV2.value).toEqual({ ...v1Value, risk_classification: null });
+
+    const javaV2 = await oracle.encode(text(v2), toAvroJson(v2.schema, training.value));
+    const asV1 = registry.decode(javaV2, { readerVersion: 1 });
+    expect(asV1).toMatchObject({ version: 2, readerVersion: 1, fingerprint: v2.fingerprintHex });
+    expect(asV1.value).toEqual(v1Value);
+  });
+
+  it('Java finds the writer by fingerprint: without the writer schema in its store it refuses our bytes', async () => {
+    const bytes = registry.encode('EvidenceManifest', v1Value, { version: 1, now: NOW });
+    await expect(oracle.decode([text(v2)], text(v2), bytes)).rejects.toThrow(/MissingSchemaException/);
+  });
+});
