@@ -18,6 +18,9 @@ export interface KafkaClientOptions {
 /** kafkajs defaults give up after ~8 s of outage; evidence producers must wait longer. */
 export const producerRetry: RetryOptions = { retries: 50, initialRetryTime: 300, maxRetryTime: 3000 };
 
+// We always choose partitions explicitly or by key; kafkajs' v2 partitioner notice is noise here.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 export function createKafka(options: KafkaClientOptions): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId,

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { commonEnvShape, envInt, parseEnv } from '@probity/config';
+import { gatewayEnvShape } from '@probity/ingest-gateway';
+import { notaryEnvShape } from '@probity/notary';
+import { sinkEnvShape } from '@probity/sink';
+
+/**
+ * The all-in-one process reads the union of its services' variables, so
+ * each service keeps its own names and defaults and the local stack is
+ * configured exactly like the separate processes would be.
+ */
+export const localEnvShape = {
+  ...commonEnvShape,
+  ...notaryEnvShape,
+  ...sinkEnvShape,
+  ...gatewayEnvShape,
+  /** Port of the audit API (and /healthz of the whole process). @defaultValue 8787 */
+  PROBITY_API_PORT: envInt(8787, 1, 65535),
+  /** @defaultValue 127.0.0.1 */
+  PROBITY_API_HOST: z.string().default('127.0.0.1'),
+};
+
+export type LocalConfig = ReturnType<typeof loadLocalConfig>;
+
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env) {
+  return parseEnv(localEnvShape, env);
+}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { createEmitter } from '@probity/agent';
+import { existsSync } from 'node:fs';
+import { buildGatewayApp, loadTokenFile, StaticTokenVerifier, type TokenVerifier } from '@probity/ingest-gateway';
+import { createKafka, ensureTopics, evidenceTopics } from '@probity/kafka';
+import type { Logger } from '@probity/logger';
+import { createNotary, TenantPolicies } from '@probity/notary';
+import { createSink } from '@probity/sink';
+import { openWarehouse, runMigrations, type Warehouse } from '@probity/warehouse';
+import type { FastifyInstance } from 'fastify';
+import type { LocalConfig } from './config.js';
+
+export interface Component {
+  name: string;
+  stop(): Promise<void>;
+  health(): Promise<{ healthy: boolean; detail: Record<string, unknown> }>;
+}
+
+export interface LocalStack {
+  warehouse: Warehouse;
+  components: Component[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything that needs the embedded warehouse runs here, in one process,
+ * because chDB binds one data directory per process: the sink writes it,
+ * the audit API and the studies read it. With a ClickHouse server
+ * (CLICKHOUSE_URL) the same services can run as separate processes instead.
+ */
+export async function startLocalStack(config: LocalConfig, logger: Logger, extra: (stack: { warehouse: Warehouse; logger: Logger }) => Promise<Component[]> = async () => []): Promise<LocalStack> {
+  const components: Component[] = [];
+  const stopAll = async () => {
+    for (const component of [...components].reverse()) {
+      await component.stop().catch((err: unknown) => logger.error({ err, component: component.name }, 'stopping failed'));
+    }
+  };
+
+  const warehouse = await openWarehouse({
+    ...(config.CLICKHOUSE_URL ? { clickhouseUrl: config.CLICKHOUSE_URL } : {}),
+    database: config.CLICKHOUSE_DATABASE,
+    dataDir: path.join(config.PROBITY_DATA_DIR, 'chdb'),
+    logger: logger.child({ component: 'warehouse' }),
+  });
+  components.push({
+    name: 'warehouse',
+    stop: () => warehouse.close(),
+    health: async () => {
+      try {
+        const ping = await warehouse.ping();
+        return { healthy: true, detail: { kind: warehouse.kind, ...ping } };
+      } catch (err) {
+        return { healthy: false, detail: { kind: warehouse.kind, error: (err as Error).message } };
+      }
+    },
+  });
+  try {
+    const { applied } = await runMigrations(warehouse, { database: config.CLICKHOUSE_DATABASE });
+    if (applied.length > 0) logger.info({ applied }, 'warehouse migrations applied');
+
+    // Idempotent: the services must not depend on someone having run `probity topics` first.
+    const topics = evidenceTopics(config.PROBITY_TOPIC_NAMESPACE);
+    await ensureTopics(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'probity-local-admin' }), config.PROBITY_TOPIC_PARTITIONS, topics);
+
+    const notaryConfig = { ...config, keysDir: config.NOTARY_KEYS_DIR ?? path.join(config.PROBITY_DATA_DIR, 'keys', 'notary'), storeDir: path.join(config.PROBITY_DATA_DIR, 'evidence-store'), tenantPolicyFile: path.join(config.PROBITY_DATA_DIR, 'config', 'tenants.json') };
+    const notary = createNotary(notaryConfig, logger.child({ component: 'notary' }));
+    await notary.start();
+    components.push({ name: 'notary', stop: () => notary.stop(), health: async () => ({ healthy: true, detail: { ...notary.stats() } }) });
+
+    const policies = new TenantPolicies(notaryConfig.tenantPolicyFile);
+    const sink = createSink(config, warehouse, logger.child({ component: 'sink' }), (tenant) => policies.get(tenant).retentionYears);
+    await sink.start();
+    components.push({ name: 'sink', stop: () => sink.stop(), health: async () => ({ healthy: !sink.stats().blocked, detail: { ...sink.stats() } }) });
+
+    components.push(...(await extra({ warehouse, logger })));
+    return { warehouse, components, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The HTTP ingest gateway on its own port, emitting through the SDK (with its spool) to the raw topic. */
+export async function startGateway(config: LocalConfig, logger: Logger, tokens?: TokenVerifier): Promise<Component & { app: FastifyInstance }> {
+  const emitter = await createEmitter({
+    name: config.GATEWAY_EMITTER_NAME,
+    dataDir: config.PROBITY_DATA_DIR,
+    brokers: config.KAFKA_BROKERS,
+    topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
+    logger,
+  });
+  const tokenFile = config.GATEWAY_TOKENS_FILE ?? path.join(config.PROBITY_DATA_DIR, 'gateway-tokens.json');
+  const verifier = tokens ?? (existsSync(tokenFile) ? await loadTokenFile(tokenFile) : new StaticTokenVerifier([]));
+  const app = buildGatewayApp({ emitter, tokens: verifier, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, logger });
+  await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST });
+  return {
+    name: 'ingest-gateway',
+    app,
+    stop: async () => {
+      await app.close();
+      await emitter.close({ drainTimeoutMs: 5000 });
+    },
+    health: async () => ({ healthy: true, detail: { ...emitter.stats() } }),
+  };
+}
