@@ -58,7 +58,8 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
   const topics = evidenceTopics(uniqueName('nt'));
   await ensureTopics(kafka, partitions, topics);
   const groupId = uniqueName('notary-group');
-  const keysDir = mkdtempSync(path.join(tmpdir(), 'notary-keys-'));
+  // Laid out like a data dir (<dir>/keys/notary) so `probity keys` can act on it with PROBITY_DATA_DIR=<dir>.
+  const keysDir = path.join(mkdtempSync(path.join(tmpdir(), 'notary-keys-')), 'keys', 'notary');
   const keys = new NotaryKeyStore(keysDir).openOrCreate();
   const notaries: Notary[] = [];
   const producer = kafka.producer({ idempotent: true });
