@@ -11,7 +11,7 @@ import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, record
  */
 export function scanBody(type: AvroType, body: Buffer): number {
   const cursor = { buf: body, pos: 0 };
-  scan(type, cursor);
+  compiled(type)(cursor);
   return cursor.pos;
 }
 
@@ -20,61 +20,89 @@ interface Cursor {
   pos: number;
 }
 
+type Scanner = (cursor: Cursor) => void;
+
 /** Items of a block that can be zero bytes long (null, empty records) are capped, others must fit in what remains. */
 const MAX_ZERO_WIDTH_ITEMS = 1_000_000;
 
-function scan(type: AvroType, cursor: Cursor): void {
-  if (type.typeName.startsWith('logical:')) return scan(logicalUnderlying(type), cursor);
+// The notary scans every message: the type tree is walked once per type and
+// turned into closures, so a scan costs a few microseconds, not a tree walk.
+const cache = new WeakMap<AvroType, Scanner>();
+
+function compiled(type: AvroType): Scanner {
+  let scanner = cache.get(type);
+  if (!scanner) {
+    // A placeholder breaks cycles of recursive record types.
+    let real: Scanner | undefined;
+    cache.set(type, (cursor) => real!(cursor));
+    real = compile(type);
+    cache.set(type, real);
+    scanner = real;
+  }
+  return scanner;
+}
+
+function compile(type: AvroType): Scanner {
+  if (type.typeName.startsWith('logical:')) return compiled(logicalUnderlying(type));
   if (isRecord(type)) {
-    for (const field of recordFields(type)) scan(field.type, cursor);
-    return;
+    const fields = recordFields(type).map((field) => field.type);
+    const scanners = fields.map((fieldType) => (cursor: Cursor) => compiled(fieldType)(cursor));
+    return (cursor) => {
+      for (let i = 0; i < scanners.length; i++) scanners[i]!(cursor);
+    };
   }
   switch (type.typeName) {
     case 'null':
-      return;
-    case 'boolean': {
-      const byte = take(cursor, 1)[0];
-      if (byte !== 0 && byte !== 1) throw new Error(`invalid boolean byte ${byte} at ${cursor.pos - 1}`);
-      return;
-    }
+      return () => undefined;
+    case 'boolean':
+      return (cursor) => {
+        need(cursor, 1);
+        const byte = cursor.buf[cursor.pos++];
+        if (byte !== 0 && byte !== 1) throw new Error(`invalid boolean byte ${byte} at ${cursor.pos - 1}`);
+      };
     case 'int':
     case 'long':
-      readVarLong(cursor);
-      return;
+      return (cursor) => void readVarLong(cursor);
     case 'float':
-      take(cursor, 4);
-      return;
+      return (cursor) => skip(cursor, 4);
     case 'double':
-      take(cursor, 8);
-      return;
+      return (cursor) => skip(cursor, 8);
     case 'string':
     case 'bytes':
-      take(cursor, readLength(cursor));
-      return;
-    case 'fixed':
-      take(cursor, (type as unknown as { size: number }).size);
-      return;
-    case 'enum': {
-      const index = readVarLong(cursor);
-      if (index < 0 || index >= enumSymbols(type).length) throw new Error(`enum index ${index} out of range for ${type.name}`);
-      return;
+      return (cursor) => skip(cursor, readLength(cursor));
+    case 'fixed': {
+      const size = (type as unknown as { size: number }).size;
+      return (cursor) => skip(cursor, size);
     }
-    case 'array':
-      scanBlocks(cursor, () => scan(arrayItems(type), cursor));
-      return;
-    case 'map':
-      scanBlocks(cursor, () => {
-        take(cursor, readLength(cursor));
-        scan(mapValues(type), cursor);
-      });
-      return;
+    case 'enum': {
+      const symbols = enumSymbols(type).length;
+      const name = type.name;
+      return (cursor) => {
+        const index = readVarLong(cursor);
+        if (index < 0 || index >= symbols) throw new Error(`enum index ${index} out of range for ${name}`);
+      };
+    }
+    case 'array': {
+      const items = arrayItems(type);
+      return (cursor) => scanBlocks(cursor, () => compiled(items)(cursor));
+    }
+    case 'map': {
+      const values = mapValues(type);
+      return (cursor) =>
+        scanBlocks(cursor, () => {
+          skip(cursor, readLength(cursor));
+          compiled(values)(cursor);
+        });
+    }
     case 'union:wrapped':
     case 'union:unwrapped': {
-      const index = readVarLong(cursor);
-      const branch = unionBranches(type)[index];
-      if (branch === undefined) throw new Error(`union branch index ${index} out of range`);
-      scan(branch, cursor);
-      return;
+      const branches = unionBranches(type);
+      return (cursor) => {
+        const index = readVarLong(cursor);
+        const branch = branches[index];
+        if (branch === undefined) throw new Error(`union branch index ${index} out of range`);
+        compiled(branch)(cursor);
+      };
     }
     default:
       throw new Error(`cannot scan type ${type.typeName}`);
@@ -101,11 +129,13 @@ function scanBlocks(cursor: Cursor, scanItem: () => void): void {
   }
 }
 
-function take(cursor: Cursor, length: number): Buffer {
+function need(cursor: Cursor, length: number): void {
   if (length < 0 || cursor.pos + length > cursor.buf.length) throw new Error(`truncated: need ${length} bytes at ${cursor.pos}, have ${cursor.buf.length - cursor.pos}`);
-  const out = cursor.buf.subarray(cursor.pos, cursor.pos + length);
+}
+
+function skip(cursor: Cursor, length: number): void {
+  need(cursor, length);
   cursor.pos += length;
-  return out;
 }
 
 function readLength(cursor: Cursor): number {
@@ -114,18 +144,20 @@ function readLength(cursor: Cursor): number {
   return length;
 }
 
-/** Zig-zag varint, at most 10 bytes, as a JS number (our longs are within 2^53). */
+/**
+ * Zig-zag varint, at most 10 bytes. Numbers, not BigInt: our longs are within
+ * 2^53, and beyond that the exact value does not matter for a bounds check
+ * (it is then far larger than any remaining length, and rejected).
+ */
 function readVarLong(cursor: Cursor): number {
-  let result = 0n;
-  let shift = 0n;
+  let result = 0;
+  let multiplier = 1;
   for (let i = 0; i < 10; i++) {
-    const byte = take(cursor, 1)[0] as number;
-    result |= BigInt(byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) {
-      const decoded = (result >> 1n) ^ -(result & 1n);
-      return Number(decoded);
-    }
-    shift += 7n;
+    need(cursor, 1);
+    const byte = cursor.buf[cursor.pos++]!;
+    result += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+    multiplier *= 128;
   }
   throw new Error(`varint longer than 10 bytes at ${cursor.pos}`);
 }

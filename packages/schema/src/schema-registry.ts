@@ -42,6 +42,12 @@ export interface EncodeOptions extends SemanticOptions {
 
 export interface DecodeOptions {
   /**
+   * Rebuild the value as plain objects with canonical map order. The notary
+   * only inspects values, so it skips this (~10 µs per manifest).
+   * @defaultValue true
+   */
+  normalize?: boolean;
+  /**
    * Reader schema version the value is resolved to.
    * @defaultValue the current (highest) version of the writer's record type
    */
@@ -227,7 +233,7 @@ export class SchemaRegistry {
       version: writer.version,
       readerVersion: reader.version,
       fingerprint: writer.fingerprintHex,
-      value: normalizeValue(reader.type, raw) as T,
+      value: (options.normalize === false ? raw : normalizeValue(reader.type, raw)) as T,
     };
   }
 

@@ -5,7 +5,7 @@ import type { RecordDecoder } from './inspect.js';
 export function schemaDecoder(registry: SchemaRegistry): RecordDecoder {
   return {
     decode(bytes) {
-      const decoded = registry.decode<Record<string, unknown>>(bytes);
+      const decoded = registry.decode<Record<string, unknown>>(bytes, { normalize: false });
       return { recordType: decoded.recordType, version: decoded.version, fingerprint: decoded.fingerprint, value: decoded.value };
     },
     semanticIssues(recordType, value, now) {
