@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { selectRanks } from './select.js';
+import { sortFloat64 } from './sort.js';
+
+function sample(n: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return Float64Array.from({ length: n }, (_, i) =>
+    i % 7 === 0 ? Math.round(rand() * 20) - 10 : (rand() - 0.5) * 10 ** Math.floor(rand() * 12 - 6),
+  );
+}
+
+describe('sortFloat64 (radix) and selectRanks (quickselect)', () => {
+  it('radix sort equals the built-in numeric sort, signs, zeros and ties included', () => {
+    for (const n of [10, 40_000, 200_000]) {
+      const values = sample(n, n);
+      values[3] = -0;
+      values[4] = 0;
+      values[5] = -Number.MAX_VALUE;
+      values[6] = Number.MIN_VALUE;
+      const expected = Float64Array.from(values).sort();
+      const got = sortFloat64(Float64Array.from(values));
+      expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
+  });
+
+  it('selected ranks equal the sorted array at those ranks', () => {
+    const values = sample(100_003, 7);
+    const sorted = Float64Array.from(values).sort();
+    const ranks = [0, 1, 10_000, 10_001, 50_001, 99_999, 100_002, 50_001];
+    const got = selectRanks(values, ranks);
+    for (const r of ranks) expect(got.get(r)).toBe(sorted[r]);
+    const constant = new Float64Array(5_000).fill(3);
+    expect(selectRanks(constant, [0, 2_500, 4_999]).get(2_500)).toBe(3);
+    const ascending = Float64Array.from({ length: 50_000 }, (_, i) => i);
+    expect(selectRanks(ascending, [12_345]).get(12_345)).toBe(12_345);
+  });
+});
