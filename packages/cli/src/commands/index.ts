@@ -1,0 +1,18 @@
+import type { Command } from '../command.js';
+import { doctor } from './doctor.js';
+import { down } from './down.js';
+import { emit } from './emit.js';
+import { query } from './query.js';
+import { token } from './token.js';
+import { studies } from './studies.js';
+import { topics } from './topics.js';
+import { keys } from './keys.js';
+import { up } from './up.js';
+import { verify } from './verify.js';
+
+/**
+ * Every `probity` command, in the order `probity --help` lists them.
+ * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
+ * then add it here.
+ */
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, verify, keys, token, query, studies];

@@ -1,0 +1,15 @@
+export { runCli, EXIT_USAGE } from './main.js';
+export { commands } from './commands/index.js';
+export { CliError, defineCommand, stringOption, booleanOption, intOption } from './command.js';
+export type { Command, CommandContext, CliIo, OptionSpec, OptionValues, CliErrorCode } from './command.js';
+export { runChecks } from './checks/run-checks.js';
+export type { DoctorReport } from './checks/run-checks.js';
+export type { ComponentHealth, ComponentName } from './checks/health.js';
+export { step } from './progress.js';
+export { runScript, runScriptOrFail } from './infra-scripts.js';
+export { repoRoot, runtimePaths, servicesEntry, apiBaseUrl } from './paths.js';
+export { withPortDefaults } from './env.js';
+export { probeKafka } from './checks/kafka.js';
+export { probeRedis } from './checks/redis.js';
+export { startServices, stopServices, servicesPid, fetchHealthz } from './services-process.js';
+export type { ServicesOptions } from './services-process.js';

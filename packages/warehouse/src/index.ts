@@ -1,0 +1,36 @@
+export { openWarehouse } from './open-warehouse.js';
+export { runMigrations, assertMigrationOrder } from './run-migrations.js';
+export { MIGRATIONS } from './migrations/index.js';
+export { WarehouseError, summarizeClickHouseError } from './errors.js';
+export { insertEvidenceDeduplicated, deduplicationTokenFor, uniqueByTenantAndHash } from './insert-evidence.js';
+export { TenantScopedQuery } from './tenant-scoped-query.js';
+export {
+  TABLES,
+  DEFAULT_RETENTION_YEARS,
+  EVIDENCE_INSERT_COLUMNS,
+  EVIDENCE_SELECT_LIST,
+  INFERENCE_INSERT_COLUMNS,
+  buildEvidenceRow,
+  retentionUntil,
+  toClickHouseDateTime,
+  assertHash,
+  hashFromHexParam,
+  hashSetFromHexArrayParam,
+} from './tables.js';
+export type { Warehouse, WarehouseConfig, WarehouseLogger, WarehouseRow, InsertOptions } from './warehouse.js';
+export type { WarehouseErrorCode, ClickHouseErrorSummary } from './errors.js';
+export type { Migration } from './migrations/migration.js';
+export type { DedupOutcome } from './insert-evidence.js';
+export type { QueryableTable, QueryableColumn, Comparison, QueryValue } from './tenant-scoped-query.js';
+export type {
+  TableName,
+  EvidenceRow,
+  EvidenceInput,
+  InferenceRow,
+  StudyResultRow,
+  IncidentRow,
+  LogLeafRow,
+  CheckpointRow,
+  ApiTokenRow,
+  TenantRow,
+} from './tables.js';
