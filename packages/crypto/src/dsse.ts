@@ -195,7 +195,7 @@ export function verifyEnvelope(envelope: unknown, trustedKeys: readonly TrustedK
     }
     for (const key of candidates) {
       if (accepted.includes(key.keyId)) continue;
-      if (isKeyValidAt(key, at) && keyMatchesFilter(key, filter) && sig.byteLength === 64 && edVerify(null, pae, publicKeyFromRaw(key.publicKey), sig)) {
+      if (isKeyValidAt(key, at) && keyMatchesFilter(key, filter) && sig.byteLength === 64 && edVerify(null, pae, keyObjectFor(key.publicKey), sig)) {
         accepted.push(key.keyId);
         return;
       }
@@ -212,4 +212,17 @@ export function verifyEnvelope(envelope: unknown, trustedKeys: readonly TrustedK
     throw new CryptoError('SIGNATURE_INVALID', `${accepted.length} of the required ${threshold} trusted keys signed the envelope${worst ? ` (${worst.message})` : ''}`);
   }
   throw worst;
+}
+
+// Importing a raw key into a KeyObject costs about as much as a verification:
+// keep one per trusted key (keys in a Keyring are frozen, so identity is stable).
+const keyObjects = new WeakMap<Uint8Array, ReturnType<typeof publicKeyFromRaw>>();
+
+function keyObjectFor(publicKeyRaw: Uint8Array): ReturnType<typeof publicKeyFromRaw> {
+  let keyObject = keyObjects.get(publicKeyRaw);
+  if (!keyObject) {
+    keyObject = publicKeyFromRaw(publicKeyRaw);
+    keyObjects.set(publicKeyRaw, keyObject);
+  }
+  return keyObject;
 }

@@ -10,7 +10,8 @@ const HASH_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Packs on the local file system: `<root>/packs/<pack>.pack` holds the objects
- * back to back and `<pack>.idx` lists `hash offset length` lines. A pack is
+ * back to back, then an index of `hash offset length` lines, then the index's
+ * length (4 bytes, big-endian). A pack is
  * written to a temporary name, fsynced, then renamed, so a crash never leaves
  * a half pack under a real name; an existing pack is never overwritten
  * (write-once): re-putting the same name with the same contents is a no-op.
@@ -34,16 +35,18 @@ export class FileEvidenceStore implements EvidenceStore {
       offset += object.bytes.length;
     }
     const packPath = this.packPath(packName);
+    const index = Buffer.from(`${indexLines.join('\n')}\n`);
     if (await exists(packPath)) {
       // Write-once: the same batch notarized again after a crash produces the same pack.
-      await this.assertSamePack(packName, indexLines);
+      await this.assertSamePack(packName, index);
       return locations;
     }
     try {
       await mkdir(this.packsDir, { recursive: true });
-      await writeDurably(`${packPath}.tmp`, Buffer.concat(objects.map((o) => o.bytes)));
-      await writeDurably(`${this.indexPath(packName)}.tmp`, Buffer.from(`${indexLines.join('\n')}\n`));
-      await rename(`${this.indexPath(packName)}.tmp`, this.indexPath(packName));
+      // One file per pack — objects, then the index, then the index length — so a pack costs one fsync.
+      const footer = Buffer.alloc(4);
+      footer.writeUInt32BE(index.length);
+      await writeDurably(`${packPath}.tmp`, Buffer.concat([...objects.map((o) => o.bytes), index, footer]));
       await rename(`${packPath}.tmp`, packPath);
       await fsyncDir(this.packsDir);
     } catch (err) {
@@ -85,20 +88,28 @@ export class FileEvidenceStore implements EvidenceStore {
     return { objects: entries.length, corrupt };
   }
 
-  private async assertSamePack(packName: string, indexLines: string[]): Promise<void> {
-    const existing = (await readFile(this.indexPath(packName), 'utf8')).trimEnd().split('\n');
-    if (existing.join('\n') !== indexLines.join('\n')) {
+  private async assertSamePack(packName: string, index: Buffer): Promise<void> {
+    const existing = await this.readIndexBytes(packName);
+    if (!existing.equals(index)) {
       throw new EvidenceStoreError('STORE_WRITE_FAILED', `pack ${packName} already exists with different contents; packs are write-once`);
     }
   }
 
-  private async readIndex(packName: string) {
-    let text: string;
+  private async readIndexBytes(packName: string): Promise<Buffer> {
+    let data: Buffer;
     try {
-      text = await readFile(this.indexPath(packName), 'utf8');
+      data = await readFile(this.packPath(packName));
     } catch (err) {
       throw new EvidenceStoreError('OBJECT_NOT_FOUND', `pack ${packName} not found`, { cause: err });
     }
+    if (data.length < 4) throw new EvidenceStoreError('OBJECT_CORRUPT', `pack ${packName} has no index`);
+    const length = data.readUInt32BE(data.length - 4);
+    if (length + 4 > data.length) throw new EvidenceStoreError('OBJECT_CORRUPT', `pack ${packName} has an index longer than itself`);
+    return data.subarray(data.length - 4 - length, data.length - 4);
+  }
+
+  private async readIndex(packName: string) {
+    const text = (await this.readIndexBytes(packName)).toString('utf8');
     return text
       .split('\n')
       .filter((line) => line.length > 0)
@@ -112,9 +123,6 @@ export class FileEvidenceStore implements EvidenceStore {
     return path.join(this.packsDir, `${packName}.pack`);
   }
 
-  private indexPath(packName: string): string {
-    return path.join(this.packsDir, `${packName}.idx`);
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

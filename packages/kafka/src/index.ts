@@ -5,4 +5,5 @@ export type { KafkaClientOptions, KafkaErrorCode } from './client.js';
 export { ensureTopics, describeCluster } from './admin.js';
 export type { EnsureTopicsResult, ClusterDescription } from './admin.js';
 export { HEADER, headerString } from './headers.js';
+export { CompressionTypes } from 'kafkajs';
 export type { Kafka, Producer, Consumer, Admin, EachBatchPayload, KafkaMessage, Message, Transaction, IHeaders } from 'kafkajs';

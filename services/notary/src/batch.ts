@@ -108,8 +108,9 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
       packName,
       accepted.map(({ record }) => ({ contentHash: record.contentHashHex, bytes: record.bytes })),
     );
+    // The local log is not fsynced: it is a cache of the committed log. After a crash,
+    // recovery checks it against the committed root and rebuilds it from Kafka if it is short or wrong.
     deps.log.append(accepted.map(({ record }, i) => ({ contentHash: record.contentHash, leafHash: leafHashes[i]! })));
-    deps.log.sync();
   }
 
   const treeSize = deps.log.size;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fromBase64, verifyEnvelope, type TrustedKey } from '@probity/crypto';
+import { Keyring, fromBase64, verifyEnvelope, type TrustedKey } from '@probity/crypto';
 import { EMITTER_PAYLOAD_TYPE } from '@probity/evidence';
 import type { AcceptedRecord, DlqReason, Outcome } from './outcome.js';
 import type { TenantPolicy } from './tenant-policy.js';
@@ -76,6 +76,24 @@ export function inspectMessage(message: RawMessage, context: InspectContext): Ou
   return { kind: 'accept', record };
 }
 
+// Building a keyring validates every key (hashing, key objects): do it once per policy, not per message.
+const keyrings = new WeakMap<TenantPolicy, Keyring>();
+
+function keyringFor(policy: TenantPolicy): Keyring {
+  let keyring = keyrings.get(policy);
+  if (!keyring) {
+    const trusted: TrustedKey[] = policy.emitterKeys.map((k) => ({
+      keyId: k.keyId,
+      publicKey: fromBase64(k.publicKey),
+      notBefore: new Date(k.notBefore),
+      ...(k.notAfter ? { notAfter: new Date(k.notAfter) } : {}),
+    }));
+    keyring = new Keyring(trusted);
+    keyrings.set(policy, keyring);
+  }
+  return keyring;
+}
+
 type SignatureCheck = { keyIds: string[]; envelope: unknown | null } | { reason: DlqReason; detail: string };
 
 function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy: TenantPolicy, now: Date): SignatureCheck {
@@ -94,15 +112,9 @@ function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy
   if (policy.emitterKeys.length === 0) {
     return { reason: 'SIGNATURE_INVALID', detail: 'the record is signed but the tenant has no registered emitter keys; register one with `probity keys register`' };
   }
-  const trusted: TrustedKey[] = policy.emitterKeys.map((k) => ({
-    keyId: k.keyId,
-    publicKey: fromBase64(k.publicKey),
-    notBefore: new Date(k.notBefore),
-    ...(k.notAfter ? { notAfter: new Date(k.notAfter) } : {}),
-  }));
   try {
     // Key validity is judged at notarization time: a backdated occurred_at must not revive a retired key.
-    const verified = verifyEnvelope(envelope, trusted, { at: now });
+    const verified = verifyEnvelope(envelope, keyringFor(policy), { at: now });
     return { keyIds: verified.keyIds, envelope };
   } catch (err) {
     return { reason: 'SIGNATURE_INVALID', detail: (err as Error).message };

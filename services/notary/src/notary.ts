@@ -1,5 +1,5 @@
 import type { EvidenceStore } from '@probity/evidence-store';
-import { toKafkaError, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type Producer } from '@probity/kafka';
+import { CompressionTypes, toKafkaError, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type Producer } from '@probity/kafka';
 import type { NotaryKeyStore } from '@probity/keystore';
 import type { Logger } from '@probity/logger';
 import { notarizeBatch } from './batch.js';
@@ -37,6 +37,27 @@ export interface NotaryStats {
   shards: Record<number, { size: number; lastCommitAt: string | null }>;
 }
 
+/** Uncompressed bytes per produce request; the broker's default message.max.bytes is ~1 MiB. */
+const MAX_SEND_BYTES = 768 * 1024;
+
+function chunksByBytes<M extends { value: Buffer | string | null }>(messages: readonly M[], maxBytes: number): M[][] {
+  const chunks: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = message.value === null ? 0 : Buffer.byteLength(message.value);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 interface ShardState {
   log: ShardLog;
   producer: Producer;
@@ -67,7 +88,9 @@ export class Notary {
       readUncommitted: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
+      // Under load, wait a little for larger fetches: fewer, bigger transactions.
+      minBytes: 64 * 1024,
+      maxWaitTimeInMs: 20,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -133,8 +156,13 @@ export class Notary {
         },
       );
       transaction = await state.producer.transaction();
-      if (plan.signed.length > 0) await transaction.send({ topic: this.options.topics.signed, messages: plan.signed });
-      if (plan.dlq.length > 0) await transaction.send({ topic: this.options.topics.dlq, messages: plan.dlq });
+      // One produce request per chunk keeps every record batch under the broker's message.max.bytes.
+      for (const chunk of chunksByBytes(plan.signed, MAX_SEND_BYTES)) {
+        await transaction.send({ topic: this.options.topics.signed, compression: CompressionTypes.GZIP, messages: chunk });
+      }
+      for (const chunk of chunksByBytes(plan.dlq, MAX_SEND_BYTES)) {
+        await transaction.send({ topic: this.options.topics.dlq, compression: CompressionTypes.GZIP, messages: chunk });
+      }
       await transaction.sendOffsets({
         consumerGroupId: this.options.groupId,
         topics: [

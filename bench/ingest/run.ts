@@ -1,0 +1,185 @@
+/**
+ * Ingest throughput and latency, in one run (`npx tsx bench/ingest/run.ts [count]`):
+ *  (a) bare kafkajs produce → consume of the same bytes on the same broker;
+ *  (b) the full path: SDK emit → raw topic → notary (own process) → signed topic;
+ *  their ratio, notary CPU per manifest, the SDK's per-call cost, end-to-end
+ *  latency at a steady rate, and the same with emitter signatures required,
+ *  against the bare Ed25519 verify rate. Prints figures; never fails on them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID, createHash, sign, verify } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEmitter, type Emitter } from '@probity/agent';
+import { loadCommonConfig } from '@probity/config';
+import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
+import { createKafka, ensureTopics, evidenceTopics, type Kafka } from '@probity/kafka';
+import { defaultRegistry } from '@probity/schema';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const count = Number(process.argv[2] ?? 20_000);
+const brokers = loadCommonConfig().KAFKA_BROKERS;
+const registry = defaultRegistry();
+const example = JSON.parse(readFileSync(path.join(repoRoot, 'schemas/examples/EvidenceManifest.training.json'), 'utf8'));
+const parsed = registry.fromJson<Record<string, unknown>>('EvidenceManifest', example);
+if (!parsed.ok) throw new Error('example manifest invalid');
+const base = parsed.value;
+const manifest = (tenant: string, i: number) => ({ ...base, tenant, manifest_id: randomUUID(), run_id: `bench-${i}` });
+
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+const ms = (v: number) => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(1)} ms`);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+async function countMessages(kafka: Kafka, topic: string, expected: number, onMessage?: (key: string) => void): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) onMessage?.(message.key!.toString());
+      seen += batch.messages.length;
+      if (seen >= expected) done();
+    },
+  });
+  await finished;
+  const end = performance.now();
+  await consumer.disconnect();
+  return end;
+}
+
+async function bare(kafka: Kafka, bytes: Buffer[]): Promise<number> {
+  const topic = `bench-bare-${randomUUID()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const start = performance.now();
+  const consumed = countMessages(kafka, topic, bytes.length);
+  for (let i = 0; i < bytes.length; i += 1000) {
+    await producer.send({ topic, acks: -1, messages: bytes.slice(i, i + 1000).map((value) => ({ key: createHash('sha256').update(value).digest('hex'), value })) });
+  }
+  const end = await consumed;
+  await producer.disconnect();
+  return bytes.length / ((end - start) / 1000);
+}
+
+function startNotary(namespace: string, dataDir: string): Promise<ChildProcess> {
+  // BENCH_NOTARY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the notary.
+  const nodeArgs = (process.env.BENCH_NOTARY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'services/notary/src/main.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, PROBITY_DATA_DIR: dataDir, PROBITY_TOPIC_NAMESPACE: namespace, NOTARY_GROUP_ID: `bench-notary-${namespace}`, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('notary ready') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`notary exited with ${code}`)));
+  });
+}
+
+async function fullPath(kafka: Kafka, label: string, options: { signed: boolean }) {
+  const namespace = `bench-${randomUUID().slice(0, 8)}`;
+  const topics = evidenceTopics(namespace);
+  await ensureTopics(kafka, 3, topics);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-ingest-'));
+  const key = generateSigningKey('bench-emitter');
+  if (options.signed) {
+    mkdirSync(path.join(dataDir, 'config'), { recursive: true });
+    writeFileSync(
+      path.join(dataDir, 'config', 'tenants.json'),
+      JSON.stringify({ tenants: { bench: { requireEmitterSignatures: true, emitterKeys: [{ keyId: key.keyId, publicKey: exportPublicKeyBase64(key.publicKeyRaw), notBefore: '2020-01-01T00:00:00Z' }] } } }),
+    );
+  }
+  const notary = await startNotary(namespace, dataDir);
+  log(`  ${label}: notary started`);
+  const emitter: Emitter = await createEmitter({
+    name: 'bench',
+    dataDir,
+    brokers,
+    topic: topics.raw,
+    ...(options.signed ? { signer: { keyId: key.keyId, privateKey: key.privateKey } } : {}),
+  });
+  const values = Array.from({ length: count }, (_, i) => manifest('bench', i));
+
+  // Throughput: emit everything as fast as the SDK takes it.
+  const cpuBefore = processCpuSeconds(notary.pid!);
+  const syncCosts: number[] = [];
+  const start = performance.now();
+  const signedDone = countMessages(kafka, topics.signed, count);
+  const acks: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+    const t0 = performance.now();
+    acks.push(emitter.enqueue('EvidenceManifest', values[i]).durable);
+    syncCosts.push(performance.now() - t0);
+  }
+  await Promise.all(acks);
+  log(`  ${label}: all ${count} emits durable`);
+  const end = await signedDone;
+  const rate = count / ((end - start) / 1000);
+  const cpu = processCpuSeconds(notary.pid!) - cpuBefore;
+
+  // Latency: a steady 1,000 manifests/s for 5 s, emit resolved → record on the signed topic.
+  const resolvedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const steady = 5000;
+  const latencyDone = countMessages(kafka, topics.signed, count + steady, (k) => {
+    const t = resolvedAt.get(k);
+    if (t !== undefined) latencies.push(performance.now() - t);
+  });
+  const steadyStart = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < steady; i++) {
+    const due = steadyStart + i;
+    while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
+    const enq = emitter.enqueue('EvidenceManifest', manifest('bench', count + i));
+    pending.push(enq.durable.then((r) => resolvedAt.set((r as { contentHash: string }).contentHash, performance.now())));
+  }
+  await Promise.all(pending);
+  await latencyDone;
+
+  await emitter.close();
+  notary.kill('SIGTERM');
+  log(`${label}: ${rate.toFixed(0)} manifests/s emit→signed; notary CPU ${((cpu / count) * 1e6).toFixed(0)} µs/manifest; SDK sync p50 ${ms(pct(syncCosts, 50))} p99 ${ms(pct(syncCosts, 99))}; e2e latency p50 ${ms(pct(latencies, 50))} p99 ${ms(pct(latencies, 99))} (n=${latencies.length})`);
+  return { rate, cpuPerManifest: cpu / count };
+}
+
+function bareVerifyRate(): number {
+  const key = generateSigningKey('bench');
+  const data = Buffer.alloc(800, 7);
+  const signature = sign(null, data, key.privateKey);
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() - start < 1000) {
+    verify(null, data, key.publicKey, signature);
+    n++;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+const kafka = createKafka({ brokers, clientId: 'bench-ingest' });
+log(`bench/ingest: ${count} manifests of ${registry.encode('EvidenceManifest', manifest('bench', 0)).length} bytes, broker ${brokers.join(',')}, ${(await import('node:os')).cpus().length} cores`);
+const bytes = Array.from({ length: count }, (_, i) => registry.encode('EvidenceManifest', manifest('bench', i)));
+const bareRate = await bare(kafka, bytes);
+log(`(a) bare kafkajs produce→consume: ${bareRate.toFixed(0)} msg/s`);
+const unsigned = await fullPath(kafka, '(b) full path, unsigned', { signed: false });
+log(`ratio full/bare: ${(unsigned.rate / bareRate).toFixed(2)} (target ≥ 0.5)`);
+const verifyRate = bareVerifyRate();
+const signedRun = await fullPath(kafka, '(c) full path, emitter signatures required', { signed: true });
+log(`bare Ed25519 verify: ${verifyRate.toFixed(0)}/s on one core; notary with signatures: ${signedRun.rate.toFixed(0)}/s = ${((signedRun.rate / verifyRate) * 100).toFixed(0)}% of it (target ≥ 80%; the notary uses one core)`);
+process.exit(0);
