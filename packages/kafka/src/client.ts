@@ -33,6 +33,8 @@ export function createKafka(options: KafkaClientOptions): Kafka {
       ({ level, log }) => {
         const { message, ...extra } = log;
         if (!options.onLog) return;
+        // Deliberate: bounded retries, after which the SDK spools and the notary aborts its transaction.
+        if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
         if (level === logLevel.ERROR) options.onLog('error', String(message), extra);
         else if (level === logLevel.WARN) options.onLog('warn', String(message), extra);
       },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { commonEnvShape, envInt, parseEnv } from '@probity/config';
 import { gatewayEnvShape } from '@probity/ingest-gateway';
 import { notaryEnvShape } from '@probity/notary';
+import { schedulerEnvShape } from '@probity/scheduler';
 import { sinkEnvShape } from '@probity/sink';
 
 /**
@@ -14,6 +15,7 @@ export const localEnvShape = {
   ...notaryEnvShape,
   ...sinkEnvShape,
   ...gatewayEnvShape,
+  ...schedulerEnvShape,
   /** Port of the audit API (and /healthz of the whole process). @defaultValue 8787 */
   PROBITY_API_PORT: envInt(8787, 1, 65535),
   /** @defaultValue 127.0.0.1 */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { createLogger } from '@probity/logger';
 import { loadLocalConfig } from './config.js';
-import { startGateway, startLocalStack, type Component } from './stack.js';
+import { startGateway, startLocalStack, startScheduler, type Component } from './stack.js';
 
 /**
  * `probity up` starts this: the whole local stack in one process (chDB binds
@@ -13,9 +13,10 @@ import { startGateway, startLocalStack, type Component } from './stack.js';
 const config = loadLocalConfig();
 const logger = createLogger('probity-local', config.LOG_LEVEL);
 
-const stack = await startLocalStack(config, logger, async ({ logger: log }) => {
+const stack = await startLocalStack(config, logger, async ({ warehouse, logger: log }) => {
   const components: Component[] = [];
   components.push(await startGateway(config, log.child({ component: 'ingest-gateway' })));
+  components.push(await startScheduler(config, warehouse, log.child({ component: 'scheduler' })));
   return components;
 }).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

@@ -103,3 +103,29 @@ export async function startGateway(config: LocalConfig, logger: Logger, tokens?:
     health: async () => ({ healthy: true, detail: { ...emitter.stats() } }),
   };
 }
+
+/** Scheduled studies: BullMQ job schedulers on Redis, windows read from the shared warehouse, results emitted as evidence. */
+export async function startScheduler(config: LocalConfig, warehouse: Warehouse, logger: Logger): Promise<Component> {
+  const { createScheduler, loadStudies, redisOptionsFromUrl } = await import('@probity/scheduler');
+  const studies = await loadStudies(config.PROBITY_STUDIES_DIR);
+  const emitter = await createEmitter({ name: 'scheduler', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw, logger });
+  const scheduler = createScheduler({
+    connection: redisOptionsFromUrl(config.REDIS_URL),
+    queueName: config.PROBITY_SCHEDULER_QUEUE,
+    warehouse,
+    emitter,
+    studies,
+    logger,
+    worker: { concurrency: config.PROBITY_SCHEDULER_CONCURRENCY },
+  });
+  const synced = await scheduler.start();
+  logger.info({ studies: studies.map((s) => s.id), synced }, 'scheduler running');
+  return {
+    name: 'scheduler',
+    stop: async () => {
+      await scheduler.stop();
+      await emitter.close({ drainTimeoutMs: 5000 });
+    },
+    health: async () => ({ healthy: true, detail: { studies: studies.length, queue: config.PROBITY_SCHEDULER_QUEUE } }),
+  };
+}

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { createEmitter } from '@probity/agent';
+import { evidenceTopics } from '@probity/kafka';
 import { createLogger } from '@probity/logger';
 import { openWarehouse, runMigrations } from '@probity/warehouse';
 import { loadSchedulerConfig } from './config.js';
@@ -11,10 +13,10 @@ import { redisOptionsFromUrl } from './redis-connection.js';
 const config = loadSchedulerConfig();
 const logger = createLogger('scheduler', config.LOG_LEVEL);
 const studies = await loadStudies(config.PROBITY_STUDIES_DIR);
-const warehouse = await openWarehouse({ clickhouseUrl: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, dataDir: config.PROBITY_DATA_DIR, logger });
+const warehouse = await openWarehouse({ clickhouseUrl: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, dataDir: path.join(config.PROBITY_DATA_DIR, 'chdb'), logger });
 // Idempotent (IF NOT EXISTS): a scheduler started before the sink still finds its tables.
 await runMigrations(warehouse, { database: config.CLICKHOUSE_DATABASE });
-const emitter = await createEmitter({ name: 'scheduler', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, logger });
+const emitter = await createEmitter({ name: 'scheduler', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw, logger });
 const scheduler = createScheduler({
   connection: redisOptionsFromUrl(config.REDIS_URL),
   queueName: config.PROBITY_SCHEDULER_QUEUE,
