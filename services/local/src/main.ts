@@ -1,22 +1,35 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Fastify from 'fastify';
+import { buildAuditApp, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
 import { createLogger } from '@probity/logger';
 import { loadLocalConfig } from './config.js';
 import { startGateway, startLocalStack, startScheduler, type Component } from './stack.js';
 
 /**
  * `probity up` starts this: the whole local stack in one process (chDB binds
- * one data directory per process). GET /healthz on PROBITY_API_PORT reports
- * every component.
+ * one data directory per process). The audit API listens on
+ * PROBITY_API_PORT: /healthz (warehouse), /healthz/stack (every component).
  */
 const config = loadLocalConfig();
 const logger = createLogger('probity-local', config.LOG_LEVEL);
+const keysDir = config.NOTARY_KEYS_DIR ?? path.join(config.PROBITY_DATA_DIR, 'keys', 'notary');
 
 const stack = await startLocalStack(config, logger, async ({ warehouse, logger: log }) => {
   const components: Component[] = [];
-  components.push(await startGateway(config, log.child({ component: 'ingest-gateway' })));
+  // Gateway (emitter) and API (auditor, admin) tokens live in one table.
+  const tokens = warehouseTokenVerifier(warehouse);
+  components.push(await startGateway(config, log.child({ component: 'ingest-gateway' }), tokens));
   components.push(await startScheduler(config, warehouse, log.child({ component: 'scheduler' })));
+  const admin = await ensureBootstrapAdminToken(warehouse, config.PROBITY_DATA_DIR);
+  log.info({ adminTokenFile: admin.path }, 'operator admin token ready');
+  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens });
+  api.get('/healthz/stack', async (_request, reply) => {
+    const entries = await Promise.all(stack.components.map(async (c) => [c.name, await c.health()] as const));
+    const healthy = entries.every(([, h]) => h.healthy);
+    return reply.code(healthy ? 200 : 503).send({ healthy, components: Object.fromEntries(entries) });
+  });
+  await api.listen({ port: config.PROBITY_API_PORT, host: config.PROBITY_API_HOST });
+  components.push({ name: 'audit-api', stop: () => api.close(), health: async () => ({ healthy: true, detail: { url: `http://${config.PROBITY_API_HOST}:${config.PROBITY_API_PORT}` } }) });
   return components;
 }).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };
@@ -25,19 +38,13 @@ const stack = await startLocalStack(config, logger, async ({ warehouse, logger: 
       ? `Kafka is not reachable at ${config.KAFKA_BROKERS.join(',')}: run \`probity up\` or \`bash infra/kafka.sh start\`.`
       : e.code === 'DATA_DIR_LOCKED'
         ? 'Another process holds the chDB data directory: stop it (`probity down`) or set CLICKHOUSE_URL to use a ClickHouse server.'
-        : 'See the log lines above for the failing component.';
+        : (e as { code?: string }).code === 'EADDRINUSE'
+          ? `A port is in use: set PROBITY_API_PORT / GATEWAY_PORT, or stop what holds it.`
+          : 'See the log lines above for the failing component.';
   process.stderr.write(`probity-local: could not start: ${e.message ?? String(err)}\n${hint}\n`);
   logger.flush(() => process.exit(1));
   return new Promise<never>(() => undefined);
 });
-
-const health = Fastify({ logger: false });
-health.get('/healthz', async (_request, reply) => {
-  const entries = await Promise.all(stack.components.map(async (c) => [c.name, await c.health()] as const));
-  const healthy = entries.every(([, h]) => h.healthy);
-  return reply.code(healthy ? 200 : 503).send({ healthy, components: Object.fromEntries(entries) });
-});
-await health.listen({ port: config.PROBITY_API_PORT, host: config.PROBITY_API_HOST });
 
 const runDir = path.join(config.PROBITY_DATA_DIR, 'run');
 mkdirSync(runDir, { recursive: true });
@@ -48,7 +55,6 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping the local stack');
-  await health.close();
   await stack.stop();
   logger.info('stopped');
   logger.flush(() => process.exit(0));
