@@ -64,7 +64,7 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
   const notaries: Notary[] = [];
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
-  const logger = createLogger('notary-test', process.env.TEST_LOG_LEVEL ?? 'warn');
+  const logger = createLogger('notary-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
   return {
     kafka,

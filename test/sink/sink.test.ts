@@ -14,7 +14,7 @@ import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from 
 let harness: NotaryHarness;
 let warehouse: Warehouse;
 const database = `sink_${randomBytes(5).toString('hex')}`;
-const logger = createLogger('sink-test', process.env.TEST_LOG_LEVEL ?? 'warn');
+const logger = createLogger('sink-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 beforeAll(async () => {
   harness = await notaryHarness(2);
