@@ -1,0 +1,90 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '@probity/logger';
+import { WarehouseError, type Warehouse } from '@probity/warehouse';
+import { authenticate } from './auth.js';
+import { probityControlCatalog, type ControlCatalog } from './coverage/control-catalog.js';
+import { AuditApiError } from './errors.js';
+import { TransparencyLog } from './log/transparency-log.js';
+import { openApiDocument } from './openapi.js';
+import { EvidenceRepository } from './query/evidence-repository.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerCoverageRoutes } from './routes/coverage.js';
+import { registerEvidenceRoutes } from './routes/evidence.js';
+import { registerLogRoutes } from './routes/log.js';
+import { registerPublicRoutes } from './routes/public.js';
+import { warehouseTokenVerifier, type TokenVerifier } from './tokens/token-verifier.js';
+
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Method and URL of every route the app registered (HEAD excluded), for checking the OpenAPI document. */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return ROUTES.get(app) ?? [];
+}
+
+export interface AuditAppOptions {
+  warehouse: Warehouse;
+  /** A pino logger (e.g. from @probity/logger); none logs nothing. */
+  logger?: Logger;
+  /** @defaultValue warehouseTokenVerifier(warehouse) */
+  tokenVerifier?: TokenVerifier;
+  /** The notary's keys directory (holding keyring.json), served at /v1/keys. */
+  notaryKeysDir?: string;
+  /** @defaultValue the catalog of @probity/catalog; null = none (coverage uses the controls seen) */
+  catalog?: ControlCatalog | null;
+  /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
+  transparencyLog?: TransparencyLog;
+}
+
+/**
+ * The auditors' HTTP API as a Fastify instance (not listening): the local
+ * services process mounts it beside the sink (chDB: one data dir per
+ * process); main.ts runs it alone against a ClickHouse server.
+ */
+export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    // Bodies are tiny admin requests.
+    bodyLimit: 64 * 1024,
+    // Path parameters of evidence hashes are 64 characters; nothing needs more.
+    routerOptions: { maxParamLength: 128 },
+  });
+  const warehouse = options.warehouse;
+  const repository = new EvidenceRepository(warehouse);
+  const log = options.transparencyLog ?? new TransparencyLog(warehouse);
+  const catalog = options.catalog === null ? undefined : (options.catalog ?? probityControlCatalog);
+
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
+  app.addHook('onRequest', authenticate(options.tokenVerifier ?? warehouseTokenVerifier(warehouse)));
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AuditApiError) {
+      if (error.status >= 500) request.log.error({ code: error.code, err: error.message }, 'audit API error');
+      return reply.code(error.status).send(error.body());
+    }
+    const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+    if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      // Fastify's own rejections (unparseable JSON body, wrong content type, body too large).
+      return reply.code(fastifyError.statusCode).send({ error: { code: 'BAD_REQUEST', message: fastifyError.message ?? 'bad request', parameter: 'body' } });
+    }
+    const code = error instanceof WarehouseError ? error.code : 'UNEXPECTED';
+    // Never the message of a warehouse error: ClickHouse echoes row data.
+    request.log.error({ code, details: error instanceof WarehouseError ? error.details : undefined }, 'audit API request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  registerPublicRoutes(app, { warehouse, keysDir: options.notaryKeysDir, openapi: openApiDocument });
+  registerEvidenceRoutes(app, { repository, log });
+  registerLogRoutes(app, log);
+  registerCoverageRoutes(app, { repository, catalog });
+  registerAdminRoutes(app, warehouse);
+
+  return app;
+}

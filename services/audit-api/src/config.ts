@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { commonEnvShape, envInt, parseEnv } from '@probity/config';
+
+export const auditApiEnvShape = {
+  ...commonEnvShape,
+  /** @defaultValue 8787 */
+  PROBITY_API_PORT: envInt(8787, 1, 65535),
+  /** @defaultValue `127.0.0.1` (loopback only; put a TLS proxy in front to expose it) */
+  PROBITY_API_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The notary's keys directory served at /v1/keys. @defaultValue `<PROBITY_DATA_DIR>/keys/notary` */
+  PROBITY_NOTARY_KEYS_DIR: z.string().optional(),
+  /** How long a token check is cached (revocation delay). @defaultValue 2000 */
+  PROBITY_TOKEN_CACHE_MS: envInt(2000, 0, 60_000),
+} as const;
+
+export type AuditApiConfig = ReturnType<typeof loadAuditApiConfig>;
+
+export function loadAuditApiConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = parseEnv(auditApiEnvShape, env);
+  return { ...config, notaryKeysDir: config.PROBITY_NOTARY_KEYS_DIR ?? path.join(config.PROBITY_DATA_DIR, 'keys', 'notary') };
+}

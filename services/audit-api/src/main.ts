@@ -1,0 +1,44 @@
+/**
+ * The audit API on its own, for a ClickHouse server (CLICKHOUSE_URL). With
+ * embedded chDB the API runs inside the local services process instead
+ * (one chDB data dir per process), which calls buildAuditApp itself.
+ */
+import path from 'node:path';
+import { createLogger } from '@probity/logger';
+import { openWarehouse, runMigrations } from '@probity/warehouse';
+import { buildAuditApp } from './app.js';
+import { loadAuditApiConfig } from './config.js';
+import { warehouseTokenVerifier } from './tokens/token-verifier.js';
+
+const config = loadAuditApiConfig();
+const logger = createLogger('audit-api', config.LOG_LEVEL);
+if (!config.CLICKHOUSE_URL) {
+  logger.warn('CLICKHOUSE_URL is not set: opening embedded chDB, which no other process (sink, `probity up`) may hold at the same time');
+}
+const warehouse = await openWarehouse({
+  ...(config.CLICKHOUSE_URL ? { clickhouseUrl: config.CLICKHOUSE_URL } : {}),
+  database: config.CLICKHOUSE_DATABASE,
+  dataDir: path.join(config.PROBITY_DATA_DIR, 'chdb'),
+  logger,
+});
+await runMigrations(warehouse, { database: config.CLICKHOUSE_DATABASE });
+const app = await buildAuditApp({
+  warehouse,
+  logger,
+  notaryKeysDir: config.notaryKeysDir,
+  tokenVerifier: warehouseTokenVerifier(warehouse, { cacheTtlMs: config.PROBITY_TOKEN_CACHE_MS }),
+});
+await app.listen({ host: config.PROBITY_API_HOST, port: config.PROBITY_API_PORT });
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'audit API stopping');
+    void app
+      .close()
+      .then(() => warehouse.close())
+      .then(() => process.exit(0));
+  });
+}

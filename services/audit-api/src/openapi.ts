@@ -1,0 +1,293 @@
+import { DEFAULT_JSON_LIMIT, MAX_EXPORT_LIMIT, MAX_JSON_LIMIT } from './query/params.js';
+import { TENANT_HEADER } from './auth.js';
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json): Json => ({ 'application/json': { schema } });
+const errorResponse = (description: string): Json => ({ description, content: json(ref('Error')) });
+
+const queryParam = (name: string, description: string, schema: Json, required = false): Json => ({ name, in: 'query', required, description, schema });
+const pathParam = (name: string, description: string, schema: Json): Json => ({ name, in: 'path', required: true, description, schema });
+
+const tenantHeader: Json = {
+  name: TENANT_HEADER,
+  in: 'header',
+  required: false,
+  description: 'Only with an operator admin token (tenant "*"): the tenant to act for. A tenant token may omit it or must name its own tenant.',
+  schema: { type: 'string' },
+};
+
+const HEX64: Json = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' };
+const DATE: Json = { type: 'string', description: 'YYYY-MM-DD (UTC) or RFC 3339 timestamp with zone' };
+
+const common = {
+  400: errorResponse('Bad request: `error.parameter` names the parameter, path segment, header or body field at fault'),
+  401: errorResponse('No bearer token, or it is unknown, revoked or expired'),
+  403: errorResponse('The token\'s role or tenant may not use this endpoint'),
+};
+
+const evidenceListParameters: Json[] = [
+  queryParam('model_id', 'Only records of this model', { type: 'string' }),
+  queryParam('stage', 'Only this pipeline stage (TRAINING, EVALUATION, …)', { type: 'string' }),
+  queryParam('run_id', 'Only records of this run (read through the run lookup table)', { type: 'string' }),
+  queryParam('record_type', 'Only this record type (EvidenceManifest, StudyResult, …)', { type: 'string' }),
+  queryParam('control', 'Only records mapped to this control id, e.g. iso42001:A.6.2.4', { type: 'string' }),
+  queryParam('from', 'occurred_at at or after this instant; a bare date is UTC midnight', DATE),
+  queryParam('to', 'occurred_at before this instant; a bare date includes that whole day', DATE),
+  queryParam('limit', `Page size for format=json (1–${MAX_JSON_LIMIT}, default ${DEFAULT_JSON_LIMIT}); row cap for ndjson/csv (default: all, max ${MAX_EXPORT_LIMIT})`, { type: 'integer', minimum: 1 }),
+  queryParam('cursor', 'next_cursor of the previous page, unchanged. Bound to the tenant, filters and order that issued it (400 otherwise)', { type: 'string' }),
+  queryParam('order', 'desc (newest first, default) or asc, by (occurred_at, content_hash)', { type: 'string', enum: ['asc', 'desc'], default: 'desc' }),
+  queryParam('format', 'json pages, or a streamed export: ndjson (one record with its bundle per line) or csv (summary columns)', { type: 'string', enum: ['json', 'ndjson', 'csv'], default: 'json' }),
+];
+
+/** The API description served at /openapi.json. A test checks every registered route is in it. */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Probity audit API',
+    version: '1.0.0',
+    description:
+      'Read-only access for auditors to a tenant\'s notarized evidence: point and range queries, exports, coverage of controls, and Merkle log proofs. ' +
+      'Every record comes with an evidence bundle that verifies offline with the notary\'s public keys (GET /v1/keys). ' +
+      'Errors are `{ "error": { "code", "message", "parameter"? } }`. Unknown query parameters are rejected.',
+  },
+  servers: [{ url: 'http://127.0.0.1:8787' }],
+  security: [{ bearer: [] }],
+  paths: {
+    '/healthz': {
+      get: {
+        summary: 'Liveness and warehouse reachability',
+        security: [],
+        responses: { 200: { description: 'Healthy', content: json(ref('Health')) }, 503: { description: 'Warehouse unreachable', content: json(ref('Health')) } },
+      },
+    },
+    '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) } } } },
+    '/v1/keys': {
+      get: {
+        summary: 'The notary\'s public keyring (fetch once, verify offline)',
+        security: [],
+        responses: { 200: { description: 'Public keys with validity windows', content: json(ref('Keyring')) }, 400: common[400], 404: errorResponse('No keyring configured or created yet') },
+      },
+    },
+    '/v1/evidence/{contentHash}': {
+      get: {
+        summary: 'One record: decoded JSON, its evidence bundle as notarized, and a fresh inclusion proof against the shard\'s latest checkpoint',
+        parameters: [pathParam('contentHash', 'SHA-256 of the record\'s Avro bytes, hex', HEX64), tenantHeader],
+        responses: {
+          200: { description: 'The record', content: json(ref('EvidenceRecord')) },
+          ...common,
+          404: errorResponse('No record with this hash for this tenant (also when another tenant has it)'),
+        },
+      },
+    },
+    '/v1/evidence': {
+      get: {
+        summary: 'Range query with keyset pagination, or a streamed export',
+        parameters: [...evidenceListParameters, tenantHeader],
+        responses: {
+          200: {
+            description: 'A page (json), or a stream (ndjson, csv)',
+            content: {
+              'application/json': { schema: ref('EvidencePage') },
+              'application/x-ndjson': { schema: ref('EvidenceExportLine') },
+              'text/csv': { schema: { type: 'string', description: 'Header line, then one line per record: content_hash, record_type, schema_fingerprint, model_id, model_version, stage, run_id, manifest_id, occurred_at, notarized_at, principal, controls (;-separated), shard, leaf_index' } },
+            },
+          },
+          ...common,
+        },
+      },
+    },
+    '/v1/coverage': {
+      get: {
+        summary: 'Evidence counts per control over a period, and the controls without evidence (gaps)',
+        parameters: [
+          queryParam('from', 'Start of the period (inclusive)', DATE, true),
+          queryParam('to', 'End of the period (exclusive; a bare date includes that day)', DATE, true),
+          queryParam('framework', 'Only this framework\'s controls (iso42001, iso27001, iso9001, euaiact, or any prefix used in control ids)', { type: 'string' }),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'Coverage report', content: json(ref('Coverage')) }, ...common },
+      },
+    },
+    '/v1/log/{shard}/checkpoint': {
+      get: {
+        summary: 'The shard\'s latest signed checkpoint',
+        parameters: [pathParam('shard', 'Log shard (Kafka partition)', { type: 'integer', minimum: 0, maximum: 65535 })],
+        responses: { 200: { description: 'Checkpoint', content: json(ref('Checkpoint')) }, ...common, 404: errorResponse('The shard has no checkpoint') },
+      },
+    },
+    '/v1/log/{shard}/proof/inclusion': {
+      get: {
+        summary: 'RFC 6962 inclusion proof of leaf `index` in the tree of size `size`',
+        parameters: [
+          pathParam('shard', 'Log shard', { type: 'integer', minimum: 0, maximum: 65535 }),
+          queryParam('index', 'Leaf index', { type: 'integer', minimum: 0 }, true),
+          queryParam('size', 'Tree size (default: the latest checkpoint\'s); beyond the latest checkpoint → 400', { type: 'integer', minimum: 1 }),
+        ],
+        responses: {
+          200: { description: 'Proof', content: json(ref('InclusionProof')) },
+          ...common,
+          404: errorResponse('The shard has no checkpoint'),
+          500: errorResponse('LOG_INCONSISTENT: stored leaves disagree with the signed checkpoint'),
+          503: errorResponse('LOG_NOT_READY: leaves of the checkpoint are still being written; retry'),
+        },
+      },
+    },
+    '/v1/log/{shard}/proof/consistency': {
+      get: {
+        summary: 'RFC 6962 consistency proof between tree sizes `from` and `to`',
+        parameters: [
+          pathParam('shard', 'Log shard', { type: 'integer', minimum: 0, maximum: 65535 }),
+          queryParam('from', 'Older tree size', { type: 'integer', minimum: 0 }, true),
+          queryParam('to', 'Newer tree size (default: the latest checkpoint\'s); beyond it → 400', { type: 'integer', minimum: 0 }),
+        ],
+        responses: {
+          200: { description: 'Proof', content: json(ref('ConsistencyProof')) },
+          ...common,
+          404: errorResponse('The shard has no checkpoint'),
+          500: errorResponse('LOG_INCONSISTENT'),
+          503: errorResponse('LOG_NOT_READY'),
+        },
+      },
+    },
+    '/v1/admin/tokens': {
+      post: {
+        summary: 'Create a token (admin). The token is in this answer only',
+        requestBody: { required: true, content: json(ref('TokenRequest')) },
+        responses: { 201: { description: 'Created', content: json(ref('CreatedToken')) }, ...common },
+      },
+      get: {
+        summary: 'List tokens (admin): ids, roles, dates; never the tokens',
+        parameters: [queryParam('tenant', 'Only this tenant\'s tokens', { type: 'string' })],
+        responses: { 200: { description: 'Tokens', content: json({ type: 'object', properties: { tokens: { type: 'array', items: ref('Token') } } }) }, ...common },
+      },
+    },
+    '/v1/admin/tokens/{id}/revoke': {
+      post: {
+        summary: 'Revoke a token (admin); effective within seconds',
+        parameters: [pathParam('id', 'Token id (16 hex characters, from list)', { type: 'string', pattern: '^[0-9a-f]{16}$' })],
+        responses: { 200: { description: 'Revoked', content: json(ref('Token')) }, ...common, 404: errorResponse('No such token') },
+      },
+    },
+    '/v1/tenants/{tenant}/retention': {
+      post: {
+        summary: 'Set a tenant\'s evidence retention in years (admin; auditors get 403)',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' })],
+        requestBody: { required: true, content: json({ type: 'object', required: ['retention_years'], additionalProperties: false, properties: { retention_years: { type: 'integer', minimum: 1, maximum: 100 } } }) },
+        responses: { 200: { description: 'Stored', content: json({ type: 'object' }) }, ...common },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from `probity token create`' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string', enum: ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'LOG_NOT_READY', 'LOG_INCONSISTENT', 'INTERNAL'] },
+              message: { type: 'string' },
+              parameter: { type: 'string' },
+            },
+          },
+        },
+      },
+      Health: { type: 'object', properties: { status: { type: 'string' }, warehouse: { type: 'object' } } },
+      Keyring: {
+        type: 'object',
+        properties: {
+          keys: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { name: { type: 'string' }, keyId: { type: 'string' }, publicKey: { type: 'string', description: 'raw Ed25519, base64' }, verifierKey: { type: 'string' }, notBefore: { type: 'string' }, notAfter: { type: 'string' } },
+            },
+          },
+        },
+      },
+      EvidenceSummary: {
+        type: 'object',
+        properties: {
+          content_hash: { type: 'string' }, record_type: { type: 'string' }, schema_fingerprint: { type: 'string' }, model_id: { type: 'string' },
+          model_version: { type: 'string' }, stage: { type: 'string' }, run_id: { type: 'string' }, manifest_id: { type: 'string' },
+          occurred_at: { type: 'string', format: 'date-time' }, notarized_at: { type: 'string', format: 'date-time' }, principal: { type: 'string' },
+          controls: { type: 'array', items: { type: 'string' } }, shard: { type: 'integer' }, leaf_index: { type: 'integer' },
+        },
+      },
+      SignedRecord: {
+        type: 'object',
+        description: 'The evidence bundle (probity.signed-record/v1): verify with @probity/evidence verifySignedRecord and the keys of /v1/keys',
+        properties: {
+          format: { const: 'probity.signed-record/v1' }, tenant: { type: 'string' }, content_hash: { type: 'string' }, record_type: { type: 'string' },
+          schema_fingerprint: { type: 'string' }, shard: { type: 'integer' }, leaf_index: { type: 'integer' },
+          record: { type: 'string', description: 'Avro single-object bytes, base64' }, statement: { type: 'string', description: 'leaf bytes, base64' },
+          emitter_envelope: { type: ['object', 'null'] }, notary_envelope: { type: ['object', 'null'] },
+          checkpoint: { type: 'string', description: 'C2SP signed note' }, inclusion_proof: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      EvidenceRecord: {
+        allOf: [
+          ref('EvidenceSummary'),
+          {
+            type: 'object',
+            properties: {
+              tenant: { type: 'string' },
+              record: { type: 'object', description: 'The decoded record' },
+              bundle: ref('SignedRecord'),
+              latest: {
+                type: ['object', 'null'],
+                description: 'Inclusion under the shard\'s latest checkpoint: put `checkpoint` and `inclusion_proof` into the bundle to verify it against that checkpoint. Null when the shard has no checkpoint covering the leaf yet, or its leaves are still being written',
+                properties: { checkpoint: { type: 'string' }, size: { type: 'integer' }, root_hash: { type: 'string' }, inclusion_proof: { type: 'array', items: { type: 'string' } } },
+              },
+            },
+          },
+        ],
+      },
+      EvidencePage: {
+        type: 'object',
+        properties: {
+          items: { type: 'array', items: { allOf: [ref('EvidenceSummary'), { type: 'object', properties: { record: { type: 'object' } } }] } },
+          next_cursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page; null on the last page' },
+          order: { type: 'string' },
+          limit: { type: 'integer' },
+        },
+      },
+      EvidenceExportLine: { allOf: [ref('EvidenceSummary'), { type: 'object', properties: { record: { type: 'object' }, bundle: ref('SignedRecord') } }] },
+      Coverage: {
+        type: 'object',
+        properties: {
+          tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, framework: { type: ['string', 'null'] },
+          universe: { type: 'object', properties: { source: { enum: ['catalog', 'observed'] }, description: { type: 'string' }, size: { type: 'integer' } } },
+          covered: { type: 'integer' },
+          gaps: { type: 'array', items: { type: 'string' } },
+          controls: { type: 'array', items: { type: 'object', properties: { control: { type: 'string' }, title: { type: 'string' }, in_universe: { type: 'boolean' }, records: { type: 'integer' } } } },
+        },
+      },
+      Checkpoint: { type: 'object', properties: { shard: { type: 'integer' }, size: { type: 'integer' }, root_hash: { type: 'string' }, signed_note: { type: 'string' }, created_at: { type: 'string' } } },
+      InclusionProof: {
+        type: 'object',
+        properties: { shard: { type: 'integer' }, index: { type: 'integer' }, size: { type: 'integer' }, leaf_hash: { type: 'string' }, root_hash: { type: 'string' }, proof: { type: 'array', items: { type: 'string' } } },
+      },
+      ConsistencyProof: {
+        type: 'object',
+        properties: { shard: { type: 'integer' }, from: { type: 'integer' }, to: { type: 'integer' }, from_root: { type: 'string' }, to_root: { type: 'string' }, proof: { type: 'array', items: { type: 'string' } } },
+      },
+      TokenRequest: {
+        type: 'object',
+        required: ['tenant', 'role'],
+        additionalProperties: false,
+        properties: { tenant: { type: 'string', description: 'Tenant, or "*" for an operator admin (operator admins only)' }, role: { enum: ['auditor', 'emitter', 'admin'] }, expires_in: { type: 'string', pattern: '^[1-9][0-9]*(m|h|d|w|y)$' } },
+      },
+      Token: {
+        type: 'object',
+        properties: { id: { type: 'string' }, tenant: { type: 'string' }, role: { type: 'string' }, created_at: { type: 'string' }, expires_at: { type: ['string', 'null'] }, revoked_at: { type: ['string', 'null'] } },
+      },
+      CreatedToken: { allOf: [ref('Token'), { type: 'object', properties: { token: { type: 'string', description: 'Shown once' } } }] },
+    },
+  },
+} as const;

@@ -1,0 +1,193 @@
+import { TenantScopedQuery, type Warehouse, type WarehouseRow } from '@probity/warehouse';
+import type { SortKey } from './cursor.js';
+import type { EvidenceFilters } from './evidence-params.js';
+import { FULL_COLUMNS, SUMMARY_COLUMNS } from './evidence-item.js';
+
+type EvidenceQuery = TenantScopedQuery<'evidence_v1'>;
+
+/** A run with more records than this is read from the main table by run_id instead of by hash list. */
+const RUN_HASH_CAP = 10_000;
+
+export interface PageRequest {
+  filters: EvidenceFilters;
+  order: 'asc' | 'desc';
+  limit: number;
+  after: SortKey | undefined;
+}
+
+export interface ExportRequest {
+  filters: EvidenceFilters;
+  order: 'asc' | 'desc';
+  limit: number | undefined;
+  after: SortKey | undefined;
+}
+
+/**
+ * Evidence reads. Every query starts from TenantScopedQuery (tenant first,
+ * bound parameters only). Where the builder cannot say something (keyset
+ * tuple comparison, ARRAY JOIN, GROUP BY) its query becomes a subquery and
+ * the outer query adds only fixed SQL and bound parameters: the tenant
+ * predicate is always inside.
+ */
+export class EvidenceRepository {
+  constructor(private readonly warehouse: Warehouse) {}
+
+  /**
+   * One record by content hash: the hash lookup table gives the main
+   * table's sort key, so both reads are primary-key point reads.
+   */
+  async byHash(tenant: string, contentHash: string): Promise<WarehouseRow | undefined> {
+    const locate = TenantScopedQuery.from('evidence_by_hash_v1', tenant)
+      .select(['model_id', 'stage', 'occurred_at'])
+      .where('content_hash', 'eq', contentHash)
+      .limit(1)
+      .build();
+    const [key] = await this.warehouse.query(locate.sql, locate.params);
+    if (!key) return undefined;
+    const read = TenantScopedQuery.from('evidence_v1', tenant)
+      .select([...FULL_COLUMNS])
+      .where('model_id', 'eq', String(key.model_id))
+      .where('stage', 'eq', String(key.stage))
+      .where('occurred_at', 'eq', String(key.occurred_at))
+      .where('content_hash', 'eq', contentHash)
+      .limit(1)
+      .build();
+    const [row] = await this.warehouse.query(read.sql, read.params);
+    return row;
+  }
+
+  /**
+   * One page in two steps: the sort keys of the page from the narrow
+   * columns, then the rows by primary key. Reading the wide columns
+   * (record JSON) only for the page keeps a quarter's range cheap.
+   */
+  async page(tenant: string, request: PageRequest): Promise<{ rows: WarehouseRow[]; hasMore: boolean }> {
+    const base = await this.filtered(tenant, request.filters);
+    if (base === undefined) return { rows: [], hasMore: false };
+    const keysQuery = keyset(base.select(['occurred_at', 'content_hash', 'model_id', 'stage']), request.order, request.after, request.limit + 1);
+    const keys = await this.warehouse.query(keysQuery.sql, keysQuery.params);
+    const hasMore = keys.length > request.limit;
+    const pageKeys = keys.slice(0, request.limit);
+    if (pageKeys.length === 0) return { rows: [], hasMore: false };
+    const times = pageKeys.map((k) => String(k.occurred_at)).sort();
+    const read = TenantScopedQuery.from('evidence_v1', tenant)
+      .select([...SUMMARY_COLUMNS, 'record_json'])
+      .where('model_id', 'in', unique(pageKeys.map((k) => String(k.model_id))))
+      .where('stage', 'in', unique(pageKeys.map((k) => String(k.stage))))
+      .where('occurred_at', 'gte', times[0]!)
+      .where('occurred_at', 'lte', times[times.length - 1]!)
+      .where('content_hash', 'in', pageKeys.map((k) => String(k.content_hash_hex)))
+      .build();
+    const rows = await this.warehouse.query(read.sql, read.params);
+    // Duplicates cannot reach the table (the sink dedupes), but a page must never repeat a row.
+    const byHash = new Map(rows.map((r) => [String(r.content_hash_hex), r]));
+    const ordered = pageKeys.map((k) => byHash.get(String(k.content_hash_hex))).filter((r): r is WarehouseRow => r !== undefined);
+    return { rows: ordered, hasMore };
+  }
+
+  /** Every matching row with its bundle columns, streamed in order from the engine. */
+  async *export(tenant: string, request: ExportRequest): AsyncIterable<WarehouseRow> {
+    const base = await this.filtered(tenant, request.filters);
+    if (base === undefined) return;
+    const query = keyset(base.select([...FULL_COLUMNS]), request.order, request.after, request.limit);
+    yield* this.warehouse.queryStream(query.sql, query.params);
+  }
+
+  /**
+   * Record counts per control over [from, to), optionally only one
+   * framework's controls (the `framework:` prefix of a control id).
+   */
+  async countsByControl(tenant: string, from: Date, to: Date, framework: string | undefined): Promise<Map<string, number>> {
+    const inner = TenantScopedQuery.from('evidence_v1', tenant).select(['controls']).where('occurred_at', 'gte', from).where('occurred_at', 'lt', to).build();
+    const rows = await this.warehouse.query<{ control: string; records: string }>(
+      `SELECT control, count() AS records FROM (${inner.sql}) ARRAY JOIN controls AS control
+       ${framework === undefined ? '' : 'WHERE startsWith(control, {framework_prefix:String})'}
+       GROUP BY control ORDER BY control`,
+      { ...inner.params, ...(framework === undefined ? {} : { framework_prefix: `${framework}:` }) },
+    );
+    return new Map(rows.map((r) => [r.control, Number(r.records)]));
+  }
+
+  /** Every control the tenant has evidence for, in any period. */
+  async controlsEverSeen(tenant: string, framework: string | undefined): Promise<string[]> {
+    const inner = TenantScopedQuery.from('evidence_v1', tenant).select(['controls']).build();
+    const rows = await this.warehouse.query<{ control: string }>(
+      `SELECT DISTINCT control FROM (${inner.sql}) ARRAY JOIN controls AS control
+       ${framework === undefined ? '' : 'WHERE startsWith(control, {framework_prefix:String})'}
+       ORDER BY control`,
+      { ...inner.params, ...(framework === undefined ? {} : { framework_prefix: `${framework}:` }) },
+    );
+    return rows.map((r) => r.control);
+  }
+
+  /**
+   * The filters as a builder. A run id goes through the run lookup table
+   * (ORDER BY tenant, run_id): its hashes then select rows of the main table.
+   * Undefined when the run has no record matching the filters.
+   */
+  private async filtered(tenant: string, filters: EvidenceFilters): Promise<EvidenceQuery | undefined> {
+    let q = TenantScopedQuery.from('evidence_v1', tenant);
+    if (filters.modelId !== undefined) q = q.where('model_id', 'eq', filters.modelId);
+    if (filters.stage !== undefined) q = q.where('stage', 'eq', filters.stage);
+    if (filters.recordType !== undefined) q = q.where('record_type', 'eq', filters.recordType);
+    if (filters.control !== undefined) q = q.where('controls', 'has', filters.control);
+    if (filters.from) q = q.where('occurred_at', 'gte', filters.from);
+    if (filters.to) q = q.where('occurred_at', 'lt', filters.to);
+    if (filters.runId !== undefined) {
+      q = q.where('run_id', 'eq', filters.runId);
+      let run = TenantScopedQuery.from('evidence_by_run_v1', tenant).select(['content_hash', 'model_id', 'occurred_at']).where('run_id', 'eq', filters.runId);
+      if (filters.modelId !== undefined) run = run.where('model_id', 'eq', filters.modelId);
+      if (filters.stage !== undefined) run = run.where('stage', 'eq', filters.stage);
+      if (filters.from) run = run.where('occurred_at', 'gte', filters.from);
+      if (filters.to) run = run.where('occurred_at', 'lt', filters.to);
+      const built = run.limit(RUN_HASH_CAP + 1).build();
+      const hits = await this.warehouse.query(built.sql, built.params);
+      if (hits.length === 0) return undefined;
+      if (hits.length <= RUN_HASH_CAP) {
+        const times = hits.map((h) => String(h.occurred_at)).sort();
+        q = q
+          .where('model_id', 'in', unique(hits.map((h) => String(h.model_id))))
+          .where('occurred_at', 'gte', times[0]!)
+          .where('occurred_at', 'lte', times[times.length - 1]!)
+          .where('content_hash', 'in', hits.map((h) => String(h.content_hash_hex)));
+      }
+    }
+    return q;
+  }
+}
+
+/**
+ * Keyset pagination: rows strictly after `after` in (occurred_at,
+ * content_hash) order. The builder's query narrows by the first key (which
+ * the primary key can use); the outer query applies the exact tuple bound.
+ */
+function keyset(
+  base: EvidenceQuery,
+  order: 'asc' | 'desc',
+  after: SortKey | undefined,
+  limit: number | undefined,
+): { sql: string; params: Record<string, unknown> } {
+  let inner = base.orderBy('occurred_at', order).orderBy('content_hash', order);
+  if (after) inner = inner.where('occurred_at', order === 'desc' ? 'lte' : 'gte', after.occurredAt);
+  const built = inner.build();
+  const direction = order === 'desc' ? 'DESC' : 'ASC';
+  const comparison = order === 'desc' ? '<' : '>';
+  let sql = `SELECT * FROM (${built.sql})`;
+  const params: Record<string, unknown> = { ...built.params };
+  if (after) {
+    sql += ` WHERE (occurred_at, content_hash_hex) ${comparison} ({after_at:DateTime64(6, 'UTC')}, {after_hash:String})`;
+    params.after_at = after.occurredAt;
+    params.after_hash = after.contentHash;
+  }
+  sql += ` ORDER BY occurred_at ${direction}, content_hash_hex ${direction}`;
+  if (limit !== undefined) {
+    sql += ' LIMIT {page_limit:UInt64}';
+    params.page_limit = limit;
+  }
+  return { sql, params };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
