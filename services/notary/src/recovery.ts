@@ -65,6 +65,8 @@ export async function reconcileShard(kafka: Kafka, topics: EvidenceTopics, log: 
   return 'rebuilt';
 }
 
+const REBUILD_STALL_MS = 60_000;
+
 async function readCommittedLeaves(kafka: Kafka, signedTopic: string, shard: number, size: number): Promise<{ contentHash: Uint8Array; leafHash: Uint8Array }[]> {
   if (size === 0) return [];
   const leaves: { contentHash: Uint8Array; leafHash: Uint8Array }[] = [];
@@ -74,11 +76,23 @@ async function readCommittedLeaves(kafka: Kafka, signedTopic: string, shard: num
   try {
     await consumer.subscribe({ topic: signedTopic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      // The committed records must be there (they were committed with the size): no progress for a minute means they are not.
+      let lastProgressAt = Date.now();
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastProgressAt < REBUILD_STALL_MS) return;
+        clearInterval(watchdog);
+        reject(new NotaryError('LOG_RECOVERY_FAILED', `shard ${shard}: only ${leaves.length} of ${size} committed leaves found in ${signedTopic}; was the topic truncated or deleted? Restore it, or start a new log origin.`));
+      }, 1000);
+      const done = () => {
+        clearInterval(watchdog);
+        resolve();
+      };
       consumer
         .run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             if (batch.partition !== shard || leaves.length >= size) return;
+            lastProgressAt = Date.now();
             for (const message of batch.messages) {
               const body = JSON.parse(message.value!.toString('utf8')) as SignedRecordMessage;
               const statementBytes = fromBase64(body.statement);
@@ -87,7 +101,7 @@ async function readCommittedLeaves(kafka: Kafka, signedTopic: string, shard: num
               leaves.push({ contentHash: fromHex(statement.content_hash), leafHash: leafHash(statementBytes) });
               if (leaves.length >= size) break;
             }
-            if (leaves.length >= size) resolve();
+            if (leaves.length >= size) done();
           },
         })
         .catch(reject);
