@@ -1,4 +1,6 @@
 export { openWarehouse } from './open-warehouse.js';
+export { openConfiguredWarehouse } from './open-configured.js';
+export type { WarehouseEnv } from './open-configured.js';
 export { runMigrations, assertMigrationOrder } from './run-migrations.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { WarehouseError, summarizeClickHouseError } from './errors.js';

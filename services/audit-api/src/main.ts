@@ -3,9 +3,8 @@
  * embedded chDB the API runs inside the local services process instead
  * (one chDB data dir per process), which calls buildAuditApp itself.
  */
-import path from 'node:path';
 import { createLogger } from '@probity/logger';
-import { openWarehouse, runMigrations } from '@probity/warehouse';
+import { openConfiguredWarehouse } from '@probity/warehouse';
 import { buildAuditApp } from './app.js';
 import { loadAuditApiConfig } from './config.js';
 import { warehouseTokenVerifier } from './tokens/token-verifier.js';
@@ -15,13 +14,7 @@ const logger = createLogger('audit-api', config.LOG_LEVEL);
 if (!config.CLICKHOUSE_URL) {
   logger.warn('CLICKHOUSE_URL is not set: opening embedded chDB, which no other process (sink, `probity up`) may hold at the same time');
 }
-const warehouse = await openWarehouse({
-  ...(config.CLICKHOUSE_URL ? { clickhouseUrl: config.CLICKHOUSE_URL } : {}),
-  database: config.CLICKHOUSE_DATABASE,
-  dataDir: path.join(config.PROBITY_DATA_DIR, 'chdb'),
-  logger,
-});
-await runMigrations(warehouse, { database: config.CLICKHOUSE_DATABASE });
+const warehouse = await openConfiguredWarehouse(config, logger);
 const app = await buildAuditApp({
   warehouse,
   logger,

@@ -1,12 +1,12 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createEmitter } from '@probity/agent';
-import { existsSync } from 'node:fs';
 import { buildGatewayApp, loadTokenFile, StaticTokenVerifier, type TokenVerifier } from '@probity/ingest-gateway';
 import { createKafka, ensureTopics, evidenceTopics } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
 import { createNotary, TenantPolicies } from '@probity/notary';
 import { createSink } from '@probity/sink';
-import { openWarehouse, runMigrations, type Warehouse } from '@probity/warehouse';
+import { openConfiguredWarehouse, type Warehouse } from '@probity/warehouse';
 import type { FastifyInstance } from 'fastify';
 import type { LocalConfig } from './config.js';
 
@@ -36,12 +36,7 @@ export async function startLocalStack(config: LocalConfig, logger: Logger, extra
     }
   };
 
-  const warehouse = await openWarehouse({
-    ...(config.CLICKHOUSE_URL ? { clickhouseUrl: config.CLICKHOUSE_URL } : {}),
-    database: config.CLICKHOUSE_DATABASE,
-    dataDir: path.join(config.PROBITY_DATA_DIR, 'chdb'),
-    logger: logger.child({ component: 'warehouse' }),
-  });
+  const warehouse = await openConfiguredWarehouse(config, logger.child({ component: 'warehouse' }));
   components.push({
     name: 'warehouse',
     stop: () => warehouse.close(),
@@ -55,9 +50,6 @@ export async function startLocalStack(config: LocalConfig, logger: Logger, extra
     },
   });
   try {
-    const { applied } = await runMigrations(warehouse, { database: config.CLICKHOUSE_DATABASE });
-    if (applied.length > 0) logger.info({ applied }, 'warehouse migrations applied');
-
     // Idempotent: the services must not depend on someone having run `probity topics` first.
     const topics = evidenceTopics(config.PROBITY_TOPIC_NAMESPACE);
     await ensureTopics(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'probity-local-admin' }), config.PROBITY_TOPIC_PARTITIONS, topics);
@@ -106,26 +98,11 @@ export async function startGateway(config: LocalConfig, logger: Logger, tokens?:
 
 /** Scheduled studies: BullMQ job schedulers on Redis, windows read from the shared warehouse, results emitted as evidence. */
 export async function startScheduler(config: LocalConfig, warehouse: Warehouse, logger: Logger): Promise<Component> {
-  const { createScheduler, loadStudies, redisOptionsFromUrl } = await import('@probity/scheduler');
-  const studies = await loadStudies(config.PROBITY_STUDIES_DIR);
-  const emitter = await createEmitter({ name: 'scheduler', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw, logger });
-  const scheduler = createScheduler({
-    connection: redisOptionsFromUrl(config.REDIS_URL),
-    queueName: config.PROBITY_SCHEDULER_QUEUE,
-    warehouse,
-    emitter,
-    studies,
-    logger,
-    worker: { concurrency: config.PROBITY_SCHEDULER_CONCURRENCY },
-  });
-  const synced = await scheduler.start();
-  logger.info({ studies: studies.map((s) => s.id), synced }, 'scheduler running');
+  const { startSchedulerService } = await import('@probity/scheduler');
+  const service = await startSchedulerService(config, warehouse, logger);
   return {
     name: 'scheduler',
-    stop: async () => {
-      await scheduler.stop();
-      await emitter.close({ drainTimeoutMs: 5000 });
-    },
-    health: async () => ({ healthy: true, detail: { studies: studies.length, queue: config.PROBITY_SCHEDULER_QUEUE } }),
+    stop: () => service.stop(),
+    health: async () => ({ healthy: true, detail: { studies: service.studyIds, queue: config.PROBITY_SCHEDULER_QUEUE } }),
   };
 }

@@ -1,4 +1,6 @@
 export { createScheduler } from './create-scheduler.js';
+export { startSchedulerService } from './start-service.js';
+export type { SchedulerService } from './start-service.js';
 export type { Scheduler, SchedulerOptions, SchedulerLogger, WorkerSettings } from './create-scheduler.js';
 export { enqueueStudyRun } from './enqueue-run.js';
 export { renderStudiesTable, renderHistoryTable } from './render-status.js';

@@ -1,18 +1,11 @@
-import path from 'node:path';
 import { createLogger } from '@probity/logger';
-import { openWarehouse, runMigrations } from '@probity/warehouse';
+import { openConfiguredWarehouse } from '@probity/warehouse';
 import { loadSinkConfig } from './config.js';
 import { createSink } from './create-sink.js';
 
 const config = loadSinkConfig();
 const logger = createLogger('sink', config.LOG_LEVEL);
-const warehouse = await openWarehouse({
-  ...(config.CLICKHOUSE_URL ? { clickhouseUrl: config.CLICKHOUSE_URL } : {}),
-  database: config.CLICKHOUSE_DATABASE,
-  dataDir: path.join(config.PROBITY_DATA_DIR, 'chdb'),
-  logger,
-});
-await runMigrations(warehouse, { database: config.CLICKHOUSE_DATABASE });
+const warehouse = await openConfiguredWarehouse(config, logger);
 const sink = createSink(config, warehouse, logger);
 
 let stopping = false;
