@@ -49,12 +49,15 @@ java_cmd() {
 
 format_storage() {
   if [ ! -s "$CLUSTER_ID_FILE" ]; then
-    # A KRaft cluster id is 16 random bytes, base64url without padding.
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$CLUSTER_ID_FILE"
+    # A KRaft cluster id is 16 random bytes, base64url without padding. One starting
+    # with '-' would be read as an option by the storage tool, so draw again.
+    local id="-"
+    while [ "${id:0:1}" = "-" ]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"; done
+    printf '%s' "$id" >"$CLUSTER_ID_FILE"
   fi
   local cmd
   mapfile -t cmd < <(java_cmd)
-  if ! "${cmd[@]}" kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$CONFIG" --ignore-formatted \
+  if ! "${cmd[@]}" kafka.tools.StorageTool format --cluster-id="$(cat "$CLUSTER_ID_FILE")" -c "$CONFIG" --ignore-formatted \
     >"$KAFKA_DIR/format.out" 2>&1; then
     cat "$KAFKA_DIR/format.out" >&2
     die "formatting the Kafka storage in $KAFKA_DIR failed (output above)" \
