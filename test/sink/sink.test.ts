@@ -91,7 +91,10 @@ describe('sink', () => {
     expect(await count('SELECT count() AS n FROM $db.evidence_v1')).toBe(0);
     outage.down = false;
 
-    await waitFor(async () => (await count('SELECT count() AS n FROM $db.evidence_v1')) === all.length, { timeoutMs: 60_000, message: `${all.length} evidence rows` });
+    // The insert returns after the materialized views have written the derived tables; rows of
+    // evidence_v1 are visible a moment earlier, so wait for the sink, not for the row count.
+    await waitFor(() => sink.stats().inserted === all.length, { timeoutMs: 60_000, message: `the sink to insert ${all.length} rows` });
+    expect(await count('SELECT count() AS n FROM $db.evidence_v1')).toBe(all.length);
     expect(sink.stats().blocked).toBe(false);
     expect(await count("SELECT count() AS n FROM $db.inference_v1 WHERE tenant = 'acme-bank'")).toBe(40);
     expect(await count('SELECT count() AS n FROM $db.study_results_v1')).toBe(1);

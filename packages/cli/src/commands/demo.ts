@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { auditApiUrl, getJson, postJson } from '../api-client.js';
 import { CliError, defineCommand } from '../command.js';
 import { DEMO_MODELS, DEMO_QUARTER, DEMO_TENANT, inferenceRecords, pipelineManifests } from '../demo/pipeline.js';
 import { verify } from './verify.js';
@@ -20,11 +21,11 @@ export const demo = defineCommand({
     const step = (text: string) => io.stderr(`▸ ${text}\n`);
     const { loadCommonConfig } = await import('@probity/config');
     const config = loadCommonConfig(io.env);
-    const apiUrl = io.env.PROBITY_API_URL ?? `http://127.0.0.1:${io.env.PROBITY_API_PORT ?? '8787'}`;
-    const adminToken = readAdminToken(config.PROBITY_DATA_DIR);
+    const apiUrl = auditApiUrl(io.env);
+    const admin = { token: readAdminToken(config.PROBITY_DATA_DIR) };
 
     step(`checking the local stack at ${apiUrl}`);
-    await api(apiUrl, adminToken, 'GET', '/healthz').catch(() => {
+    await getJson(`${apiUrl}/healthz`, admin).catch(() => {
       throw new CliError('CLI_FAILED', `the local stack does not answer at ${apiUrl}; start it with \`probity up\``);
     });
 
@@ -72,27 +73,28 @@ export const demo = defineCommand({
     io.stderr(`    DLQ: reason ${reason.reason} — ${reason.detail}\n`);
 
     step(`waiting until all ${expected} records are notarized and queryable`);
-    const auditor = (await api(apiUrl, adminToken, 'POST', '/v1/admin/tokens', { tenant: DEMO_TENANT, role: 'auditor', expires_in: '1d' })) as { token: string };
+    const created = await postJson<{ token: string }>(`${apiUrl}/v1/admin/tokens`, admin, { tenant: DEMO_TENANT, role: 'auditor', expires_in: '1d' });
+    const auditor = { token: created.token };
     const deadline = Date.now() + 120_000;
     let seen = 0;
     while (Date.now() < deadline) {
-      seen = await countAll(apiUrl, auditor.token);
+      seen = await countAll(apiUrl, auditor);
       if (seen >= expected) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     if (seen < expected) throw new CliError('CLI_FAILED', `only ${seen} of ${expected} records became queryable within 2 minutes; check \`probity doctor\` and ${config.PROBITY_DATA_DIR}/logs/services.log`);
 
     step(`auditor (read-only token for ${DEMO_TENANT}): every record of model credit-risk in Q3 2026`);
-    const page = (await api(apiUrl, auditor.token, 'GET', `/v1/evidence?model_id=credit-risk&from=${DEMO_QUARTER.from}&to=${DEMO_QUARTER.to}T23:59:59Z&order=asc&limit=50`)) as { items: Record<string, unknown>[] };
+    const page = await getJson<{ items: Record<string, unknown>[] }>(`${apiUrl}/v1/evidence?model_id=credit-risk&from=${DEMO_QUARTER.from}&to=${DEMO_QUARTER.to}T23:59:59Z&order=asc&limit=50`, auditor);
     const rows = page.items.filter((item) => item.record_type === 'EvidenceManifest');
     io.stdout(`\n${'occurred_at'.padEnd(30)}${'stage'.padEnd(12)}${'run_id'.padEnd(28)}content_hash\n`);
     for (const item of rows) io.stdout(`${String(item.occurred_at).padEnd(30)}${String(item.stage).padEnd(12)}${String(item.run_id).padEnd(28)}${String(item.content_hash).slice(0, 16)}…\n`);
-    const coverage = (await api(apiUrl, auditor.token, 'GET', `/v1/coverage?from=${DEMO_QUARTER.from}&to=${DEMO_QUARTER.to}T23:59:59Z`)) as { covered: number; gaps: string[]; universe: { size: number } };
+    const coverage = await getJson<{ covered: number; gaps: string[]; universe: { size: number } }>(`${apiUrl}/v1/coverage?from=${DEMO_QUARTER.from}&to=${DEMO_QUARTER.to}T23:59:59Z`, auditor);
     io.stdout(`\ncoverage Q3 2026: ${coverage.covered} of ${coverage.universe.size} catalog controls have evidence; ${coverage.gaps.length} gaps (e.g. ${coverage.gaps.slice(0, 3).join(', ')})\n`);
 
     const trainingHash = hashes.get('credit-risk/TRAINING')!;
     step(`fetching the credit-risk TRAINING record ${trainingHash.slice(0, 16)}… with its proof, and verifying it offline`);
-    const evidence = await api(apiUrl, auditor.token, 'GET', `/v1/evidence/${trainingHash}`);
+    const evidence = await getJson<unknown>(`${apiUrl}/v1/evidence/${trainingHash}`, auditor);
     const outDir = path.join(config.PROBITY_DATA_DIR, 'demo');
     mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `evidence-${trainingHash}.json`);
@@ -113,22 +115,11 @@ function readAdminToken(dataDir: string): string {
   }
 }
 
-async function api(baseUrl: string, token: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${baseUrl}${pathAndQuery}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new CliError('CLI_FAILED', `${method} ${pathAndQuery} answered ${response.status}: ${text.slice(0, 500)}`);
-  return text.length > 0 ? JSON.parse(text) : null;
-}
-
-async function countAll(baseUrl: string, token: string): Promise<number> {
+async function countAll(baseUrl: string, auth: { token: string }): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {
-    const page = (await api(baseUrl, token, 'GET', `/v1/evidence?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)) as { items: unknown[]; next_cursor?: string | null };
+    const page = await getJson<{ items: unknown[]; next_cursor?: string | null }>(`${baseUrl}/v1/evidence?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, auth);
     count += page.items.length;
     cursor = page.next_cursor ?? undefined;
   } while (cursor);

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { loadCommonConfig } from '@probity/config';
-import { CliError, defineCommand, intOption, stringOption, type CliIo, type OptionValues } from '../command.js';
+import { getJson, resolveToken } from '../api-client.js';
+import { CliError, defineCommand, intOption, stringOption } from '../command.js';
 import { apiBaseUrl } from '../paths.js';
 
 interface Item {
@@ -87,40 +85,6 @@ export const query = defineCommand({
     return 0;
   },
 });
-
-async function resolveToken(values: OptionValues, io: CliIo): Promise<{ token: string; tenant?: string }> {
-  const tenant = stringOption(values, 'tenant');
-  const explicit = stringOption(values, 'token') ?? (io.env.PROBITY_TOKEN || undefined);
-  if (explicit) return { token: explicit, ...(tenant ? { tenant } : {}) };
-  const file = path.join(loadCommonConfig(io.env).PROBITY_DATA_DIR, 'run', 'admin-token');
-  let token: string;
-  try {
-    token = (await readFile(file, 'utf8')).trim();
-  } catch {
-    throw new CliError('CLI_USAGE', `no token: pass --token, set PROBITY_TOKEN, or run the local services (\`probity up\`, which writes ${file}) and pass --tenant`);
-  }
-  if (!tenant) throw new CliError('CLI_USAGE', `the local operator token (${file}) acts for any tenant: say which with --tenant`);
-  return { token, tenant };
-}
-
-async function getJson<T>(url: string, auth: { token: string; tenant?: string }): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: { authorization: `Bearer ${auth.token}`, ...(auth.tenant ? { 'x-probity-tenant': auth.tenant } : {}) },
-      signal: AbortSignal.timeout(60_000),
-    });
-  } catch (err) {
-    throw new CliError('CLI_FAILED', `the audit API at ${new URL(url).origin} does not answer (${(err as Error).message}); is it running? (\`probity up\`, \`probity doctor\`)`);
-  }
-  const body = (await res.json().catch(() => undefined)) as (T & { error?: { message: string; parameter?: string } }) | undefined;
-  if (!res.ok) {
-    const e = body?.error;
-    const flag = e?.parameter ? ` (--${e.parameter.replace(/_/g, '-')})` : '';
-    throw new CliError(res.status === 400 ? 'CLI_USAGE' : 'CLI_FAILED', e ? `${e.message}${flag}` : `the audit API answered ${res.status}`);
-  }
-  return body as T;
-}
 
 function cell(item: Item, column: string): string {
   const value = (item as unknown as Record<string, unknown>)[column];

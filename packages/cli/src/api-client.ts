@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadCommonConfig } from '@probity/config';
+import { CliError, stringOption, type CliIo, type OptionValues } from './command.js';
+import { apiBaseUrl } from './paths.js';
+
+/** The audit API's base URL: PROBITY_API_URL, else the local one. */
+export function auditApiUrl(env: NodeJS.ProcessEnv): string {
+  return env.PROBITY_API_URL || apiBaseUrl(env);
+}
+
+/**
+ * The bearer token for API calls: --token, then PROBITY_TOKEN, then the local
+ * operator token that `probity up` writes (which acts for any tenant, so it
+ * needs --tenant).
+ */
+export async function resolveToken(values: OptionValues, io: CliIo): Promise<{ token: string; tenant?: string }> {
+  const tenant = stringOption(values, 'tenant');
+  const explicit = stringOption(values, 'token') ?? (io.env.PROBITY_TOKEN || undefined);
+  if (explicit) return { token: explicit, ...(tenant ? { tenant } : {}) };
+  const file = path.join(loadCommonConfig(io.env).PROBITY_DATA_DIR, 'run', 'admin-token');
+  let token: string;
+  try {
+    token = (await readFile(file, 'utf8')).trim();
+  } catch {
+    throw new CliError('CLI_USAGE', `no token: pass --token, set PROBITY_TOKEN, or run the local services (\`probity up\`, which writes ${file}) and pass --tenant`);
+  }
+  if (!tenant) throw new CliError('CLI_USAGE', `the local operator token (${file}) acts for any tenant: say which with --tenant`);
+  return { token, tenant };
+}
+
+export async function getJson<T>(url: string, auth: { token: string; tenant?: string }): Promise<T> {
+  return requestJson<T>('GET', url, auth);
+}
+
+export async function postJson<T>(url: string, auth: { token: string; tenant?: string }, body: unknown): Promise<T> {
+  return requestJson<T>('POST', url, auth, body);
+}
+
+async function requestJson<T>(method: 'GET' | 'POST', url: string, auth: { token: string; tenant?: string }, payload?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${auth.token}`,
+        ...(auth.tenant ? { 'x-probity-tenant': auth.tenant } : {}),
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (err) {
+    throw new CliError('CLI_FAILED', `the audit API at ${new URL(url).origin} does not answer (${(err as Error).message}); is it running? (\`probity up\`, \`probity doctor\`)`);
+  }
+  const body = (await res.json().catch(() => undefined)) as (T & { error?: { message: string; parameter?: string } }) | undefined;
+  if (!res.ok) {
+    const e = body?.error;
+    const flag = e?.parameter ? ` (--${e.parameter.replace(/_/g, '-')})` : '';
+    throw new CliError(res.status === 400 ? 'CLI_USAGE' : 'CLI_FAILED', e ? `${e.message}${flag}` : `the audit API answered ${res.status}`);
+  }
+  return body as T;
+}
+
