@@ -67,7 +67,7 @@ export class Sink {
     return { ...this.counters };
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const rows: EvidenceRow[] = [];
     const checkpoints: CheckpointInfo[] = [];
@@ -90,8 +90,10 @@ export class Sink {
     if (!outcome) return; // stopping or rebalanced: the batch will be redelivered and deduplicated
     if (poison.length > 0) await this.sendToDlq(batch.topic, batch.partition, poison);
 
-    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-    await commitOffsetsIfNecessary();
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    resolveOffset(last);
+    // autoCommit is off (commitOffsetsIfNecessary would do nothing): commit exactly what is now in the warehouse.
+    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
     this.counters.inserted += outcome.inserted;
     this.counters.duplicates += outcome.duplicates;
     this.counters.poison += poison.length;
