@@ -94,7 +94,16 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
       return notary;
     },
     async produceRaw(messages) {
-      await producer.send({ topic: topics.raw, acks: -1, messages });
+      // Right after a broker restart, partitions load for a moment ("does not host this topic-partition"):
+      // retry what Kafka calls retriable, as an emitter would.
+      await waitFor(
+        async () => {
+          // A resend after an ambiguous failure may duplicate raw messages; the notary deduplicates them.
+          await producer.send({ topic: topics.raw, acks: -1, messages });
+          return true;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, message: `producing ${messages.length} raw messages` },
+      );
     },
     async readAll(topic, expected, timeoutMs = 60_000) {
       const seen: KafkaMessage[] = [];

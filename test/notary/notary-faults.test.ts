@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBundle, verifySignedRecord, type SignedRecordMessage } from '@probity/evidence';
 import { parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
-import { infraScript, repoRoot, waitFor } from '../helpers/index.js';
+import { infraScript, repoRoot, uniqueName, waitFor } from '../helpers/index.js';
 import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
 
 let harness: NotaryHarness;
@@ -20,15 +20,15 @@ afterAll(async () => {
 });
 
 /** A notary as its own OS process (services/notary/src/main.ts), so it can be killed with SIGKILL. */
-function startNotaryProcess(dataDir: string): ChildProcess {
+function startNotaryProcess(dataDir: string, on: NotaryHarness = harness): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'services/notary/src/main.ts')], {
     cwd: repoRoot,
     env: {
       ...process.env,
       PROBITY_DATA_DIR: dataDir,
-      PROBITY_TOPIC_NAMESPACE: harness.topics.raw.replace('.probity.evidence.raw', ''),
-      NOTARY_GROUP_ID: harness.groupId,
-      NOTARY_KEYS_DIR: harness.keysDir,
+      PROBITY_TOPIC_NAMESPACE: on.topics.raw.replace('.probity.evidence.raw', ''),
+      NOTARY_GROUP_ID: on.groupId,
+      NOTARY_KEYS_DIR: on.keysDir,
       NOTARY_LOG_ORIGIN: 'probity.test/evidence',
       NOTARY_MAX_TRANSACTION_MESSAGES: '100',
       LOG_LEVEL: 'warn',
@@ -64,6 +64,29 @@ function assertExactlyOnce(messages: { value: Buffer | null }[], expectedHashes:
   return bodies;
 }
 
+/**
+ * A restarted broker answers before its group coordinator and partitions have
+ * all loaded; wait until a fresh consumer group can join and read `topic`, as clients do.
+ */
+async function waitForGroupCoordination(kafka: NotaryHarness['kafka'], topic: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const consumer = kafka.consumer({ groupId: uniqueName('probe'), maxWaitTimeInMs: 100 });
+      let seen = false;
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({ eachMessage: async () => void (seen = true) });
+        await waitFor(() => seen, { timeoutMs: 20_000, message: 'a probe read' });
+        return true;
+      } finally {
+        await consumer.disconnect();
+      }
+    },
+    { timeoutMs: 120_000, intervalMs: 1000, message: 'a consumer group to read from the restarted broker' },
+  );
+}
+
 describe('notary under faults', () => {
   it('kill -9 mid-batch, repeatedly, then a partition move to a fresh instance: no loss, no duplicate leaves, no gaps, no forks', async () => {
     const total = 3000;
@@ -97,18 +120,22 @@ describe('notary under faults', () => {
   });
 
   it('rides out a broker restart while notarizing', async () => {
-    const before = await harness.readAll(harness.topics.signed, 3300);
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-broker-'));
-    const child = startNotaryProcess(dataDir);
-    const batch = Array.from({ length: 600 }, (_, n) => encodeManifest(manifestJson('acme', 10_000 + n)));
-    await harness.produceRaw(batch.slice(0, 300).map((m) => ({ key: m.contentHash, value: m.bytes })));
-    const restarted = await infraScript('kafka.sh', ['restart']);
-    expect(restarted.code, restarted.stderr).toBe(0);
-    await harness.produceRaw(batch.slice(300).map((m) => ({ key: m.contentHash, value: m.bytes })));
-    const expected = new Set([...before.map((m) => (JSON.parse(m.value!.toString()) as SignedRecordMessage).content_hash), ...batch.map((m) => m.contentHash)]);
-    const after = await harness.readAll(harness.topics.signed, expected.size, 120_000);
-    assertExactlyOnce(after, expected);
-    await waitFor(() => child.exitCode === null, { message: 'notary still running after the broker restart' });
-    await killHard(child);
+    // Its own topics and group: independent of the test above.
+    const own = await notaryHarness(3);
+    try {
+      const child = startNotaryProcess(mkdtempSync(path.join(tmpdir(), 'notary-broker-')), own);
+      const batch = Array.from({ length: 600 }, (_, n) => encodeManifest(manifestJson('acme', 10_000 + n)));
+      await own.produceRaw(batch.slice(0, 300).map((m) => ({ key: m.contentHash, value: m.bytes })));
+      const restarted = await infraScript('kafka.sh', ['restart']);
+      expect(restarted.code, restarted.stderr).toBe(0);
+      await waitForGroupCoordination(own.kafka, own.topics.raw);
+      await own.produceRaw(batch.slice(300).map((m) => ({ key: m.contentHash, value: m.bytes })));
+      const after = await own.readAll(own.topics.signed, batch.length, 180_000);
+      assertExactlyOnce(after, new Set(batch.map((m) => m.contentHash)));
+      await waitFor(() => child.exitCode === null, { message: 'notary still running after the broker restart' });
+      await killHard(child);
+    } finally {
+      await own.cleanup();
+    }
   });
 });
