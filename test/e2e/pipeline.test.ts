@@ -135,4 +135,14 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     const foreign = await runCli(['evidence', 'get', acmeHash, '--json', '--token', auditorToken], { env: cliEnv });
     expect(foreign.code).not.toBe(0);
   });
+
+  it('`probity demo` (the quickstart\'s main job) runs through the stack and ends with a valid offline verification', async () => {
+    const result = await runCli(['demo'], { env: { ...env, PROBITY_API_URL: `http://127.0.0.1:${env.PROBITY_API_PORT}` }, timeoutMs: 240_000 });
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    expect(result.stderr).toContain('DLQ: reason SEMANTIC_INVALID');
+    expect(result.stdout).toContain('credit-risk-release-4.2.0');
+    expect(result.stdout).toMatch(/coverage Q3 2026: \d+ of \d+ catalog controls have evidence/);
+    expect(result.stdout).toContain('VALID');
+    expect(result.stdout).toContain('Demo complete');
+  });
 });

@@ -15,6 +15,14 @@ describe('warehouseFromHealthz', () => {
     expect(health?.message).toContain('`probity down && probity up`');
   });
 
+  it("reads the audit API's /healthz answer (what the local stack serves)", () => {
+    const up = { status: 'ok', warehouse: { kind: 'chdb', version: '26.7.2.1', latency_ms: 2.14 } };
+    expect(warehouseFromHealthz(up, '/data/chdb')).toMatchObject({ healthy: true, version: '26.7.2.1', latencyMs: 2.1 });
+    const down = { status: 'unavailable', warehouse: { kind: 'chdb', error: 'WAREHOUSE_UNAVAILABLE' } };
+    expect(warehouseFromHealthz(down, '/data/chdb')).toMatchObject({ healthy: false });
+    expect(warehouseFromHealthz(down, '/data/chdb')?.message).toContain('WAREHOUSE_UNAVAILABLE');
+  });
+
   it('returns undefined when the answer has no warehouse entry', () => {
     expect(warehouseFromHealthz({ healthy: true, components: {} }, '/d')).toBeUndefined();
     expect(warehouseFromHealthz('ok', '/d')).toBeUndefined();

@@ -55,9 +55,12 @@ export function warehouseFromHealthz(body: unknown, target: string): ComponentHe
   const entry = record(record(record(body)?.components)?.warehouse) ?? record(record(body)?.warehouse);
   if (!entry) return undefined;
   const detail = record(entry.detail) ?? entry;
-  const healthy = entry.healthy === true;
+  // Two shapes: a per-component report ({components: {warehouse: {healthy, detail}}}) and the
+  // audit API's /healthz ({status: 'ok' | 'unavailable', warehouse: {kind, version, latency_ms}}).
+  const healthy = entry.healthy === true || (record(body)?.status === 'ok' && entry.error === undefined);
   const version = typeof detail.version === 'string' ? detail.version : undefined;
-  const latencyMs = typeof detail.latencyMs === 'number' ? roundMs(detail.latencyMs) : undefined;
+  const rawLatency = typeof detail.latencyMs === 'number' ? detail.latencyMs : typeof detail.latency_ms === 'number' ? detail.latency_ms : undefined;
+  const latencyMs = rawLatency !== undefined ? roundMs(rawLatency) : undefined;
   const kind = typeof detail.kind === 'string' ? detail.kind : 'warehouse';
   return {
     component: 'warehouse',
