@@ -6,7 +6,7 @@ import { expectClose, reference } from './testing/scipy-reference.js';
 import { wasserstein1 } from './wasserstein.js';
 
 describe('psi matches the numpy reference definition', () => {
-  for (const c of reference.psi as any[]) {
+  for (const c of reference.psi) {
     it(c.name, () => {
       const got = psi(c.reference, Float64Array.from(c.current), { bins: c.bins, epsilon: c.epsilon });
       expect(got.bins.map((b) => b.lower).concat(got.bins.at(-1)!.upper)).toEqual(c.edges);
@@ -35,7 +35,7 @@ describe('psi matches the numpy reference definition', () => {
 });
 
 describe('wasserstein1 = scipy.stats.wasserstein_distance', () => {
-  for (const c of reference.wasserstein as any[]) {
+  for (const c of reference.wasserstein) {
     it(c.name, () => {
       const got = c.uWeights ? wasserstein1(c.u, c.v, c.uWeights, c.vWeights) : wasserstein1(Float64Array.from(c.u), c.v);
       expectClose(got, c.value, 'wasserstein');
@@ -48,7 +48,7 @@ describe('wasserstein1 = scipy.stats.wasserstein_distance', () => {
 });
 
 describe('jensenShannon = scipy.spatial.distance.jensenshannon', () => {
-  for (const c of reference.jensenShannon as any[]) {
+  for (const c of reference.jensenShannon) {
     it(c.name, () => {
       expectClose(jensenShannon(c.p, c.q, { base: 2 }), c.base2, 'base 2');
       expectClose(jensenShannon(c.p, c.q), c.baseE, 'base e');
@@ -64,7 +64,7 @@ describe('jensenShannon = scipy.spatial.distance.jensenshannon', () => {
 });
 
 describe('chiSquare = scipy.stats.chi2_contingency(correction=False)', () => {
-  for (const c of reference.chiSquare as any[]) {
+  for (const c of reference.chiSquare) {
     it(c.name, () => {
       if (c.error) {
         expect(() => chiSquare(c.referenceCounts, c.currentCounts)).toThrow(

@@ -7,7 +7,7 @@ import { mean, standardDeviation } from './summary.js';
 import { expectClose, reference } from './testing/scipy-reference.js';
 
 describe('moments and effect sizes match numpy', () => {
-  for (const c of reference.moments as any[]) {
+  for (const c of reference.moments) {
     it(c.name, () => {
       expectClose(mean(c.a), c.meanA, 'mean a');
       expectClose(mean(Float64Array.from(c.b)), c.meanB, 'mean b');
@@ -24,7 +24,7 @@ describe('moments and effect sizes match numpy', () => {
 });
 
 describe('calibration', () => {
-  for (const c of reference.blandAltman as any[]) {
+  for (const c of reference.blandAltman) {
     it(`Bland–Altman: ${c.name}`, () => {
       const got = blandAltman(c.measured, c.reference);
       expectClose(got.bias, c.bias, 'bias');
