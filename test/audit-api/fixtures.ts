@@ -9,7 +9,7 @@ import { defaultRegistry } from '@probity/schema';
 import {
   TABLES, buildEvidenceRow, insertEvidenceDeduplicated, openWarehouse, runMigrations, type Warehouse,
 } from '@probity/warehouse';
-import { buildAuditApp, createToken, type Role } from '@probity/audit-api';
+import { TransparencyLog, buildAuditApp, createToken, type Role } from '@probity/audit-api';
 import type { FastifyInstance } from 'fastify';
 import { repoRoot } from '../helpers/index.js';
 
@@ -125,7 +125,8 @@ export async function auditHarness(): Promise<AuditHarness> {
   await runMigrations(warehouse, { database });
   const keysDir = path.join(dataDir, 'keys', 'notary');
   const factory = new EvidenceFactory(keysDir, warehouse);
-  const app = await buildAuditApp({ warehouse, notaryKeysDir: keysDir, tokenVerifier: undefined });
+  // Checkpoints written by a test must be visible at once: no reuse of the latest checkpoint.
+  const app = await buildAuditApp({ warehouse, notaryKeysDir: keysDir, tokenVerifier: undefined, transparencyLog: new TransparencyLog(warehouse, 0) });
   return {
     warehouse,
     app,

@@ -2,6 +2,7 @@
 export const TABLES = {
   evidence: 'evidence_v1',
   evidenceByHash: 'evidence_by_hash_v1',
+  evidenceBlobs: 'evidence_blobs_v1',
   evidenceByRun: 'evidence_by_run_v1',
   inference: 'inference_v1',
   studyResults: 'study_results_v1',

@@ -22,6 +22,15 @@ const QUERYABLE = {
     tenant: { kind: 'string' }, content_hash: { kind: 'hash' }, model_id: { kind: 'string' }, stage: { kind: 'string' },
     occurred_at: { kind: 'datetime' }, run_id: { kind: 'string' }, retention_until: { kind: 'date' },
   },
+  // One record's API columns keyed by hash (migration 0007): the point lookup's single read.
+  evidence_blobs_v1: {
+    tenant: { kind: 'string' }, content_hash: { kind: 'hash' }, record_type: { kind: 'string' },
+    schema_fingerprint: { kind: 'string' }, model_id: { kind: 'string' }, model_version: { kind: 'string' },
+    stage: { kind: 'string' }, run_id: { kind: 'string' }, manifest_id: { kind: 'string' },
+    occurred_at: { kind: 'datetime' }, notarized_at: { kind: 'datetime' }, principal: { kind: 'string' },
+    controls: { kind: 'stringArray' }, shard: { kind: 'uint' }, leaf_index: { kind: 'uint' }, record: { kind: 'bytes' },
+    record_json: { kind: 'string' }, envelope_json: { kind: 'string' }, retention_until: { kind: 'date' },
+  },
   evidence_by_run_v1: {
     tenant: { kind: 'string' }, run_id: { kind: 'string' }, occurred_at: { kind: 'datetime' }, content_hash: { kind: 'hash' },
     model_id: { kind: 'string' }, stage: { kind: 'string' }, retention_until: { kind: 'date' },

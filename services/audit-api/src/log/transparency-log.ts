@@ -46,9 +46,27 @@ export class TransparencyLog {
   /** Roots already compared with a signed checkpoint, per shard. */
   private readonly verifiedSizes = new Map<number, number>();
 
-  constructor(private readonly warehouse: Warehouse) {}
+  /** Latest checkpoint per shard, reused for `latestTtlMs`: point lookups then cost one warehouse read, not two. */
+  private readonly latest = new Map<number, { at: number; checkpoint: StoredCheckpoint | undefined }>();
+
+  /**
+   * @param latestTtlMs how long a shard's latest checkpoint is reused; "latest" may then lag by this much.
+   * @defaultValue 1000
+   */
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly latestTtlMs = 1000,
+  ) {}
 
   async latestCheckpoint(shard: number): Promise<StoredCheckpoint | undefined> {
+    const cached = this.latest.get(shard);
+    if (cached && Date.now() - cached.at < this.latestTtlMs) return cached.checkpoint;
+    const checkpoint = await this.readLatestCheckpoint(shard);
+    this.latest.set(shard, { at: Date.now(), checkpoint });
+    return checkpoint;
+  }
+
+  private async readLatestCheckpoint(shard: number): Promise<StoredCheckpoint | undefined> {
     const [row] = await this.warehouse.query(
       `SELECT shard, size, lower(hex(root_hash)) AS root_hash, signed_note, created_at FROM checkpoints_v1
        WHERE shard = {shard:UInt16} ORDER BY size DESC LIMIT 1`,
