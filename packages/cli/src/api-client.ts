@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { loadCommonConfig } from '@probity/config';
-import { CliError, stringOption, type CliIo, type OptionValues } from './command.js';
+import { dataDirLayout, loadCommonConfig } from '@probity/config';
+import { CliError, stringOption, type CliErrorCode, type CliIo, type OptionValues } from './command.js';
 import { apiBaseUrl } from './paths.js';
 
 /** The audit API's base URL: PROBITY_API_URL, else the local one. */
@@ -18,13 +17,8 @@ export async function resolveToken(values: OptionValues, io: CliIo): Promise<{ t
   const tenant = stringOption(values, 'tenant');
   const explicit = stringOption(values, 'token') ?? (io.env.PROBITY_TOKEN || undefined);
   if (explicit) return { token: explicit, ...(tenant ? { tenant } : {}) };
-  const file = path.join(loadCommonConfig(io.env).PROBITY_DATA_DIR, 'run', 'admin-token');
-  let token: string;
-  try {
-    token = (await readFile(file, 'utf8')).trim();
-  } catch {
-    throw new CliError('CLI_USAGE', `no token: pass --token, set PROBITY_TOKEN, or run the local services (\`probity up\`, which writes ${file}) and pass --tenant`);
-  }
+  const file = localAdminTokenFile(io.env);
+  const token = await readLocalAdminToken(io.env, 'CLI_USAGE', `no token: pass --token, set PROBITY_TOKEN, or run the local services (\`probity up\`, which writes ${file}) and pass --tenant`);
   if (!tenant) throw new CliError('CLI_USAGE', `the local operator token (${file}) acts for any tenant: say which with --tenant`);
   return { token, tenant };
 }
@@ -62,3 +56,16 @@ async function requestJson<T>(method: 'GET' | 'POST', url: string, auth: { token
   return body as T;
 }
 
+
+function localAdminTokenFile(env: NodeJS.ProcessEnv): string {
+  return dataDirLayout(loadCommonConfig(env).PROBITY_DATA_DIR).adminTokenFile;
+}
+
+/** The operator token `probity up` writes; `problem` is the error when it is missing. */
+export async function readLocalAdminToken(env: NodeJS.ProcessEnv, code: CliErrorCode, problem: string): Promise<string> {
+  try {
+    return (await readFile(localAdminTokenFile(env), 'utf8')).trim();
+  } catch {
+    throw new CliError(code, problem);
+  }
+}

@@ -16,28 +16,9 @@ export function servicesExpected(): boolean {
   return existsSync(servicesEntry);
 }
 
-export interface RuntimePaths {
-  dataDir: string;
-  logDir: string;
-  runDir: string;
-  servicesLog: string;
-  servicesPid: string;
-  /** Where embedded chDB keeps its tables. */
-  chdbDir: string;
-}
-
-export function runtimePaths(dataDir: string): RuntimePaths {
-  const logDir = path.join(dataDir, 'logs');
-  const runDir = path.join(dataDir, 'run');
-  return {
-    dataDir,
-    logDir,
-    runDir,
-    servicesLog: path.join(logDir, 'services.log'),
-    servicesPid: path.join(runDir, 'services.pid'),
-    chdbDir: path.join(dataDir, 'chdb'),
-  };
-}
+/** The data dir layout (from @probity/config), under the name the CLI's modules use. */
+export { dataDirLayout as runtimePaths } from '@probity/config';
+export type { DataDirLayout as RuntimePaths } from '@probity/config';
 
 export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.PROBITY_API_PORT || '8787'}`;

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { dataDirLayout } from '@probity/config';
 import { openWarehouse } from './open-warehouse.js';
 import { runMigrations } from './run-migrations.js';
 import type { Warehouse, WarehouseLogger } from './warehouse.js';
@@ -19,7 +19,7 @@ export async function openConfiguredWarehouse(env: WarehouseEnv, logger?: Wareho
   const warehouse = await openWarehouse({
     ...(env.CLICKHOUSE_URL ? { clickhouseUrl: env.CLICKHOUSE_URL } : {}),
     database: env.CLICKHOUSE_DATABASE,
-    dataDir: path.join(env.PROBITY_DATA_DIR, 'chdb'),
+    dataDir: dataDirLayout(env.PROBITY_DATA_DIR).chdbDir,
     ...(logger ? { logger } : {}),
   });
   try {

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { z } from 'zod';
-import { commonEnvShape, envInt, parseEnv } from '@probity/config';
+import { commonEnvShape, dataDirLayout, envInt, parseEnv } from '@probity/config';
 
 export const auditApiEnvShape = {
   ...commonEnvShape,
@@ -18,5 +17,5 @@ export type AuditApiConfig = ReturnType<typeof loadAuditApiConfig>;
 
 export function loadAuditApiConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = parseEnv(auditApiEnvShape, env);
-  return { ...config, notaryKeysDir: config.PROBITY_NOTARY_KEYS_DIR ?? path.join(config.PROBITY_DATA_DIR, 'keys', 'notary') };
+  return { ...config, notaryKeysDir: config.PROBITY_NOTARY_KEYS_DIR ?? dataDirLayout(config.PROBITY_DATA_DIR).notaryKeysDir };
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { buildAuditApp, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
+import { dataDirLayout } from '@probity/config';
 import { createLogger } from '@probity/logger';
+import { withNotaryPaths } from '@probity/notary';
 import { loadLocalConfig } from './config.js';
 import { startGateway, startLocalStack, startScheduler, type Component } from './stack.js';
 
@@ -12,7 +13,7 @@ import { startGateway, startLocalStack, startScheduler, type Component } from '.
  */
 const config = loadLocalConfig();
 const logger = createLogger('probity-local', config.LOG_LEVEL);
-const keysDir = config.NOTARY_KEYS_DIR ?? path.join(config.PROBITY_DATA_DIR, 'keys', 'notary');
+const keysDir = withNotaryPaths(config).keysDir;
 
 const stack = await startLocalStack(config, logger, async ({ warehouse, logger: log }) => {
   const components: Component[] = [];
@@ -46,9 +47,9 @@ const stack = await startLocalStack(config, logger, async ({ warehouse, logger: 
   return new Promise<never>(() => undefined);
 });
 
-const runDir = path.join(config.PROBITY_DATA_DIR, 'run');
-mkdirSync(runDir, { recursive: true });
-writeFileSync(path.join(runDir, 'services.pid'), `${process.pid}\n`);
+const layout = dataDirLayout(config.PROBITY_DATA_DIR);
+mkdirSync(layout.runDir, { recursive: true });
+writeFileSync(layout.servicesPid, `${process.pid}\n`);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -4,7 +4,7 @@ import { createEmitter } from '@probity/agent';
 import { buildGatewayApp, loadTokenFile, StaticTokenVerifier, type TokenVerifier } from '@probity/ingest-gateway';
 import { createKafka, ensureTopics, evidenceTopics } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
-import { createNotary, TenantPolicies } from '@probity/notary';
+import { createNotary, TenantPolicies, withNotaryPaths } from '@probity/notary';
 import { createSink } from '@probity/sink';
 import { openConfiguredWarehouse, type Warehouse } from '@probity/warehouse';
 import type { FastifyInstance } from 'fastify';
@@ -54,7 +54,7 @@ export async function startLocalStack(config: LocalConfig, logger: Logger, extra
     const topics = evidenceTopics(config.PROBITY_TOPIC_NAMESPACE);
     await ensureTopics(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'probity-local-admin' }), config.PROBITY_TOPIC_PARTITIONS, topics);
 
-    const notaryConfig = { ...config, keysDir: config.NOTARY_KEYS_DIR ?? path.join(config.PROBITY_DATA_DIR, 'keys', 'notary'), storeDir: path.join(config.PROBITY_DATA_DIR, 'evidence-store'), tenantPolicyFile: path.join(config.PROBITY_DATA_DIR, 'config', 'tenants.json') };
+    const notaryConfig = withNotaryPaths(config);
     const notary = createNotary(notaryConfig, logger.child({ component: 'notary' }));
     await notary.start();
     components.push({ name: 'notary', stop: () => notary.stop(), health: async () => ({ healthy: true, detail: { ...notary.stats() } }) });

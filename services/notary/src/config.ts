@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { z } from 'zod';
-import { commonEnvShape, envBoolean, envInt, parseEnv } from '@probity/config';
+import { commonEnvShape, dataDirLayout, envBoolean, envInt, parseEnv } from '@probity/config';
 
 export const notaryEnvShape = {
   PROBITY_DATA_DIR: commonEnvShape.PROBITY_DATA_DIR,
@@ -28,11 +27,16 @@ export const notaryEnvShape = {
 export type NotaryConfig = ReturnType<typeof loadNotaryConfig>;
 
 export function loadNotaryConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = parseEnv(notaryEnvShape, env);
+  return withNotaryPaths(parseEnv(notaryEnvShape, env));
+}
+
+/** The notary's files, derived from the data dir (NOTARY_KEYS_DIR may move the keys elsewhere). */
+export function withNotaryPaths<C extends { PROBITY_DATA_DIR: string; NOTARY_KEYS_DIR?: string | undefined }>(config: C) {
+  const layout = dataDirLayout(config.PROBITY_DATA_DIR);
   return {
-    ...parsed,
-    keysDir: parsed.NOTARY_KEYS_DIR ?? path.join(parsed.PROBITY_DATA_DIR, 'keys', 'notary'),
-    storeDir: path.join(parsed.PROBITY_DATA_DIR, 'evidence-store'),
-    tenantPolicyFile: path.join(parsed.PROBITY_DATA_DIR, 'config', 'tenants.json'),
+    ...config,
+    keysDir: config.NOTARY_KEYS_DIR ?? layout.notaryKeysDir,
+    storeDir: layout.evidenceStoreDir,
+    tenantPolicyFile: layout.tenantPolicyFile,
   };
 }

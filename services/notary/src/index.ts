@@ -1,7 +1,7 @@
 export { Notary } from './notary.js';
 export type { NotaryOptions, NotaryStats } from './notary.js';
 export { createNotary } from './create-notary.js';
-export { loadNotaryConfig, notaryEnvShape } from './config.js';
+export { loadNotaryConfig, notaryEnvShape, withNotaryPaths } from './config.js';
 export type { NotaryConfig } from './config.js';
 export { TenantPolicies, parseTenantPolicies } from './tenant-policy.js';
 export type { TenantPolicy, TenantPolicyFile, EmitterKeyEntry } from './tenant-policy.js';

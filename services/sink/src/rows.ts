@@ -1,6 +1,6 @@
 import { fromBase64 } from '@probity/crypto';
 import type { SignedRecordMessage } from '@probity/evidence';
-import { decodeStatement } from '@probity/evidence';
+import { decodeStatement, toBundle } from '@probity/evidence';
 import type { RecordType, SchemaRegistry } from '@probity/schema';
 import { buildEvidenceRow, type EvidenceRow } from '@probity/warehouse';
 
@@ -51,7 +51,8 @@ export function mapSignedMessage(value: Buffer | null, context: MapContext): Map
 
   const value_ = decoded.value as Record<string, unknown>;
   const occurredAt = new Date(Number(value_.occurred_at) / 1000);
-  const { record: _bytes, store: _store, source: _source, ...bundleWithoutRecord } = message;
+  // The warehouse keeps the record bytes in their own column; the rest of the evidence bundle as JSON.
+  const { record: _bytes, ...bundleWithoutRecord } = toBundle(message);
   const row = buildEvidenceRow({
     tenant: message.tenant,
     contentHash: message.content_hash,

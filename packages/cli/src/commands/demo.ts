@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditApiUrl, getJson, postJson } from '../api-client.js';
+import { auditApiUrl, getJson, postJson, readLocalAdminToken } from '../api-client.js';
 import { CliError, defineCommand } from '../command.js';
 import { DEMO_MODELS, DEMO_QUARTER, DEMO_TENANT, inferenceRecords, pipelineManifests } from '../demo/pipeline.js';
 import { verify } from './verify.js';
@@ -22,7 +22,7 @@ export const demo = defineCommand({
     const { loadCommonConfig } = await import('@probity/config');
     const config = loadCommonConfig(io.env);
     const apiUrl = auditApiUrl(io.env);
-    const admin = { token: readAdminToken(config.PROBITY_DATA_DIR) };
+    const admin = { token: await readLocalAdminToken(io.env, 'CLI_FAILED', `no admin token in ${config.PROBITY_DATA_DIR}/run: start the local stack with \`probity up\` (it writes one)`) };
 
     step(`checking the local stack at ${apiUrl}`);
     await getJson(`${apiUrl}/healthz`, admin).catch(() => {
@@ -105,15 +105,6 @@ export const demo = defineCommand({
     return code;
   },
 });
-
-function readAdminToken(dataDir: string): string {
-  const file = path.join(dataDir, 'run', 'admin-token');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    throw new CliError('CLI_FAILED', `no admin token at ${file}: start the local stack with \`probity up\` (it writes one)`);
-  }
-}
 
 async function countAll(baseUrl: string, auth: { token: string }): Promise<number> {
   let count = 0;

@@ -25,10 +25,11 @@ export const keys = defineCommand({
   async run({ values, positionals, io }) {
     const sub = positionals[0] as (typeof SUBCOMMANDS)[number] | undefined;
     if (!sub || !SUBCOMMANDS.includes(sub)) throw new CliError('CLI_USAGE', `probity keys needs one of: ${SUBCOMMANDS.join(', ')}`);
-    const { loadCommonConfig } = await import('@probity/config');
+    const { dataDirLayout, loadCommonConfig } = await import('@probity/config');
     const dataDir = loadCommonConfig(io.env).PROBITY_DATA_DIR;
+    const layout = dataDirLayout(dataDir);
     const { NotaryKeyStore } = await import('@probity/keystore');
-    const notaryKeys = () => new NotaryKeyStore(path.join(dataDir, 'keys', 'notary')).openOrCreate();
+    const notaryKeys = () => new NotaryKeyStore(layout.notaryKeysDir).openOrCreate();
 
     if (sub === 'list') {
       io.stdout(`${JSON.stringify(notaryKeys().publicKeyring(), null, 2)}\n`);
@@ -53,7 +54,7 @@ export const keys = defineCommand({
     }
 
     const tenant = required(values, 'tenant');
-    const file = path.join(dataDir, 'config', 'tenants.json');
+    const file = layout.tenantPolicyFile;
     const { parseTenantPolicies } = await import('@probity/notary');
     const policies = existsSync(file) ? parseTenantPolicies(JSON.parse(readFileSync(file, 'utf8')), file) : { tenants: {} };
     const policy = policies.tenants[tenant] ?? { requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 };

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CliError, booleanOption, defineCommand, stringOption } from '../command.js';
 
 /** What `probity evidence get --json` and `GET /v1/evidence/{hash}` return, or a bare bundle. */
@@ -25,7 +24,7 @@ export const verify = defineCommand({
   async run({ values, positionals, io }) {
     const [file] = positionals;
     if (!file) throw new CliError('CLI_USAGE', 'probity verify needs a file (or - for stdin): the output of `probity evidence get <hash> --json`');
-    const { loadCommonConfig } = await import('@probity/config');
+    const { dataDirLayout, loadCommonConfig } = await import('@probity/config');
     const { verifySignedRecord } = await import('@probity/evidence');
     const { parsePublicKeyring, publicKeyringPath, toTrustedKeys } = await import('@probity/keystore');
     const { importPublicKeyBase64 } = await import('@probity/crypto');
@@ -33,7 +32,7 @@ export const verify = defineCommand({
 
     const document = readJson(file === '-' ? 0 : file, 'evidence file') as VerifiableDocument & Record<string, unknown>;
     const bundle = (document.bundle ?? document) as Parameters<typeof verifySignedRecord>[0];
-    const keyringFile = stringOption(values, 'keyring') ?? publicKeyringPath(path.join(loadCommonConfig(io.env).PROBITY_DATA_DIR, 'keys', 'notary'));
+    const keyringFile = stringOption(values, 'keyring') ?? publicKeyringPath(dataDirLayout(loadCommonConfig(io.env).PROBITY_DATA_DIR).notaryKeysDir);
     const keyring = parsePublicKeyring(readJson(keyringFile, 'keyring'), keyringFile);
     const notaryKeys = toTrustedKeys(keyring).map((k, i) => ({ ...k, name: keyring.keys[i]!.name }));
     const emitterFile = stringOption(values, 'emitter-keys');

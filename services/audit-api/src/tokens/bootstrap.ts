@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
+import { dataDirLayout } from '@probity/config';
 import type { Warehouse } from '@probity/warehouse';
 import { ALL_TENANTS, createToken, looksLikeToken, revokeToken, tokenHashHex, tokenIdOf } from './token-store.js';
 
 /** `<data dir>/run/admin-token`: the local operator's admin credential (mode 0600). */
 export function adminTokenPath(dataDir: string): string {
-  return path.join(dataDir, 'run', 'admin-token');
+  return dataDirLayout(dataDir).adminTokenFile;
 }
 
 /**
