@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectRanks } from './select.js';
-import { sortFloat64 } from './sort.js';
+import { sortFloat64, sortedCopyFloat64 } from './sort.js';
 
 function sample(n: number, seed: number): Float64Array {
   let s = seed >>> 0;
@@ -35,4 +35,32 @@ describe('sortFloat64 (radix) and selectRanks (quickselect)', () => {
     const ascending = Float64Array.from({ length: 50_000 }, (_, i) => i);
     expect(selectRanks(ascending, [12_345]).get(12_345)).toBe(12_345);
   });
+
+  it('the distribution sort copy equals the built-in sort on bell, long-tailed, tied and signed-zero data', () => {
+    let seed = 99;
+    const rand = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+    const normal = (): number => Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
+    const cases: Record<string, Float64Array> = {
+      normal: Float64Array.from({ length: 300_000 }, normal),
+      // A Pareto tail lumps almost everything into the first coarse bucket: exercises the recursion.
+      pareto: Float64Array.from({ length: 300_000 }, () => 1 / rand() ** 3),
+      ties: Float64Array.from({ length: 200_000 }, () => Math.round(normal() * 3)),
+      extremes: Float64Array.from({ length: 100_000 }, (_, i) => (i % 3 === 0 ? -Number.MAX_VALUE : i % 3 === 1 ? Number.MAX_VALUE : normal())),
+      mixed: sample(150_000, 11),
+      constant: new Float64Array(70_000).fill(2.5),
+    };
+    const withZeros = Float64Array.from(cases.normal!);
+    withZeros[10] = -0;
+    withZeros[20] = 0;
+    cases.signedZeros = withZeros;
+    for (const [name, values] of Object.entries(cases)) {
+      const before = Buffer.from(values.buffer).toString('base64');
+      const expected = Float64Array.from(values).sort();
+      const got = sortedCopyFloat64(values);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer)), name).toBe(true);
+      expect(Buffer.from(values.buffer).toString('base64'), `${name} input untouched`).toBe(before);
+    }
+    expect(sortedCopyFloat64([3, 1, 2])).toEqual(Float64Array.from([1, 2, 3]));
+  });
 });
+

