@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmitter, type Emitter } from '@probity/agent';
-import { loadCommonConfig } from '@probity/config';
+import { dataDirLayout, loadCommonConfig } from '@probity/config';
 import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
 import { createKafka, ensureTopics, evidenceTopics, type Kafka } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
@@ -40,7 +40,33 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
-async function countMessages(kafka: Kafka, topic: string, expected: number, onMessage?: (key: string) => void): Promise<number> {
+/** The broker's pid from infra's pid file, if this machine runs it (for its CPU share). */
+function brokerPid(): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dataDirLayout(loadCommonConfig().PROBITY_DATA_DIR).runDir, 'kafka.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? (processCpuSeconds(pid), pid) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of this process, the broker and the notary since `start()`, as µs per manifest. */
+function cpuMeter(notaryPid?: number) {
+  const broker = brokerPid();
+  const self0 = process.cpuUsage();
+  const broker0 = broker ? processCpuSeconds(broker) : 0;
+  const notary0 = notaryPid ? processCpuSeconds(notaryPid) : 0;
+  return (manifests: number): string => {
+    const self = process.cpuUsage(self0);
+    const per = (seconds: number) => `${((seconds / manifests) * 1e6).toFixed(0)} µs`;
+    const parts = [`bench process (producer + consumer${notaryPid ? ' + SDK' : ''}) ${per((self.user + self.system) / 1e6)}`];
+    if (notaryPid) parts.push(`notary ${per(processCpuSeconds(notaryPid) - notary0)}`);
+    parts.push(broker ? `broker ${per(processCpuSeconds(broker) - broker0)}` : 'broker n/a');
+    return `CPU per manifest: ${parts.join(', ')}`;
+  };
+}
+
+async function countMessages(kafka: Kafka, topic: string, expected: number, onMessage?: (key: string, producedAtMs: number) => void): Promise<number> {
   const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50, readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -49,7 +75,7 @@ async function countMessages(kafka: Kafka, topic: string, expected: number, onMe
   const finished = new Promise<void>((resolve) => (done = resolve));
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) onMessage?.(message.key!.toString());
+      for (const message of batch.messages) onMessage?.(message.key!.toString(), Number(message.timestamp));
       seen += batch.messages.length;
       if (seen >= expected) done();
     },
@@ -68,12 +94,14 @@ async function bare(kafka: Kafka, bytes: Buffer[]): Promise<number> {
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
+  const cpu = cpuMeter();
   const start = performance.now();
   const consumed = countMessages(kafka, topic, bytes.length);
   for (let i = 0; i < bytes.length; i += 1000) {
     await producer.send({ topic, acks: -1, messages: bytes.slice(i, i + 1000).map((value) => ({ key: createHash('sha256').update(value).digest('hex'), value })) });
   }
   const end = await consumed;
+  log(`  (a) ${cpu(bytes.length)}`);
   await producer.disconnect();
   return bytes.length / ((end - start) / 1000);
 }
@@ -118,6 +146,7 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
 
   // Throughput: emit everything as fast as the SDK takes it.
   const cpuBefore = processCpuSeconds(notary.pid!);
+  const meter = cpuMeter(notary.pid!);
   const syncCosts: number[] = [];
   const start = performance.now();
   const signedDone = countMessages(kafka, topics.signed, count);
@@ -133,14 +162,22 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
   const end = await signedDone;
   const rate = count / ((end - start) / 1000);
   const cpu = processCpuSeconds(notary.pid!) - cpuBefore;
+  log(`  ${label}: ${meter(count)}`);
 
-  // Latency: a steady 1,000 manifests/s for 5 s, emit resolved → record on the signed topic.
+  // Latency: a steady 1,000 manifests/s for 5 s, emit resolved → record on the signed topic,
+  // split at the signed message's timestamp (when the notary produced it, before its transaction committed).
   const resolvedAt = new Map<string, number>();
   const latencies: number[] = [];
+  const toProduced: number[] = [];
+  const producedToSeen: number[] = [];
   const steady = 5000;
-  const latencyDone = countMessages(kafka, topics.signed, count + steady, (k) => {
+  const latencyDone = countMessages(kafka, topics.signed, count + steady, (k, producedAtMs) => {
     const t = resolvedAt.get(k);
-    if (t !== undefined) latencies.push(performance.now() - t);
+    if (t === undefined) return;
+    const seen = Date.now();
+    latencies.push(seen - t);
+    toProduced.push(producedAtMs - t);
+    producedToSeen.push(seen - producedAtMs);
   });
   const steadyStart = performance.now();
   const pending: Promise<unknown>[] = [];
@@ -148,10 +185,11 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     const due = steadyStart + i;
     while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
     const enq = emitter.enqueue('EvidenceManifest', manifest('bench', count + i));
-    pending.push(enq.durable.then((r) => resolvedAt.set((r as { contentHash: string }).contentHash, performance.now())));
+    pending.push(enq.durable.then((r) => resolvedAt.set((r as { contentHash: string }).contentHash, Date.now())));
   }
   await Promise.all(pending);
   await latencyDone;
+  log(`  ${label}: e2e split: resolved → notary produced p50 ${ms(pct(toProduced, 50))} p99 ${ms(pct(toProduced, 99))}; produced → seen committed p50 ${ms(pct(producedToSeen, 50))} p99 ${ms(pct(producedToSeen, 99))}`);
 
   await emitter.close();
   notary.kill('SIGTERM');

@@ -1,5 +1,5 @@
 /**
- * Audit query latency at scale (`npx tsx bench/query/run.ts [--rows N] [--samples N] [--keep DIR]`).
+ * Audit query latency at scale (`npx tsx bench/query/run.ts [--rows N] [--samples N] [--keep DIR [--reuse]]`).
  *
  * Generates synthetic evidence for 3 tenants × 20 models × 7 years (default
  * 10,000,000 rows) into embedded chDB through the warehouse's insert path
@@ -14,7 +14,7 @@
  * Prints figures; never fails on them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ import { EVIDENCE_INSERT_COLUMNS, TABLES, openWarehouse, runMigrations, type War
 import { EvidenceRepository, StoredHashes, buildAuditApp, createToken, probityControlCatalog } from '@probity/audit-api';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string' }, samples: { type: 'string' }, keep: { type: 'string' }, batch: { type: 'string' } },
+  options: { rows: { type: 'string' }, samples: { type: 'string' }, keep: { type: 'string' }, batch: { type: 'string' }, reuse: { type: 'boolean' } },
 });
 const ROWS = Number(values.rows ?? 10_000_000);
 const SAMPLES = Number(values.samples ?? 300);
@@ -36,6 +36,22 @@ const CONTROLS = probityControlCatalog.controls('iso42001')!.map((c) => c.id);
 const START = Date.UTC(2020, 0, 1);
 const END = Date.UTC(2027, 0, 1);
 const SPAN = END - START;
+
+/** Bytes of the files under a directory (0 if it does not exist). */
+function directoryBytes(dir: string): number {
+  let total = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    total += e.isDirectory() ? directoryBytes(full) : statSync(full).size;
+  }
+  return total;
+}
 
 const dataDir = values.keep ?? mkdtempSync(path.join(tmpdir(), 'probity-bench-query-'));
 const database = 'bench_query';
@@ -57,6 +73,12 @@ interface Sample {
   hash: string;
   runId: string;
   model: string;
+}
+
+/** The lookup targets of row n (deterministic, so a reused data dir gets the same samples). */
+function sampleOf(n: number): Sample {
+  const model = MODELS[Math.floor(n / 3) % 20]!;
+  return { tenant: TENANTS[n % 3]!, hash: hashOf(n).toString('hex'), runId: `run-${TENANTS[n % 3]}-${model}-${Math.floor(n / 600)}`, model };
 }
 
 function hashOf(n: number): Buffer {
@@ -122,7 +144,7 @@ async function generate(w: Warehouse, shards: StoredHashes[]): Promise<Sample[]>
       evidence.push(rowOf(n, leafIndex, shard, hash, statement));
       // The warehouse derives log_leaves_v1 from the statement (RFC 6962 leaf hash); the checkpoint must agree.
       leafHashes[shard]!.push(Buffer.from(leafHash(statement)));
-      if (n % sampleEvery === 0) samples.push({ tenant: TENANTS[n % 3]!, hash, runId: `run-${TENANTS[n % 3]}-${MODELS[Math.floor(n / 3) % 20]}-${Math.floor(n / 600)}`, model: MODELS[Math.floor(n / 3) % 20]! });
+      if (n % sampleEvery === 0) samples.push(sampleOf(n));
     }
     shards.forEach((s, i) => s.append(Buffer.concat(leafHashes[i]!), leafHashes[i]!.length));
     const evidenceBuffer = Buffer.from(`${evidence.join('\n')}\n`);
@@ -151,17 +173,27 @@ async function main(): Promise<void> {
   const w = await openWarehouse({ database, dataDir });
   await runMigrations(w, { database });
   const shards = Array.from({ length: SHARDS }, () => new StoredHashes());
-  const samples = await generate(w, shards);
+  const [existing] = await w.query<{ n: string }>(`SELECT count() AS n FROM ${TABLES.evidence}`);
+  let samples: Sample[];
+  if (values.reuse && Number(existing?.n) === ROWS) {
+    // --keep DIR --reuse: measure again on the rows a previous run left (14+ minutes to generate at 10^7).
+    log(`reusing the ${fmt(ROWS, 0)} rows already in ${dataDir}`);
+    samples = [];
+    for (let n = 0; n < ROWS; n += Math.max(1, Math.floor(ROWS / 5000))) samples.push(sampleOf(n));
+  } else {
+    if (Number(existing?.n) > 0) throw new Error(`${dataDir} already holds ${existing?.n} rows; pass --reuse with the same --rows, or use a fresh --keep directory`);
+    samples = await generate(w, shards);
 
-  // One signed checkpoint per shard over all its leaves, as the notary would leave it.
-  const signer = generateSigningKey('probity-bench-notary');
-  await w.insert(
-    TABLES.checkpoints,
-    shards.map((s, shard) => {
-      const root = treeHash(s.size, s.read);
-      return { shard, size: s.size, root_hash_hex: toHex(root), signed_note: signCheckpoint({ origin: `probity.bench/log/shard/${shard}`, size: s.size, rootHash: root }, signer), created_at: new Date().toISOString() };
-    }),
-  );
+    // One signed checkpoint per shard over all its leaves, as the notary would leave it.
+    const signer = generateSigningKey('probity-bench-notary');
+    await w.insert(
+      TABLES.checkpoints,
+      shards.map((s, shard) => {
+        const root = treeHash(s.size, s.read);
+        return { shard, size: s.size, root_hash_hex: toHex(root), signed_note: signCheckpoint({ origin: `probity.bench/log/shard/${shard}`, size: s.size, rootHash: root }, signer), created_at: new Date().toISOString() };
+      }),
+    );
+  }
   shards.length = 0;
 
   const parts = await w.query<{ table: string; rows: string; parts: string; bytes: string }>(
@@ -172,6 +204,15 @@ async function main(): Promise<void> {
   for (const p of parts) {
     totalBytes += Number(p.bytes);
     log(`  ${p.table.padEnd(22)} ${fmt(Number(p.rows), 0).padStart(12)} rows  ${String(p.parts).padStart(4)} parts  ${fmt(Number(p.bytes) / 1e6).padStart(9)} MB  ${fmt(Number(p.bytes) / Math.max(1, Number(p.rows)), 0).padStart(5)} B/row`);
+  }
+  // Key-value tables have no parts: measure their directories.
+  const kvTables = await w.query<{ name: string; data_paths: string[] }>(
+    `SELECT name, data_paths FROM system.tables WHERE database = currentDatabase() AND engine = 'EmbeddedRocksDB' ORDER BY name`,
+  );
+  for (const t of kvTables) {
+    const bytes = t.data_paths.reduce((sum, p) => sum + directoryBytes(path.isAbsolute(p) ? p : path.join(dataDir, p)), 0);
+    totalBytes += bytes;
+    log(`  ${t.name.padEnd(22)} ${fmt(ROWS, 0).padStart(12)} rows  RocksDB  ${fmt(bytes / 1e6).padStart(9)} MB  ${fmt(bytes / ROWS, 0).padStart(5)} B/row`);
   }
   log(`  on disk, all tables: ${fmt(totalBytes / 1e6)} MB = ${fmt(totalBytes / ROWS, 0)} B per evidence row`);
 

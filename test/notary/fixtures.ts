@@ -85,6 +85,7 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
         maxMessageBytes: 64 * 1024,
         maxTransactionMessages: 500,
         signRecords: false,
+        signedCompression: 'none',
         concurrency: partitions,
         logger,
         ...overrides,

@@ -12,7 +12,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'verify-cli-'));
 
 beforeAll(async () => {
   harness = await notaryHarness(1);
-  await harness.startNotary();
+  // Compressed signed batches here (NOTARY_SIGNED_COMPRESSION=gzip); the other notary tests run uncompressed, the default.
+  await harness.startNotary(undefined, { signedCompression: 'gzip' });
 });
 afterAll(async () => {
   await harness.cleanup();

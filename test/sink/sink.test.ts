@@ -120,6 +120,6 @@ describe('sink', () => {
     expect(await count('SELECT count() AS n FROM $db.evidence_v1')).toBe(all.length);
     expect(await count('SELECT count() AS n FROM $db.log_leaves_v1')).toBe(all.length);
     expect(await count('SELECT count() AS n FROM $db.inference_v1')).toBe(40);
-    expect(await count('SELECT count() AS n FROM $db.evidence_blobs_v1')).toBe(all.length);
+    expect(await count('SELECT count() AS n FROM $db.evidence_blobs_v2')).toBe(all.length);
   });
 });

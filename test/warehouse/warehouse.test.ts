@@ -9,7 +9,9 @@ import {
   MIGRATIONS,
   TenantScopedQuery,
   buildEvidenceRow,
+  evidenceLookupKey,
   insertEvidenceDeduplicated,
+  purgeExpiredEvidenceLookups,
   openWarehouse,
   runMigrations,
 } from '@probity/warehouse';
@@ -187,6 +189,52 @@ describe(`warehouse (${clickhouseUrl ? 'clickhouse-server' : 'chdb'})`, () => {
     expect(await warehouse.query(sql, params)).toEqual([{ content_hash_hex: a.content_hash_hex, run_id: 'shared-run' }]);
     const byHash = TenantScopedQuery.from('evidence_v1', 'tenant-b').select(['content_hash', 'record']).where('content_hash', 'in', [a.content_hash_hex, b.content_hash_hex]).build();
     expect(await warehouse.query(byHash.sql, byHash.params)).toEqual([{ content_hash_hex: b.content_hash_hex, record_base64: b.record_base64 }]);
+  });
+
+  it('answers a point lookup with one RocksDB Get, once per hash, only for its tenant, until retention ends', async () => {
+    const tenant = `tenant-get-${randomBytes(3).toString('hex')}`;
+    const rows = Array.from({ length: 8 }, (_, i) => evidence(tenant, 100 + i));
+    await insertEvidenceDeduplicated(warehouse, rows);
+    await insertEvidenceDeduplicated(warehouse, rows.slice(0, 4)); // a redelivery
+    const lookup = (asTenant: string, hash: string) =>
+      TenantScopedQuery.from('evidence_blobs_v2', asTenant)
+        .select(['content_hash', 'record', 'envelope_json', 'retention_until'])
+        .where('lookup_key', 'eq', evidenceLookupKey(asTenant, hash))
+        .limit(1)
+        .build();
+
+    const target = rows[3]!;
+    const query = lookup(tenant, target.content_hash_hex);
+    expect(await warehouse.query(query.sql, query.params)).toEqual([
+      { content_hash_hex: target.content_hash_hex, record_base64: target.record_base64, envelope_json: target.envelope_json, retention_until: target.retention_until },
+    ]);
+    if (!clickhouseUrl) {
+      // The plan is a key Get, not a scan (bound parameters included).
+      const plan = await warehouse.query<{ explain: string }>(`EXPLAIN indexes = 1 ${query.sql}`, query.params);
+      const text = plan.map((r) => r.explain).join('\n');
+      expect(text).toContain('ReadFromEmbeddedRocksDB');
+      expect(text).toMatch(/ReadType: GetKeys/);
+    }
+    const [stored] = await warehouse.query<{ n: number }>('SELECT toUInt32(count()) AS n FROM evidence_blobs_v2 WHERE tenant = {t:String}', { t: tenant });
+    expect(stored?.n).toBe(8);
+
+    // Another tenant asking for the same hash gets nothing, under its key or under the owner's.
+    const other = lookup('tenant-intruder', target.content_hash_hex);
+    expect(await warehouse.query(other.sql, other.params)).toEqual([]);
+    const forged = TenantScopedQuery.from('evidence_blobs_v2', 'tenant-intruder').select(['content_hash'])
+      .where('lookup_key', 'eq', evidenceLookupKey(tenant, target.content_hash_hex)).build();
+    expect(await warehouse.query(forged.sql, forged.params)).toEqual([]);
+
+    // Purge as of the day after the retention date: the tenant's rows go; another tenant's later rows stay.
+    const keeper = evidence(`tenant-keep-${randomBytes(3).toString('hex')}`, 200);
+    const keeperRow = { ...keeper, retention_until: '2099-01-01' };
+    await insertEvidenceDeduplicated(warehouse, [keeperRow]);
+    const after = new Date(`${target.retention_until}T00:00:00Z`);
+    after.setUTCDate(after.getUTCDate() + 400);
+    await purgeExpiredEvidenceLookups(warehouse, after);
+    expect(await warehouse.query(query.sql, query.params)).toEqual([]);
+    const kept = lookup(keeperRow.tenant, keeperRow.content_hash_hex);
+    expect(await warehouse.query(kept.sql, kept.params)).toHaveLength(1);
   });
 
   it('maps bad SQL to QUERY_FAILED without echoing the query or data', async () => {

@@ -2,8 +2,9 @@
  * Ascending numeric sort of finite float64 values, in place: an LSD radix sort
  * on the IEEE-754 bit patterns (sign-flipped so unsigned order = numeric
  * order; −0 sorts before +0 as with Float64Array.prototype.sort). Linear time:
- * about 3–4× faster than V8's comparison sort at 10^6–10^7 elements, which is
- * what lets KS and PSI beat numpy's SIMD sort. Small arrays use the built-in sort.
+ * about 3–4× faster than V8's comparison sort at 10^6–10^7 elements, and the
+ * worst case of sortedCopyFloat64 (below), which KS uses. Small arrays use
+ * the built-in sort.
  */
 const RADIX_MIN = 1 << 15;
 const BITS = 16;

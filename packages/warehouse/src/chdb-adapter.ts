@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Session, drainPending } from 'chdb';
 import { WarehouseError, summarizeClickHouseError } from './errors.js';
 import type { WarehouseErrorCode } from './errors.js';
+import { writeEngineConfig } from './engine-config.js';
 import { columnsOf, decodeJsonEachRow, encodeJsonEachRow } from './ndjson.js';
 import { assertIdentifier, assertTableName } from './warehouse.js';
 import type { InsertOptions, Warehouse, WarehouseLogger, WarehouseRow } from './warehouse.js';
@@ -38,8 +39,9 @@ function mapError(error: unknown, fallback: WarehouseErrorCode, context: Record<
 }
 
 function openSession(dataDir: string): Session {
+  const configFile = writeEngineConfig(dataDir);
   try {
-    return new Session(dataDir, { connectionArgs: CONNECTION_ARGS });
+    return new Session(dataDir, { connectionArgs: [...CONNECTION_ARGS, `--config-file=${configFile}`] });
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     if (/only one active data directory per process/.test(message)) {

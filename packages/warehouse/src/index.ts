@@ -6,6 +6,7 @@ export { MIGRATIONS } from './migrations/index.js';
 export { WarehouseError, summarizeClickHouseError } from './errors.js';
 export { insertEvidenceDeduplicated, deduplicationTokenFor, uniqueByTenantAndHash } from './insert-evidence.js';
 export { TenantScopedQuery } from './tenant-scoped-query.js';
+export { purgeExpiredEvidenceLookups } from './retention.js';
 export {
   TABLES,
   DEFAULT_RETENTION_YEARS,
@@ -14,6 +15,7 @@ export {
   INFERENCE_INSERT_COLUMNS,
   buildEvidenceRow,
   retentionUntil,
+  evidenceLookupKey,
   toClickHouseDateTime,
   assertHash,
   hashFromHexParam,

@@ -2,7 +2,7 @@
 export const TABLES = {
   evidence: 'evidence_v1',
   evidenceByHash: 'evidence_by_hash_v1',
-  evidenceBlobs: 'evidence_blobs_v1',
+  evidenceBlobs: 'evidence_blobs_v2',
   evidenceByRun: 'evidence_by_run_v1',
   inference: 'inference_v1',
   studyResults: 'study_results_v1',
@@ -25,6 +25,15 @@ const HEX_32 = /^[0-9a-f]{64}$/;
 export function assertHash(hex: string, what = 'hash'): string {
   if (!HEX_32.test(hex)) throw new TypeError(`${what} must be 64 lowercase hex characters`);
   return hex;
+}
+
+/**
+ * The key of a record in `evidence_blobs_v2` (migration 0008): `tenant:hex`.
+ * Unambiguous because the hash part is always 64 characters; the view that
+ * fills the table builds the same string in SQL.
+ */
+export function evidenceLookupKey(tenant: string, contentHashHex: string): string {
+  return `${tenant}:${assertHash(contentHashHex, 'content hash')}`;
 }
 
 /**

@@ -22,9 +22,9 @@ const QUERYABLE = {
     tenant: { kind: 'string' }, content_hash: { kind: 'hash' }, model_id: { kind: 'string' }, stage: { kind: 'string' },
     occurred_at: { kind: 'datetime' }, run_id: { kind: 'string' }, retention_until: { kind: 'date' },
   },
-  // One record's API columns keyed by hash (migration 0007): the point lookup's single read.
-  evidence_blobs_v1: {
-    tenant: { kind: 'string' }, content_hash: { kind: 'hash' }, record_type: { kind: 'string' },
+  // One record's API columns in RocksDB keyed by `tenant:hex(hash)` (migration 0008): the point lookup's single Get.
+  evidence_blobs_v2: {
+    lookup_key: { kind: 'string' }, tenant: { kind: 'string' }, content_hash: { kind: 'hash' }, record_type: { kind: 'string' },
     schema_fingerprint: { kind: 'string' }, model_id: { kind: 'string' }, model_version: { kind: 'string' },
     stage: { kind: 'string' }, run_id: { kind: 'string' }, manifest_id: { kind: 'string' },
     occurred_at: { kind: 'datetime' }, notarized_at: { kind: 'datetime' }, principal: { kind: 'string' },

@@ -28,6 +28,7 @@ export function createNotary(config: NotaryConfig, logger: Logger): Notary {
     maxMessageBytes: config.NOTARY_MAX_MESSAGE_BYTES,
     maxTransactionMessages: config.NOTARY_MAX_TRANSACTION_MESSAGES,
     signRecords: config.NOTARY_SIGN_RECORDS,
+    signedCompression: config.NOTARY_SIGNED_COMPRESSION,
     concurrency: config.NOTARY_CONCURRENCY,
     logger,
   });

@@ -24,6 +24,8 @@ export interface NotaryOptions {
   /** Largest number of raw messages notarized in one transaction. */
   maxTransactionMessages: number;
   signRecords: boolean;
+  /** Compression of signed-topic batches (NOTARY_SIGNED_COMPRESSION). */
+  signedCompression: 'none' | 'gzip';
   /** Shards processed at once (each with its own transactional producer). */
   concurrency: number;
   logger: Logger;
@@ -79,7 +81,11 @@ export class Notary {
   private readonly stale = new Set<number>();
   private readonly counters: Omit<NotaryStats, 'shards'> = { accepted: 0, duplicates: 0, dlq: {}, transactions: 0 };
 
-  constructor(private readonly options: NotaryOptions) {}
+  private readonly signedCompression: CompressionTypes;
+
+  constructor(private readonly options: NotaryOptions) {
+    this.signedCompression = options.signedCompression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
 
   async start(): Promise<void> {
     const { kafka, groupId, logger } = this.options;
@@ -158,7 +164,7 @@ export class Notary {
       transaction = await state.producer.transaction();
       // One produce request per chunk keeps every record batch under the broker's message.max.bytes.
       for (const chunk of chunksByBytes(plan.signed, MAX_SEND_BYTES)) {
-        await transaction.send({ topic: this.options.topics.signed, compression: CompressionTypes.GZIP, messages: chunk });
+        await transaction.send({ topic: this.options.topics.signed, compression: this.signedCompression, messages: chunk });
       }
       for (const chunk of chunksByBytes(plan.dlq, MAX_SEND_BYTES)) {
         await transaction.send({ topic: this.options.topics.dlq, compression: CompressionTypes.GZIP, messages: chunk });

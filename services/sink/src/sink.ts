@@ -1,7 +1,7 @@
 import { HEADER, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type KafkaMessage, type Producer } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
 import type { SchemaRegistry } from '@probity/schema';
-import type { EvidenceRow, Warehouse } from '@probity/warehouse';
+import { purgeExpiredEvidenceLookups, type EvidenceRow, type Warehouse } from '@probity/warehouse';
 import { mapSignedMessage, type CheckpointInfo } from './rows.js';
 import { writeBatch } from './writer.js';
 
@@ -18,6 +18,8 @@ export interface SinkOptions {
   batchMaxWaitMs: number;
   /** Longest wait between retries while the warehouse is down. */
   maxRetryDelayMs: number;
+  /** Period of the expired point-lookup purge (see purgeExpiredEvidenceLookups); 0 = never. */
+  retentionPurgeIntervalMs?: number;
   logger: Logger;
 }
 
@@ -41,6 +43,7 @@ export interface SinkStats {
 export class Sink {
   private consumer: Consumer | null = null;
   private dlqProducer: Producer | null = null;
+  private purgeTimer: NodeJS.Timeout | null = null;
   private readonly counters: SinkStats = { inserted: 0, duplicates: 0, poison: 0, batches: 0, warehouseFailures: 0, lastInsertAt: null, blocked: false };
 
   constructor(private readonly options: SinkOptions) {}
@@ -54,9 +57,26 @@ export class Sink {
     await consumer.subscribe({ topic: topics.signed, fromBeginning: true });
     this.consumer = consumer;
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    const every = this.options.retentionPurgeIntervalMs ?? 0;
+    if (every > 0) {
+      void this.purgeExpired();
+      this.purgeTimer = setInterval(() => void this.purgeExpired(), every);
+      this.purgeTimer.unref();
+    }
+  }
+
+  /** Deletes point-lookup rows past their retention; a failure is logged and retried next period. */
+  async purgeExpired(): Promise<void> {
+    try {
+      await purgeExpiredEvidenceLookups(this.options.warehouse);
+    } catch (err) {
+      this.options.logger.warn({ err }, 'retention purge of evidence_blobs_v2 failed; it runs again next period');
+    }
   }
 
   async stop(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = null;
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
     this.consumer = null;

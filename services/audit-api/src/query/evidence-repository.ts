@@ -1,4 +1,4 @@
-import { TenantScopedQuery, type Warehouse, type WarehouseRow } from '@probity/warehouse';
+import { TenantScopedQuery, evidenceLookupKey, type Warehouse, type WarehouseRow } from '@probity/warehouse';
 import type { SortKey } from './cursor.js';
 import type { EvidenceFilters } from './evidence-params.js';
 import { FULL_COLUMNS, SUMMARY_COLUMNS } from './evidence-item.js';
@@ -33,15 +33,14 @@ export class EvidenceRepository {
   constructor(private readonly warehouse: Warehouse) {}
 
   /**
-   * One record by content hash: one primary-key point read of
-   * `evidence_blobs_v1` (ORDER BY tenant, content_hash; granules of 64
-   * rows), which carries every column a record's answer needs. Reading
-   * `evidence_v1` instead decompressed a granule of ~2,900 wide rows.
+   * One record by content hash: one RocksDB Get on `evidence_blobs_v2`
+   * (key `tenant:hex`, migration 0008), which carries every column a
+   * record's answer needs; the tenant predicate is still applied to the row.
    */
   async byHash(tenant: string, contentHash: string): Promise<WarehouseRow | undefined> {
-    const read = TenantScopedQuery.from('evidence_blobs_v1', tenant)
+    const read = TenantScopedQuery.from('evidence_blobs_v2', tenant)
       .select([...FULL_COLUMNS])
-      .where('content_hash', 'eq', contentHash)
+      .where('lookup_key', 'eq', evidenceLookupKey(tenant, contentHash))
       .limit(1)
       .build();
     const [row] = await this.warehouse.query(read.sql, read.params);
