@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, createHash, sign, verify } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,8 +111,9 @@ function startNotary(namespace: string, dataDir: string): Promise<ChildProcess> 
   const nodeArgs = (process.env.BENCH_NOTARY_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'services/notary/src/main.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, PROBITY_DATA_DIR: dataDir, PROBITY_TOPIC_NAMESPACE: namespace, NOTARY_GROUP_ID: `bench-notary-${namespace}`, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PROBITY_DATA_DIR: dataDir, PROBITY_TOPIC_NAMESPACE: namespace, NOTARY_GROUP_ID: `bench-notary-${namespace}`, LOG_LEVEL: process.env.BENCH_NOTARY_LOG_LEVEL ?? 'warn' },
+    // BENCH_NOTARY_LOG=<file> keeps the notary's log (with BENCH_NOTARY_LOG_LEVEL=debug: per-transaction phase times).
+    stdio: ['ignore', 'pipe', process.env.BENCH_NOTARY_LOG ? openSync(process.env.BENCH_NOTARY_LOG, 'a') : 'inherit'],
   });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('notary ready') && resolve(child));
@@ -170,15 +171,24 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
   const latencies: number[] = [];
   const toProduced: number[] = [];
   const producedToSeen: number[] = [];
+  const trace: string[] = [];
   const steady = 5000;
+  // This consumer reads the signed topic from the start: let it pass the first phase's records before
+  // the clock starts, or the first steady records wait behind that backlog (~250–450 ms, once).
+  let caughtUp!: () => void;
+  const pastBacklog = new Promise<void>((resolve) => (caughtUp = resolve));
+  let consumed = 0;
   const latencyDone = countMessages(kafka, topics.signed, count + steady, (k, producedAtMs) => {
+    if (++consumed === count) caughtUp();
     const t = resolvedAt.get(k);
     if (t === undefined) return;
     const seen = Date.now();
     latencies.push(seen - t);
     toProduced.push(producedAtMs - t);
     producedToSeen.push(seen - producedAtMs);
+    trace.push(`${t} ${producedAtMs} ${seen}`);
   });
+  await pastBacklog;
   const steadyStart = performance.now();
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < steady; i++) {
@@ -189,6 +199,8 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
   }
   await Promise.all(pending);
   await latencyDone;
+  // BENCH_LATENCY_TRACE=<file>: one line per record, "resolved produced seen" (epoch ms), for finding stalls.
+  if (process.env.BENCH_LATENCY_TRACE) writeFileSync(`${process.env.BENCH_LATENCY_TRACE}.${label.slice(1, 2)}`, `${trace.join('\n')}\n`);
   log(`  ${label}: e2e split: resolved → notary produced p50 ${ms(pct(toProduced, 50))} p99 ${ms(pct(toProduced, 99))}; produced → seen committed p50 ${ms(pct(producedToSeen, 50))} p99 ${ms(pct(producedToSeen, 99))}`);
 
   await emitter.close();

@@ -148,6 +148,9 @@ export class Notary {
     const { logger } = this.options;
     const origin = `${this.options.origin}/shard/${shard}`;
     let transaction: Awaited<ReturnType<Producer['transaction']>> | null = null;
+    const started = performance.now();
+    const phases: Record<string, number> = {};
+    const lap = (phase: string) => (phases[phase] = Math.round(performance.now() - started));
     try {
       const plan = await notarizeBatch(
         { shard, topic, messages },
@@ -161,6 +164,7 @@ export class Notary {
           now: () => new Date(),
         },
       );
+      lap('notarizedMs');
       transaction = await state.producer.transaction();
       // One produce request per chunk keeps every record batch under the broker's message.max.bytes.
       for (const chunk of chunksByBytes(plan.signed, MAX_SEND_BYTES)) {
@@ -169,6 +173,7 @@ export class Notary {
       for (const chunk of chunksByBytes(plan.dlq, MAX_SEND_BYTES)) {
         await transaction.send({ topic: this.options.topics.dlq, compression: CompressionTypes.GZIP, messages: chunk });
       }
+      lap('sentMs');
       await transaction.sendOffsets({
         consumerGroupId: this.options.groupId,
         topics: [
@@ -179,12 +184,14 @@ export class Notary {
           },
         ],
       });
+      lap('offsetsMs');
       await transaction.commit();
+      lap('committedMs');
       state.committedSize = plan.treeSize;
       state.lastCommitAt = new Date().toISOString();
       this.count(plan.counts);
       if (plan.counts.accepted + plan.counts.duplicates + Object.keys(plan.counts.dlq).length > 0) {
-        logger.debug({ shard, ...plan.counts, size: plan.treeSize }, 'batch notarized');
+        logger.debug({ shard, messages: messages.length, ...plan.counts, size: plan.treeSize, ...phases }, 'batch notarized');
       }
     } catch (err) {
       if (transaction) await transaction.abort().catch(() => undefined);
@@ -211,7 +218,11 @@ export class Notary {
     if (existing) await existing.producer.disconnect().catch(() => undefined);
     // Connecting a transactional producer fences the shard's previous owner and aborts its open transaction,
     // so the committed state read next cannot change under us.
-    const producer = kafka.producer({ transactionalId: `${groupId}-${this.options.topics.raw}-shard-${shard}`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: `${groupId}-${this.options.topics.raw}-shard-${shard}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const log = existing?.log ?? ShardLog.open(dataDir, shard);
     const committed = await fetchCommittedState(kafka, this.options.topics, groupId, shard);
