@@ -48,9 +48,12 @@ export class TransparencyLog {
 
   /** Latest checkpoint per shard, reused for `latestTtlMs`: point lookups then cost one warehouse read, not two. */
   private readonly latest = new Map<number, { at: number; checkpoint: StoredCheckpoint | undefined }>();
+  private readonly refreshing = new Map<number, Promise<StoredCheckpoint | undefined>>();
 
   /**
-   * @param latestTtlMs how long a shard's latest checkpoint is reused; "latest" may then lag by this much.
+   * @param latestTtlMs how long a shard's latest checkpoint is reused. For
+   * one more `latestTtlMs` it is still served while a background read
+   * refreshes it, so "latest" may lag by up to twice this; 0 reads it every time.
    * @defaultValue 1000
    */
   constructor(
@@ -60,10 +63,30 @@ export class TransparencyLog {
 
   async latestCheckpoint(shard: number): Promise<StoredCheckpoint | undefined> {
     const cached = this.latest.get(shard);
-    if (cached && Date.now() - cached.at < this.latestTtlMs) return cached.checkpoint;
-    const checkpoint = await this.readLatestCheckpoint(shard);
-    this.latest.set(shard, { at: Date.now(), checkpoint });
-    return checkpoint;
+    const age = cached ? Date.now() - cached.at : Number.POSITIVE_INFINITY;
+    if (cached && age < this.latestTtlMs) return cached.checkpoint;
+    if (cached && age < 2 * this.latestTtlMs) {
+      // Stale-while-revalidate: with 16 shards and a 1 s TTL, waiting on the refresh put a
+      // checkpoint read into ~6% of point lookups (their p95); a failure surfaces on the next blocking read.
+      this.refreshLatest(shard).catch(() => undefined);
+      return cached.checkpoint;
+    }
+    return this.refreshLatest(shard);
+  }
+
+  /** One read of a shard's latest checkpoint at a time; concurrent callers share it. */
+  private refreshLatest(shard: number): Promise<StoredCheckpoint | undefined> {
+    let running = this.refreshing.get(shard);
+    if (!running) {
+      running = this.readLatestCheckpoint(shard)
+        .then((checkpoint) => {
+          this.latest.set(shard, { at: Date.now(), checkpoint });
+          return checkpoint;
+        })
+        .finally(() => this.refreshing.delete(shard));
+      this.refreshing.set(shard, running);
+    }
+    return running;
   }
 
   private async readLatestCheckpoint(shard: number): Promise<StoredCheckpoint | undefined> {
