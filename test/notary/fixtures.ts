@@ -85,7 +85,7 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
         maxMessageBytes: 64 * 1024,
         maxTransactionMessages: 500,
         signRecords: false,
-        signedCompression: 'none',
+        signedCompression: 'gzip',
         concurrency: partitions,
         logger,
         ...overrides,

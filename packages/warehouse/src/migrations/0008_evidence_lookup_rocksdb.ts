@@ -24,6 +24,12 @@ import type { Migration } from './migration.js';
  * are copied over, then v1 and its view are dropped (they only doubled the
  * wide columns on disk).
  */
+/** evidence_v1 rows in the shape of evidence_blobs_v2 (for the view and the one-time copy). */
+const fromEvidence = (db: string) => `SELECT concat(tenant, ':', lower(hex(content_hash))) AS lookup_key, tenant, content_hash,
+        record_type, schema_fingerprint, model_id, model_version, stage, run_id, manifest_id, occurred_at, notarized_at,
+        principal, controls, shard, leaf_index, record, record_json, envelope_json, retention_until
+      FROM ${db}.evidence_v1`;
+
 export const migration: Migration = {
   version: 8,
   name: '0008_evidence_lookup_rocksdb',
@@ -54,17 +60,11 @@ export const migration: Migration = {
     PRIMARY KEY lookup_key`,
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.evidence_blobs_mv_v2 TO ${db}.evidence_blobs_v2 AS
-      SELECT concat(tenant, ':', lower(hex(content_hash))) AS lookup_key, tenant, content_hash, record_type,
-        schema_fingerprint, model_id, model_version, stage, run_id, manifest_id, occurred_at, notarized_at, principal,
-        controls, shard, leaf_index, record, record_json, envelope_json, retention_until
-      FROM ${db}.evidence_v1`,
+      ${fromEvidence(db)}`,
 
-    // Copy what v1 holds (an upsert: safe to repeat), then retire it.
+    // Copy the records already in evidence_v1 (an upsert: safe to repeat), then retire v1.
     `INSERT INTO ${db}.evidence_blobs_v2
-      SELECT concat(tenant, ':', lower(hex(content_hash))) AS lookup_key, tenant, content_hash, record_type,
-        schema_fingerprint, model_id, model_version, stage, run_id, manifest_id, occurred_at, notarized_at, principal,
-        controls, shard, leaf_index, record, record_json, envelope_json, retention_until
-      FROM ${db}.evidence_v1`,
+      ${fromEvidence(db)}`,
 
     `DROP VIEW IF EXISTS ${db}.evidence_blobs_mv_v1`,
     `DROP TABLE IF EXISTS ${db}.evidence_blobs_v1`,
