@@ -139,13 +139,17 @@ export class ChdbWarehouse implements Warehouse {
     }
   }
 
-  async exec(sql: string, params?: Record<string, unknown>): Promise<void> {
+  async exec(sql: string, params?: Record<string, unknown>, options: { background?: boolean } = {}): Promise<void> {
     this.assertOpen();
+    // DDL goes through the writer so it is ordered with inserts; background work gets its own session.
+    const session = options.background ? openSession(this.dataDir) : this.writer;
     try {
-      // DDL goes through the writer so it is ordered with inserts.
-      await this.track(params && Object.keys(params).length > 0 ? this.writer.queryBindAsync(sql, params) : this.writer.queryAsync(sql));
+      if (options.background) await useDatabase(session, this.database);
+      await this.track(params && Object.keys(params).length > 0 ? session.queryBindAsync(sql, params) : session.queryAsync(sql));
     } catch (error) {
       throw mapError(error, 'QUERY_FAILED', {});
+    } finally {
+      if (options.background) session.close();
     }
   }
 

@@ -28,8 +28,12 @@ export interface Warehouse {
   query<Row = WarehouseRow>(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
   /** Stream rows for large exports without holding all in memory. Break out of the loop to cancel. */
   queryStream(sql: string, params?: Record<string, unknown>): AsyncIterable<WarehouseRow>;
-  /** DDL / statements without result. */
-  exec(sql: string, params?: Record<string, unknown>): Promise<void>;
+  /**
+   * DDL / statements without result. `background: true` is for long
+   * maintenance (a retention purge): the embedded engine then runs it on a
+   * session of its own, so inserts and reads do not queue behind it.
+   */
+  exec(sql: string, params?: Record<string, unknown>, options?: { background?: boolean }): Promise<void>;
   /** Insert rows (objects, or a JSONEachRow Buffer); async_insert is always off, so a resolved insert is durable. */
   insert(table: string, rows: readonly WarehouseRow[] | Buffer, options?: InsertOptions): Promise<void>;
   ping(): Promise<{ version: string; latencyMs: number }>;

@@ -59,7 +59,7 @@ export class Sink {
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
     const every = this.options.retentionPurgeIntervalMs ?? 0;
     if (every > 0) {
-      void this.purgeExpired();
+      // Not at start: the purge scans the whole key-value table, and restarts should be cheap.
       this.purgeTimer = setInterval(() => void this.purgeExpired(), every);
       this.purgeTimer.unref();
     }
