@@ -54,7 +54,7 @@ function flakyWarehouse(inner: Warehouse, state: { down: boolean; failures: numb
   });
 }
 
-function sinkFor(w: Warehouse, groupId: string): Sink {
+function sinkFor(w: Warehouse, groupId: string, overrides: Partial<ConstructorParameters<typeof Sink>[0]> = {}): Sink {
   return new Sink({
     kafka: harness.kafka,
     topics: harness.topics,
@@ -66,6 +66,7 @@ function sinkFor(w: Warehouse, groupId: string): Sink {
     batchMaxWaitMs: 100,
     maxRetryDelayMs: 1000,
     logger,
+    ...overrides,
   });
 }
 
@@ -122,4 +123,28 @@ describe('sink', () => {
     expect(await count('SELECT count() AS n FROM $db.inference_v1')).toBe(40);
     expect(await count('SELECT count() AS n FROM $db.evidence_blobs_v2')).toBe(all.length);
   });
+
+  it('purges point-lookup rows past their retention on its timer, and keeps the rest', async () => {
+    const expired = encodeManifest({ ...manifestJson('acme', 9_001), occurred_at: '2020-03-01T00:00:00Z' });
+    const current = encodeManifest(manifestJson('acme', 9_002));
+    await harness.produceRaw([expired, current].map((m) => ({ key: m.contentHash, value: m.bytes })));
+    const blobs = (hash: string) => count(`SELECT count() AS n FROM $db.evidence_blobs_v2 WHERE lookup_key = 'acme:${hash}'`);
+
+    // One-year retention: the 2020 record expired in 2021. Both land in the lookup table first…
+    const loader = sinkFor(warehouse, uniqueName('sink-load'), { retentionYearsFor: () => 1 });
+    await loader.start();
+    await waitFor(async () => (await blobs(current.contentHash)) === 1 && (await blobs(expired.contentHash)) === 1, {
+      timeoutMs: 60_000,
+      message: 'both records in the lookup table',
+    });
+    await loader.stop();
+
+    // …then a sink with a purge period removes the expired one (the first purge runs one period after start).
+    const sink = sinkFor(warehouse, uniqueName('sink-purge'), { retentionYearsFor: () => 1, retentionPurgeIntervalMs: 1_500 });
+    await sink.start();
+    await waitFor(async () => (await blobs(expired.contentHash)) === 0, { timeoutMs: 60_000, message: 'the purge to remove the expired record' });
+    expect(await blobs(current.contentHash)).toBe(1);
+    await sink.stop();
+  });
 });
+

@@ -44,6 +44,7 @@ export class Sink {
   private consumer: Consumer | null = null;
   private dlqProducer: Producer | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
+  private purging = false;
   private readonly counters: SinkStats = { inserted: 0, duplicates: 0, poison: 0, batches: 0, warehouseFailures: 0, lastInsertAt: null, blocked: false };
 
   constructor(private readonly options: SinkOptions) {}
@@ -65,12 +66,18 @@ export class Sink {
     }
   }
 
-  /** Deletes point-lookup rows past their retention; a failure is logged and retried next period. */
+  /** Deletes point-lookup rows past their retention; a failure is logged and retried next period. One at a time. */
   async purgeExpired(): Promise<void> {
+    if (this.purging) return;
+    this.purging = true;
+    const started = Date.now();
     try {
       await purgeExpiredEvidenceLookups(this.options.warehouse);
+      this.options.logger.info({ ms: Date.now() - started }, 'retention purge of evidence_blobs_v2 done');
     } catch (err) {
       this.options.logger.warn({ err }, 'retention purge of evidence_blobs_v2 failed; it runs again next period');
+    } finally {
+      this.purging = false;
     }
   }
 
