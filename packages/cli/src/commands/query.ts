@@ -80,7 +80,7 @@ export const query = defineCommand({
       items.push(...body.items);
       cursor = body.next_cursor;
     } while (cursor !== null && (max === undefined || items.length < max));
-    io.stdout(render(items, format));
+    io.stdout(await render(items, format));
     if (format === 'table') io.stderr(`${items.length} record(s)\n`);
     return 0;
   },
@@ -91,13 +91,13 @@ function cell(item: Item, column: string): string {
   return Array.isArray(value) ? value.join(';') : String(value);
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-function render(items: Item[], format: string): string {
+async function render(items: Item[], format: string): Promise<string> {
   if (format === 'json') return `${JSON.stringify(items, null, 2)}\n`;
-  if (format === 'csv') return [CSV_COLUMNS.join(','), ...items.map((i) => CSV_COLUMNS.map((c) => csvField(cell(i, c))).join(','))].map((l) => `${l}\r\n`).join('');
+  if (format === 'csv') {
+    // The API's CSV cell rules (formula neutralising included); loaded only when needed, like the other API imports.
+    const { csvField } = await import('@probity/audit-api');
+    return [CSV_COLUMNS.join(','), ...items.map((i) => CSV_COLUMNS.map((c) => csvField(cell(i, c))).join(','))].map((l) => `${l}\r\n`).join('');
+  }
   const rows = items.map((i) => TABLE_COLUMNS.map((c) => (c === 'content_hash' ? i.content_hash.slice(0, 16) : cell(i, c))));
   const header = TABLE_COLUMNS.map((c) => c.toUpperCase());
   const widths = header.map((h, n) => Math.max(h.length, ...rows.map((r) => r[n]!.length)));

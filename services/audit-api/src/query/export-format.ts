@@ -6,9 +6,16 @@ export const CSV_COLUMNS: readonly (keyof EvidenceSummary)[] = [
   'occurred_at', 'notarized_at', 'principal', 'controls', 'shard', 'leaf_index',
 ];
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote or line break. A
+ * value that a spreadsheet would run as a formula (first character `=`,
+ * `+`, `-`, `@`, tab or carriage return: OWASP's CSV injection list) gets a
+ * leading `'`, so an emitter-supplied run id cannot become a formula in an
+ * auditor's spreadsheet. NDJSON exports carry the exact values.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function csvHeader(): string {
