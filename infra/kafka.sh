@@ -103,25 +103,11 @@ start() {
 }
 
 stop() {
-  if ! pid_alive "$PID_FILE"; then
-    rm -f "$PID_FILE"
-    ok "Kafka not running"
-    return 0
-  fi
-  local t0
-  t0="$(now_ms)"
-  step "stopping Kafka (pid $(cat "$PID_FILE"))"
-  stop_pidfile "$PID_FILE" Kafka "$STOP_TIMEOUT_S"
-  ok "Kafka stopped ($(elapsed "$t0"))"
+  stop_service Kafka "$PID_FILE" "$STOP_TIMEOUT_S"
 }
 
 status() {
-  if pid_alive "$PID_FILE"; then
-    echo "kafka: running (pid $(cat "$PID_FILE")) on 127.0.0.1:$PROBITY_KAFKA_PORT"
-    return 0
-  fi
-  echo "kafka: stopped"
-  return 1
+  service_status kafka "$PID_FILE" "$PROBITY_KAFKA_PORT"
 }
 
 case "${1:-}" in

@@ -134,6 +134,31 @@ stop_pidfile() {
   rm -f "$pidfile"
 }
 
+# stop_service NAME PIDFILE TIMEOUT_S — stop_pidfile with progress lines (SIGTERM lets each server flush).
+stop_service() {
+  local name="$1" pidfile="$2" timeout_s="$3" t0
+  if ! pid_alive "$pidfile"; then
+    rm -f "$pidfile"
+    ok "$name not running"
+    return 0
+  fi
+  t0="$(now_ms)"
+  step "stopping $name (pid $(cat "$pidfile"))"
+  stop_pidfile "$pidfile" "$name" "$timeout_s"
+  ok "$name stopped ($(elapsed "$t0"))"
+}
+
+# service_status LABEL PIDFILE PORT — one line; exit 1 when stopped.
+service_status() {
+  local label="$1" pidfile="$2" port="$3"
+  if pid_alive "$pidfile"; then
+    echo "$label: running (pid $(cat "$pidfile")) on 127.0.0.1:$port"
+    return 0
+  fi
+  echo "$label: stopped"
+  return 1
+}
+
 # log_tail FILE [N] — the last lines of a log, indented, for failure messages.
 log_tail() {
   local file="$1" n="${2:-30}"

@@ -50,26 +50,12 @@ start() {
 }
 
 stop() {
-  if ! pid_alive "$PID_FILE"; then
-    rm -f "$PID_FILE"
-    ok "Redis not running"
-    return 0
-  fi
-  local t0
-  t0="$(now_ms)"
-  step "stopping Redis (pid $(cat "$PID_FILE"))"
   # SIGTERM makes Redis fsync the append-only file before it exits.
-  stop_pidfile "$PID_FILE" Redis "$STOP_TIMEOUT_S"
-  ok "Redis stopped ($(elapsed "$t0"))"
+  stop_service Redis "$PID_FILE" "$STOP_TIMEOUT_S"
 }
 
 status() {
-  if pid_alive "$PID_FILE"; then
-    echo "redis: running (pid $(cat "$PID_FILE")) on 127.0.0.1:$PROBITY_REDIS_PORT"
-    return 0
-  fi
-  echo "redis: stopped"
-  return 1
+  service_status redis "$PID_FILE" "$PROBITY_REDIS_PORT"
 }
 
 case "${1:-}" in

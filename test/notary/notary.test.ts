@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBundle, verifySignedRecord, type SignedRecordMessage } from '@probity/evidence';
 import { HEADER, headerString } from '@probity/kafka';

@@ -1,26 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Session, drainPending } from 'chdb';
 import { WarehouseError, summarizeClickHouseError } from './errors.js';
 import type { WarehouseErrorCode } from './errors.js';
-import { writeEngineConfig } from './engine-config.js';
-import { columnsOf, decodeJsonEachRow, encodeJsonEachRow } from './ndjson.js';
-import { assertIdentifier, assertTableName } from './warehouse.js';
+import { ENGINE_CONFIG_FILE, writeEngineConfig } from './engine-config.js';
+import { INSERT_SETTINGS, insertPayload } from './insert-payload.js';
+import { decodeJsonEachRow } from './ndjson.js';
+import { assertIdentifier } from './warehouse.js';
 import type { InsertOptions, Warehouse, WarehouseLogger, WarehouseRow } from './warehouse.js';
-
-/**
- * Settings for every insert. async_insert defaults to on in recent engines:
- * an async insert resolves before the data is in a part, so we turn it off —
- * a resolved insert must be durable before the sink commits Kafka offsets.
- * Dependent materialized views (our lookup tables) must deduplicate with the
- * source block, or an exact retry would leave a second lookup row.
- */
-export const INSERT_SETTINGS = {
-  async_insert: 0,
-  insert_deduplicate: 1,
-  deduplicate_blocks_in_dependent_materialized_views: 1,
-  date_time_input_format: 'best_effort',
-} as const;
 
 /** Engine arguments every session gets: 64-bit integers as JSON strings, as a server sends them. */
 const CONNECTION_ARGS = ['--output_format_json_quote_64bit_integers=1'];
@@ -38,8 +25,9 @@ function mapError(error: unknown, fallback: WarehouseErrorCode, context: Record<
   });
 }
 
+/** A session on `dataDir`, whose engine config `open` has written there. */
 function openSession(dataDir: string): Session {
-  const configFile = writeEngineConfig(dataDir);
+  const configFile = join(dataDir, ENGINE_CONFIG_FILE);
   try {
     return new Session(dataDir, { connectionArgs: [...CONNECTION_ARGS, `--config-file=${configFile}`] });
   } catch (error) {
@@ -83,6 +71,7 @@ export class ChdbWarehouse implements Warehouse {
     const database = assertIdentifier(options.database, 'database');
     const dataDir = resolve(options.dataDir);
     mkdirSync(dataDir, { recursive: true });
+    writeEngineConfig(dataDir);
     const writer = openSession(dataDir);
     let reader: Session | undefined;
     try {
@@ -155,12 +144,9 @@ export class ChdbWarehouse implements Warehouse {
 
   async insert(table: string, rows: readonly WarehouseRow[] | Buffer, options: InsertOptions = {}): Promise<void> {
     this.assertOpen();
-    assertTableName(table);
-    const isBuffer = Buffer.isBuffer(rows);
-    if (!isBuffer && rows.length === 0) return;
-    const payload = isBuffer ? rows : encodeJsonEachRow(rows);
-    const columns = options.columns ?? (isBuffer ? undefined : columnsOf(rows));
-    columns?.forEach((c) => assertIdentifier(c, 'column'));
+    const prepared = insertPayload(table, rows, options);
+    if (!prepared) return;
+    const { payload, columns } = prepared;
     const settings: Record<string, string | number> = { ...INSERT_SETTINGS };
     if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
     try {

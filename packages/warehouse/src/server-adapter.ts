@@ -3,8 +3,8 @@ import { ClickHouseLogLevel, createClient, drainStream } from '@clickhouse/clien
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { WarehouseError, isConnectionFailure, summarizeClickHouseError } from './errors.js';
 import type { WarehouseErrorCode } from './errors.js';
-import { columnsOf, encodeJsonEachRow } from './ndjson.js';
-import { assertIdentifier, assertTableName } from './warehouse.js';
+import { INSERT_SETTINGS, insertPayload } from './insert-payload.js';
+import { assertIdentifier } from './warehouse.js';
 import type { InsertOptions, Warehouse, WarehouseLogger, WarehouseRow } from './warehouse.js';
 
 /** Server versions that know `async_insert` (21.11) and `insert_deduplication_token` (22.2). */
@@ -120,20 +120,12 @@ export class ServerWarehouse implements Warehouse {
 
   async insert(table: string, rows: readonly WarehouseRow[] | Buffer, options: InsertOptions = {}): Promise<void> {
     this.assertOpen();
-    assertTableName(table);
-    const isBuffer = Buffer.isBuffer(rows);
-    if (!isBuffer && rows.length === 0) return;
-    const payload = isBuffer ? rows : encodeJsonEachRow(rows);
-    const columns = options.columns ?? (isBuffer ? undefined : columnsOf(rows));
-    columns?.forEach((c) => assertIdentifier(c, 'column'));
+    const prepared = insertPayload(table, rows, options);
+    if (!prepared) return;
+    const { payload, columns } = prepared;
     const settings: ClickHouseSettings = {};
     if (this.modern) {
-      Object.assign(settings, {
-        async_insert: 0,
-        insert_deduplicate: 1,
-        deduplicate_blocks_in_dependent_materialized_views: 1,
-        date_time_input_format: 'best_effort',
-      });
+      Object.assign(settings, INSERT_SETTINGS);
       if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
     } else if (options.deduplicationToken !== undefined) {
       throw new WarehouseError('UNSUPPORTED_BY_SERVER', 'this ClickHouse server is too old for insert_deduplication_token (needs 22.2+)', { details: { table } });

@@ -9,6 +9,7 @@
  * (1974) for n <= 140, and the Pelz–Good (1976) asymptotic series otherwise.
  * ks_2samp's asymptotic p-value is this function at n = round(n1·n2/(n1+n2)).
  */
+import { ldexp } from './double-double.js';
 import { smirnovSurvival } from './smirnov.js';
 
 const E128 = 128;
@@ -28,21 +29,6 @@ const STIRLING_COEFFS = [
 
 function clip01(p: number): number {
   return p < 0 ? 0 : p > 1 ? 1 : p;
-}
-
-/** p · 2^e without intermediate overflow/underflow of 2^e. */
-function ldexp(p: number, e: number): number {
-  let result = p;
-  let rest = e;
-  while (rest > 1000) {
-    result *= 2 ** 1000;
-    rest -= 1000;
-  }
-  while (rest < -1000) {
-    result *= 2 ** -1000;
-    rest += 1000;
-  }
-  return result * 2 ** rest;
 }
 
 function logNFactorialDivNPowN(n: number): number {
