@@ -4,7 +4,8 @@
  *  (b) the full path: SDK emit → raw topic → notary (own process) → signed topic;
  *  their ratio, notary CPU per manifest, the SDK's per-call cost, end-to-end
  *  latency at a steady rate, and the same with emitter signatures required,
- *  against the bare Ed25519 verify rate. Prints figures; never fails on them.
+ *  against the bare Ed25519 verify rate; then (d, e) the notary alone draining
+ *  a backlog, unsigned and signed. Prints figures; never fails on them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, createHash, sign, verify } from 'node:crypto';
@@ -15,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { createEmitter, type Emitter } from '@probity/agent';
 import { dataDirLayout, loadCommonConfig } from '@probity/config';
 import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
-import { createKafka, ensureTopics, evidenceTopics, type Kafka } from '@probity/kafka';
+import { parseSignedBatch } from '@probity/evidence';
+import { createKafka, ensureTopics, evidenceTopics, HEADER, headerString, type Kafka, type KafkaMessage } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,7 +69,8 @@ function cpuMeter(notaryPid?: number) {
   };
 }
 
-async function countMessages(kafka: Kafka, topic: string, expected: number, onMessage?: (key: string, producedAtMs: number) => void): Promise<number> {
+/** Reads `topic` until `expected` records: a message counts 1, or the records its probity-record-count header says (signed batches). */
+async function countRecords(kafka: Kafka, topic: string, expected: number, onMessage?: (message: KafkaMessage) => void): Promise<number> {
   const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50, readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -76,8 +79,10 @@ async function countMessages(kafka: Kafka, topic: string, expected: number, onMe
   const finished = new Promise<void>((resolve) => (done = resolve));
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) onMessage?.(message.key!.toString(), Number(message.timestamp));
-      seen += batch.messages.length;
+      for (const message of batch.messages) {
+        onMessage?.(message);
+        seen += Number(headerString(message.headers, HEADER.recordCount) ?? 1);
+      }
       if (seen >= expected) done();
     },
   });
@@ -97,7 +102,7 @@ async function bare(kafka: Kafka, bytes: Buffer[]): Promise<number> {
   await producer.connect();
   const cpu = cpuMeter();
   const start = performance.now();
-  const consumed = countMessages(kafka, topic, bytes.length);
+  const consumed = countRecords(kafka, topic, bytes.length);
   for (let i = 0; i < bytes.length; i += 1000) {
     await producer.send({ topic, acks: -1, messages: bytes.slice(i, i + 1000).map((value) => ({ key: createHash('sha256').update(value).digest('hex'), value })) });
   }
@@ -122,7 +127,8 @@ function startNotary(namespace: string, dataDir: string): Promise<ChildProcess> 
   });
 }
 
-async function fullPath(kafka: Kafka, label: string, options: { signed: boolean }) {
+/** Fresh topics and data dir, the tenant policy (signatures required or not) and an emitter. */
+async function prepare(kafka: Kafka, options: { signed: boolean }) {
   const namespace = `bench-${randomUUID().slice(0, 8)}`;
   const topics = evidenceTopics(namespace);
   await ensureTopics(kafka, 3, topics);
@@ -135,8 +141,6 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
       JSON.stringify({ tenants: { bench: { requireEmitterSignatures: true, emitterKeys: [{ keyId: key.keyId, publicKey: exportPublicKeyBase64(key.publicKeyRaw), notBefore: '2020-01-01T00:00:00Z' }] } } }),
     );
   }
-  const notary = await startNotary(namespace, dataDir);
-  log(`  ${label}: notary started`);
   const emitter: Emitter = await createEmitter({
     name: 'bench',
     dataDir,
@@ -144,13 +148,50 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     topic: topics.raw,
     ...(options.signed ? { signer: { keyId: key.keyId, privateKey: key.privateKey } } : {}),
   });
+  return { namespace, topics, dataDir, emitter };
+}
+
+/**
+ * The notary alone: a backlog of `count` manifests is in the raw topic before
+ * it starts, so nothing else competes for the cores while it drains. Rate and
+ * CPU run from the first signed batch seen to the last (startup excluded).
+ */
+async function drain(kafka: Kafka, label: string, options: { signed: boolean }) {
+  const { namespace, topics, dataDir, emitter } = await prepare(kafka, options);
+  await Promise.all(Array.from({ length: count }, (_, i) => emitter.enqueue('EvidenceManifest', manifest('bench', i)).durable));
+  await emitter.close();
+  let firstSeenAt = 0;
+  let firstRecords = 0;
+  let notaryCpuAtFirst = 0;
+  let notaryPid = 0;
+  const drained = countRecords(kafka, topics.signed, count, (message) => {
+    if (firstSeenAt !== 0) return;
+    firstSeenAt = performance.now();
+    firstRecords = Number(headerString(message.headers, HEADER.recordCount) ?? 1);
+    notaryCpuAtFirst = processCpuSeconds(notaryPid);
+  });
+  const notary = await startNotary(namespace, dataDir);
+  notaryPid = notary.pid!;
+  const end = await drained;
+  const cpu = processCpuSeconds(notaryPid) - notaryCpuAtFirst;
+  notary.kill('SIGTERM');
+  const records = count - firstRecords;
+  const rate = records / ((end - firstSeenAt) / 1000);
+  log(`${label}: notary alone drains a backlog at ${rate.toFixed(0)} manifests/s; notary CPU ${((cpu / records) * 1e6).toFixed(0)} µs/manifest`);
+  return { rate, cpuPerManifest: cpu / records };
+}
+
+async function fullPath(kafka: Kafka, label: string, options: { signed: boolean }) {
+  const { namespace, topics, dataDir, emitter } = await prepare(kafka, options);
+  const notary = await startNotary(namespace, dataDir);
+  log(`  ${label}: notary started`);
   const values = Array.from({ length: count }, (_, i) => manifest('bench', i));
 
   // Throughput: emit everything as fast as the SDK takes it.
   const meter = cpuMeter(notary.pid!);
   const syncCosts: number[] = [];
   const start = performance.now();
-  const signedDone = countMessages(kafka, topics.signed, count);
+  const signedDone = countRecords(kafka, topics.signed, count);
   const acks: Promise<unknown>[] = [];
   for (let i = 0; i < count; i++) {
     if (i % 500 === 0) await new Promise((r) => setImmediate(r));
@@ -178,15 +219,21 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
   let caughtUp!: () => void;
   const pastBacklog = new Promise<void>((resolve) => (caughtUp = resolve));
   let consumed = 0;
-  const latencyDone = countMessages(kafka, topics.signed, count + steady, (k, producedAtMs) => {
-    if (++consumed === count) caughtUp();
-    const t = resolvedAt.get(k);
-    if (t === undefined) return;
+  const latencyDone = countRecords(kafka, topics.signed, count + steady, (message) => {
+    const records = parseSignedBatch(message.value).records;
+    const before = consumed;
+    consumed += records.length;
+    if (before < count && consumed >= count) caughtUp();
     const seen = Date.now();
-    latencies.push(seen - t);
-    toProduced.push(producedAtMs - t);
-    producedToSeen.push(seen - producedAtMs);
-    trace.push(`${t} ${producedAtMs} ${seen}`);
+    const producedAtMs = Number(message.timestamp);
+    for (const { content_hash: k } of records) {
+      const t = resolvedAt.get(k);
+      if (t === undefined) continue;
+      latencies.push(seen - t);
+      toProduced.push(producedAtMs - t);
+      producedToSeen.push(seen - producedAtMs);
+      trace.push(`${t} ${producedAtMs} ${seen}`);
+    }
   });
   await pastBacklog;
   const steadyStart = performance.now();
@@ -232,4 +279,8 @@ log(`ratio full/bare: ${(unsigned.rate / bareRate).toFixed(2)} (target ≥ 0.5)`
 const verifyRate = bareVerifyRate();
 const signedRun = await fullPath(kafka, '(c) full path, emitter signatures required', { signed: true });
 log(`bare Ed25519 verify: ${verifyRate.toFixed(0)}/s on one core; notary with signatures: ${signedRun.rate.toFixed(0)}/s = ${((signedRun.rate / verifyRate) * 100).toFixed(0)}% of it (target ≥ 80%; the notary uses one core)`);
+const unsignedDrain = await drain(kafka, '(d) backlog, unsigned', { signed: false });
+log(`ratio notary-alone/bare: ${(unsignedDrain.rate / bareRate).toFixed(2)}`);
+const signedDrain = await drain(kafka, '(e) backlog, emitter signatures required', { signed: true });
+log(`notary alone with signatures: ${signedDrain.rate.toFixed(0)}/s = ${((signedDrain.rate / verifyRate) * 100).toFixed(0)}% of the bare verify rate of its one core`);
 process.exit(0);

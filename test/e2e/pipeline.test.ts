@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmitter } from '@probity/agent';
 import { loadCommonConfig } from '@probity/config';
-import { toBundle, verifySignedRecord, type SignedRecordMessage } from '@probity/evidence';
-import { createKafka, evidenceTopics, type KafkaMessage } from '@probity/kafka';
+import { expandSignedBatch, parseSignedBatch, toBundle, verifySignedRecord, type SignedRecordMessage } from '@probity/evidence';
+import { createKafka, evidenceTopics } from '@probity/kafka';
 import { parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
 import { repoRoot, runCli, uniqueName, waitFor } from '../helpers/index.js';
 import { manifestJson } from '../notary/fixtures.js';
@@ -65,13 +65,14 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
-async function readSigned(expected: number): Promise<KafkaMessage[]> {
+/** The signed topic's batches, expanded and root-checked, as records. */
+async function readSigned(expected: number): Promise<SignedRecordMessage[]> {
   const kafka = createKafka({ brokers, clientId: 'e2e-reader' });
   const consumer = kafka.consumer({ groupId: uniqueName('e2e-reader'), readUncommitted: false, maxWaitTimeInMs: 100 });
-  const seen: KafkaMessage[] = [];
+  const seen: SignedRecordMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic: topics.signed, fromBeginning: true });
-  await consumer.run({ eachBatch: async ({ batch }) => void seen.push(...batch.messages) });
+  await consumer.run({ eachBatch: async ({ batch }) => void batch.messages.forEach((m) => seen.push(...expandSignedBatch(parseSignedBatch(m.value)))) });
   try {
     await waitFor(() => seen.length >= expected, { timeoutMs: 180_000, message: `${expected} signed records (saw ${seen.length})` });
     // Duplicates would show up behind the expected count: give them a moment.
@@ -98,8 +99,7 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     }
     expect(hashes.size).toBe(10_000);
 
-    const signed = await readSigned(10_000);
-    const bodies = signed.map((m) => JSON.parse(m.value!.toString()) as SignedRecordMessage);
+    const bodies = await readSigned(10_000);
     expect(bodies).toHaveLength(10_000);
     expect(new Set(bodies.map((b) => b.content_hash))).toEqual(hashes);
     const keysDir = path.join(dataDir, 'keys', 'notary');

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID, createHash } from 'node:crypto';
+import { expandSignedBatch, parseSignedBatch, type SignedRecordMessage } from '@probity/evidence';
 import { FileEvidenceStore } from '@probity/evidence-store';
 import { createKafka, ensureTopics, evidenceTopics, type EvidenceTopics, type Kafka, type KafkaMessage } from '@probity/kafka';
 import { NotaryKeyStore } from '@probity/keystore';
@@ -49,6 +50,8 @@ export interface NotaryHarness {
   startNotary(dataDir?: string, overrides?: Partial<ConstructorParameters<typeof Notary>[0]>): Promise<Notary>;
   produceRaw(messages: { key?: string; value: Buffer; headers?: Record<string, string> }[]): Promise<void>;
   readAll(topic: string, expected: number, timeoutMs?: number): Promise<KafkaMessage[]>;
+  /** The signed topic's batches, expanded (and root-checked) into records, until `expected` records are there. */
+  readSigned(expected: number, timeoutMs?: number): Promise<{ records: SignedRecordMessage[]; messages: KafkaMessage[] }>;
   cleanup(): Promise<void>;
 }
 
@@ -120,6 +123,27 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
         await consumer.disconnect();
       }
       return seen;
+    },
+    async readSigned(expected, timeoutMs = 60_000) {
+      const records: SignedRecordMessage[] = [];
+      const messages: KafkaMessage[] = [];
+      const consumer = kafka.consumer({ groupId: uniqueName('reader'), readUncommitted: false, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: topics.signed, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+          records.push(...expandSignedBatch(parseSignedBatch(message.value)));
+        },
+      });
+      try {
+        await waitFor(() => records.length >= expected, { timeoutMs, message: `${expected} signed records on ${topics.signed} (saw ${records.length})` });
+        // Anything beyond the expected count would be a duplicate: give it a moment to show up.
+        await new Promise((r) => setTimeout(r, 1500));
+      } finally {
+        await consumer.disconnect();
+      }
+      return { records, messages };
     },
     async cleanup() {
       for (const notary of notaries) await notary.stop().catch(() => undefined);

@@ -50,8 +50,7 @@ async function killHard(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function assertExactlyOnce(messages: { value: Buffer | null }[], expectedHashes: Set<string>) {
-  const bodies = messages.map((m) => JSON.parse(m.value!.toString()) as SignedRecordMessage);
+function assertExactlyOnce(bodies: SignedRecordMessage[], expectedHashes: Set<string>) {
   const hashes = bodies.map((b) => b.content_hash);
   expect(hashes.length).toBe(expectedHashes.size);
   expect(new Set(hashes)).toEqual(expectedHashes);
@@ -110,8 +109,8 @@ describe('notary under faults', () => {
     await harness.produceRaw(manifests.slice(0, 50).map((m) => ({ key: m.contentHash, value: m.bytes })));
 
     const expected = new Set([...manifests, ...more].map((m) => m.contentHash));
-    const signed = await harness.readAll(harness.topics.signed, expected.size, 120_000);
-    const bodies = assertExactlyOnce(signed, expected);
+    const { records } = await harness.readSigned(expected.size, 120_000);
+    const bodies = assertExactlyOnce(records, expected);
 
     const keyring = parsePublicKeyring(JSON.parse(readFileSync(publicKeyringPath(harness.keysDir), 'utf8')), 'keyring');
     const keys = toTrustedKeys(keyring).map((k, i) => ({ ...k, name: keyring.keys[i]!.name }));
@@ -130,7 +129,7 @@ describe('notary under faults', () => {
       expect(restarted.code, restarted.stderr).toBe(0);
       await waitForGroupCoordination(own.kafka, own.topics.raw);
       await own.produceRaw(batch.slice(300).map((m) => ({ key: m.contentHash, value: m.bytes })));
-      const after = await own.readAll(own.topics.signed, batch.length, 180_000);
+      const { records: after } = await own.readSigned(batch.length, 180_000);
       assertExactlyOnce(after, new Set(batch.map((m) => m.contentHash)));
       await waitFor(() => child.exitCode === null, { message: 'notary still running after the broker restart' });
       await killHard(child);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBundle, verifySignedRecord, type SignedRecordMessage } from '@probity/evidence';
+import { toBundle, verifySignedRecord } from '@probity/evidence';
 import { HEADER, headerString } from '@probity/kafka';
 import { parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
 import { encodeManifest, encodeSchemaValidOnly, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
@@ -44,11 +44,13 @@ describe('notary', () => {
       { key: 'tenant-mismatch', value: valid[2]!.bytes, headers: { [HEADER.tenant]: 'someone-else' } },
     ]);
 
-    const signed = await harness.readAll(harness.topics.signed, 200);
+    const { records: bodies, messages } = await harness.readSigned(200);
     const dlq = await harness.readAll(harness.topics.dlq, 6);
 
-    expect(signed).toHaveLength(200);
-    const bodies = signed.map((m) => JSON.parse(m.value!.toString()) as SignedRecordMessage);
+    expect(bodies).toHaveLength(200);
+    // Batched: far fewer signed messages than records, each counted in its header.
+    expect(messages.length).toBeLessThan(200);
+    expect(messages.reduce((n, m) => n + Number(headerString(m.headers, HEADER.recordCount)), 0)).toBe(200);
     expect(new Set(bodies.map((b) => b.content_hash))).toEqual(new Set(valid.map((v) => v.contentHash)));
 
     // Each shard's leaves are 0..n-1 without gaps or repeats.
@@ -85,8 +87,8 @@ describe('notary', () => {
   });
 
   it('detects any single flipped byte in an evidence bundle', async () => {
-    const [message] = await harness.readAll(harness.topics.signed, 1);
-    const bundle = toBundle(JSON.parse(message!.value!.toString()) as SignedRecordMessage);
+    const { records } = await harness.readSigned(1);
+    const bundle = toBundle(records[0]!);
     const keys = notaryKeys();
     expect(verifySignedRecord(bundle, { notaryKeys: keys }).valid).toBe(true);
     const text = Buffer.from(JSON.stringify(bundle));

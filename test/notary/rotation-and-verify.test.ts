@@ -19,9 +19,9 @@ afterAll(async () => {
   await harness.cleanup();
 });
 
-function writeBundle(message: { value: Buffer | null }, name: string): string {
+function writeBundle(record: SignedRecordMessage, name: string): string {
   const file = path.join(work, name);
-  writeFileSync(file, JSON.stringify(toBundle(JSON.parse(message.value!.toString()) as SignedRecordMessage), null, 2));
+  writeFileSync(file, JSON.stringify(toBundle(record), null, 2));
   return file;
 }
 
@@ -29,7 +29,9 @@ describe('key rotation and offline verification', () => {
   it('rotates the notary key without a restart; old and new evidence verify offline with `probity verify`, tampering exits 1', async () => {
     const first = encodeManifest(manifestJson('acme', 1));
     await harness.produceRaw([{ key: first.contentHash, value: first.bytes }]);
-    const [before] = await harness.readAll(harness.topics.signed, 1);
+    const {
+      records: [before],
+    } = await harness.readSigned(1);
 
     // `probity keys rotate` acts on <PROBITY_DATA_DIR>/keys/notary, where the running notary reads its keys.
     const rotate = await runCli(['keys', 'rotate'], { env: { PROBITY_DATA_DIR: path.dirname(path.dirname(harness.keysDir)) } });
@@ -40,11 +42,11 @@ describe('key rotation and offline verification', () => {
 
     const second = encodeManifest(manifestJson('acme', 2));
     await harness.produceRaw([{ key: second.contentHash, value: second.bytes }]);
-    const messages = await harness.readAll(harness.topics.signed, 2);
-    const after = messages.find((m) => m.key!.toString() === second.contentHash)!;
+    const { records } = await harness.readSigned(2);
+    const after = records.find((r) => r.content_hash === second.contentHash)!;
 
-    const oldCheckpoint = (JSON.parse(before!.value!.toString()) as SignedRecordMessage).checkpoint;
-    const newCheckpoint = (JSON.parse(after.value!.toString()) as SignedRecordMessage).checkpoint;
+    const oldCheckpoint = before!.checkpoint;
+    const newCheckpoint = after.checkpoint;
     expect(oldCheckpoint.split('\n').at(-2)).not.toBe(newCheckpoint.split('\n').at(-2));
 
     const keyringFile = publicKeyringPath(harness.keysDir);

@@ -9,6 +9,7 @@ import {
   signEnvelope,
   toBase64,
   trustedKeyFor,
+  verifyDetachedEnvelope,
   verifyEnvelope,
   type Envelope,
 } from './index.js';
@@ -140,5 +141,24 @@ describe('DSSE v1', () => {
 
   it('rejects a nonsensical threshold', () => {
     expect(codeOf(() => verifyEnvelope(signEnvelope(payload, TYPE, signer), keys, { at, threshold: 0 }))).toBe('ENVELOPE_MALFORMED');
+  });
+});
+
+describe('verifyDetachedEnvelope', () => {
+  const key = generateSigningKey('detached');
+  const trusted = [trustedKeyFor(key, { notBefore: d('2020-01-01T00:00:00Z') })];
+  const payload = text('record bytes');
+  const envelope = signEnvelope(payload, TYPE, key);
+
+  it('accepts what verifyEnvelope accepts, given the payload as bytes', () => {
+    expect(verifyEnvelope(envelope, trusted).keyIds).toEqual([key.keyId]);
+    expect(verifyDetachedEnvelope(TYPE, payload, envelope.signatures, trusted).keyIds).toEqual([key.keyId]);
+  });
+
+  it('refuses another payload, another payload type and malformed signatures', () => {
+    expect(codeOf(() => verifyDetachedEnvelope(TYPE, text('record bytez'), envelope.signatures, trusted))).toBe('SIGNATURE_INVALID');
+    expect(codeOf(() => verifyDetachedEnvelope('text/plain', payload, envelope.signatures, trusted))).toBe('SIGNATURE_INVALID');
+    expect(codeOf(() => verifyDetachedEnvelope(TYPE, payload, { keyid: key.keyId }, trusted))).toBe('ENVELOPE_MALFORMED');
+    expect(codeOf(() => verifyDetachedEnvelope(TYPE, payload, [{ ...envelope.signatures[0], extra: 1 }], trusted))).toBe('ENVELOPE_MALFORMED');
   });
 });

@@ -128,9 +128,19 @@ function decodeEnvelope(input: unknown): { envelope: Envelope; payload: Uint8Arr
   const { payload, payloadType, signatures } = value;
   if (typeof payload !== 'string') throw malformed('envelope payload must be a base64 string');
   if (typeof payloadType !== 'string' || payloadType === '') throw malformed('envelope payloadType must be a non-empty string');
+  const { signatures: cleanSignatures, sigs } = decodeSignatures(signatures);
+  return {
+    envelope: { payload, payloadType, signatures: cleanSignatures },
+    payload: decodeBase64Field(payload, 'payload'),
+    payloadType,
+    sigs,
+  };
+}
+
+function decodeSignatures(signatures: unknown): { signatures: EnvelopeSignature[]; sigs: Uint8Array[] } {
   if (!Array.isArray(signatures) || signatures.length === 0) throw malformed('envelope signatures must be a non-empty array');
   const sigs: Uint8Array[] = [];
-  const cleanSignatures: EnvelopeSignature[] = signatures.map((s, i) => {
+  const clean: EnvelopeSignature[] = signatures.map((s, i) => {
     if (!isPlainObject(s)) throw malformed(`signatures[${i}] must be an object`);
     onlyKeys(s, ['keyid', 'sig'], `signatures[${i}]`);
     const keyid = s.keyid ?? '';
@@ -139,12 +149,7 @@ function decodeEnvelope(input: unknown): { envelope: Envelope; payload: Uint8Arr
     sigs.push(decodeBase64Field(s.sig, `signatures[${i}].sig`));
     return { keyid, sig: s.sig };
   });
-  return {
-    envelope: { payload, payloadType, signatures: cleanSignatures },
-    payload: decodeBase64Field(payload, 'payload'),
-    payloadType,
-    sigs,
-  };
+  return { signatures: clean, sigs };
 }
 
 // Which failure explains best why the threshold was not met.
@@ -156,6 +161,23 @@ const FAILURE_RANK: Partial<Record<CryptoErrorCode, number>> = { SIGNATURE_INVAL
  * `threshold` distinct keys verify, the most telling failure is thrown.
  */
 export function verifyEnvelope(envelope: unknown, trustedKeys: readonly TrustedKey[] | Keyring, options: VerifyEnvelopeOptions = {}): VerifiedEnvelope {
+  const decoded = decodeEnvelope(envelope);
+  return verifyDecoded(decoded.payloadType, decoded.payload, decoded.envelope.signatures, decoded.sigs, trustedKeys, options);
+}
+
+/**
+ * `verifyEnvelope` for a payload the caller holds as bytes: the envelope
+ * would be `{ payload: base64(payload), payloadType, signatures }`. Saves
+ * encoding the payload to base64 only to decode it again (the notary does
+ * this for every signed record it receives).
+ */
+export function verifyDetachedEnvelope(payloadType: string, payload: Uint8Array, signatures: unknown, trustedKeys: readonly TrustedKey[] | Keyring, options: VerifyEnvelopeOptions = {}): VerifiedEnvelope {
+  if (typeof payloadType !== 'string' || payloadType === '') throw malformed('envelope payloadType must be a non-empty string');
+  const decoded = decodeSignatures(signatures);
+  return verifyDecoded(payloadType, payload, decoded.signatures, decoded.sigs, trustedKeys, options);
+}
+
+function verifyDecoded(payloadType: string, payload: Uint8Array, signatures: readonly EnvelopeSignature[], sigs: readonly Uint8Array[], trustedKeys: readonly TrustedKey[] | Keyring, options: VerifyEnvelopeOptions): VerifiedEnvelope {
   const threshold = options.threshold ?? 1;
   if (!Number.isSafeInteger(threshold) || threshold < 1) {
     throw new CryptoError('ENVELOPE_MALFORMED', `threshold must be a positive integer, got ${threshold}`);
@@ -166,8 +188,7 @@ export function verifyEnvelope(envelope: unknown, trustedKeys: readonly TrustedK
   }
   const filter: KeyFilter = { purpose: options.purpose, tenant: options.tenant };
   const keyring = trustedKeys instanceof Keyring ? trustedKeys : new Keyring(trustedKeys);
-  const decoded = decodeEnvelope(envelope);
-  const pae = preAuthEncoding(decoded.payloadType, decoded.payload);
+  const pae = preAuthEncoding(payloadType, payload);
 
   const accepted: string[] = [];
   let worst: CryptoError | undefined;
@@ -175,8 +196,8 @@ export function verifyEnvelope(envelope: unknown, trustedKeys: readonly TrustedK
     if (worst === undefined || (FAILURE_RANK[err.code] ?? 0) > (FAILURE_RANK[worst.code] ?? 0)) worst = err;
   };
 
-  decoded.envelope.signatures.forEach((signature, i) => {
-    const sig = decoded.sigs[i]!;
+  signatures.forEach((signature, i) => {
+    const sig = sigs[i]!;
     let candidates: TrustedKey[];
     if (signature.keyid === '') {
       // DSSE makes keyid optional: try every key that could have signed at that time.
@@ -206,7 +227,7 @@ export function verifyEnvelope(envelope: unknown, trustedKeys: readonly TrustedK
   });
 
   if (accepted.length >= threshold) {
-    return { payload: asBytes(decoded.payload), payloadType: decoded.payloadType, keyIds: accepted };
+    return { payload: asBytes(payload), payloadType, keyIds: accepted };
   }
   if (accepted.length > 0 || worst === undefined) {
     throw new CryptoError('SIGNATURE_INVALID', `${accepted.length} of the required ${threshold} trusted keys signed the envelope${worst ? ` (${worst.message})` : ''}`);

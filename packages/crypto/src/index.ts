@@ -20,6 +20,9 @@ export {
   verifyConsistency,
 } from './merkle.js';
 
+export { compactRangeNodes, proveAppendedLeaves } from './range.js';
+export type { CompactRangeNode, AppendedLeafProofs } from './range.js';
+
 export { storedHashIndex, storedHashCount, storedHashesForRecord, treeHash, proveRecord, proveTree } from './tlog.js';
 export type { HashReader } from './tlog.js';
 
@@ -43,7 +46,7 @@ export type { SigningKey } from './keys.js';
 export { Keyring, isKeyValidAt, keyMatchesFilter, trustedKeyFor, selectSigningKey } from './keyring.js';
 export type { TrustedKey, KeyPurpose, KeyFilter } from './keyring.js';
 
-export { preAuthEncoding, signEnvelope, addSignature, parseEnvelope, verifyEnvelope } from './dsse.js';
+export { preAuthEncoding, signEnvelope, addSignature, parseEnvelope, verifyEnvelope, verifyDetachedEnvelope } from './dsse.js';
 export type { Envelope, EnvelopeSignature, EnvelopeSigner, VerifyEnvelopeOptions, VerifiedEnvelope } from './dsse.js';
 
 export {

@@ -4,6 +4,8 @@ import type { IHeaders } from 'kafkajs';
 export const HEADER = {
   tenant: 'probity-tenant',
   contentHash: 'probity-content-hash',
+  /** On a signed batch: how many records it holds (counting needs no parsing). */
+  recordCount: 'probity-record-count',
   emitterSignature: 'probity-emitter-envelope',
   dlqReason: 'probity-dlq-reason',
   dlqDetail: 'probity-dlq-detail',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { leafHash, signCheckpoint, signEnvelope, toBase64, type SigningKey } from '@probity/crypto';
-import { encodeStatement, SIGNED_RECORD_FORMAT, STATEMENT_PAYLOAD_TYPE, type SignedRecordMessage } from '@probity/evidence';
+import { encodeSignedBatch, encodeStatement, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
 import type { EvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
 import { inspectMessage, type InspectContext } from './inspect.js';
@@ -24,7 +24,29 @@ export interface BatchDeps {
   now: () => Date;
 }
 
+/** JSON bytes of one signed-topic message at most; the broker's default message.max.bytes is ~1 MiB. */
+export const MAX_SIGNED_MESSAGE_BYTES = 768 * 1024;
+
+function runsByBytes(entries: readonly string[], maxBytes: number): string[][] {
+  const runs: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry) + 1;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      runs.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
 export interface BatchPlan {
+  /** Signed batches (see SignedBatch): each a run of consecutive leaves with its own checkpoint. */
   signed: Message[];
   dlq: Message[];
   /** Offset to commit: one past the last message of the batch. */
@@ -37,9 +59,10 @@ export interface BatchPlan {
 /**
  * Turn one chunk of raw messages into its effects: leaves appended to the
  * shard's log (durably, before anything is published), a pack in the evidence
- * store, one signed checkpoint, signed records for the signed topic and DLQ
- * messages. Publishing and the offset commit happen in the caller's Kafka
- * transaction; if that fails the caller truncates the log back.
+ * store, signed batches for the signed topic (a checkpoint per Kafka message,
+ * usually one message per transaction) and DLQ messages. Publishing and the
+ * offset commit happen in the caller's Kafka transaction; if that fails the
+ * caller truncates the log back.
  */
 export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise<BatchPlan> {
   const now = deps.now();
@@ -73,10 +96,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
       continue;
     }
     seenInBatch.add(record.contentHashHex);
-    const signaturesHash =
-      record.emitterEnvelope === null
-        ? null
-        : createHash('sha256').update(JSON.stringify((record.emitterEnvelope as { signatures: unknown }).signatures)).digest('hex');
+    const signaturesHash = record.emitterSignatures === null ? null : createHash('sha256').update(JSON.stringify(record.emitterSignatures)).digest('hex');
     accepted.push({ record, message, signaturesHash });
   }
   counts.accepted = accepted.length;
@@ -115,35 +135,42 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
 
   const treeSize = deps.log.size;
   const rootHash = deps.log.root(treeSize);
-  const checkpoint = signCheckpoint({ origin: deps.origin, size: treeSize, rootHash }, deps.signer);
-
-  const signed: Message[] = accepted.map(({ record, message }, i) => {
-    const index = firstIndex + i;
-    const body: SignedRecordMessage = {
-      format: SIGNED_RECORD_FORMAT,
+  const entries = accepted.map(({ record, message }, i) =>
+    JSON.stringify({
       tenant: record.tenant,
       content_hash: record.contentHashHex,
       record_type: record.recordType,
       schema_version: record.schemaVersion,
       schema_fingerprint: record.schemaFingerprint,
-      shard: input.shard,
-      leaf_index: index,
       record: record.bytes.toString('base64'),
       statement: statements[i]!.toString('base64'),
-      emitter_envelope: record.emitterEnvelope as SignedRecordMessage['emitter_envelope'],
+      emitter_signatures: record.emitterSignatures,
       notary_envelope: deps.signRecords ? signEnvelope(statements[i]!, STATEMENT_PAYLOAD_TYPE, deps.signer) : null,
-      checkpoint,
-      inclusion_proof: deps.log.inclusionProof(index, treeSize).map((h) => toBase64(h)),
       store: locations[i]!,
-      source: { topic: input.topic, partition: input.shard, offset: message.offset },
-    };
-    return {
-      key: record.contentHashHex,
-      value: JSON.stringify(body),
-      partition: input.shard,
-      headers: { [HEADER.tenant]: record.tenant, [HEADER.contentHash]: record.contentHashHex },
-    };
-  });
+      source_offset: message.offset,
+    } satisfies SignedBatchEntry),
+  );
+
+  // Each Kafka message carries a run of leaves with the checkpoint that ends with them, so it stands alone.
+  const signed: Message[] = [];
+  let runStart = 0;
+  for (const run of runsByBytes(entries, MAX_SIGNED_MESSAGE_BYTES)) {
+    const first = firstIndex + runStart;
+    const size = first + run.length;
+    const value = encodeSignedBatch(
+      {
+        log: deps.origin,
+        shard: input.shard,
+        first_index: first,
+        compact_range: deps.log.compactRange(first).map((h) => toBase64(h)),
+        checkpoint: signCheckpoint({ origin: deps.origin, size, rootHash: size === treeSize ? rootHash : deps.log.root(size) }, deps.signer),
+        source_topic: input.topic,
+      },
+      run,
+    );
+    signed.push({ key: `${input.shard}:${first}`, value, partition: input.shard, headers: { [HEADER.recordCount]: String(run.length) } });
+    runStart += run.length;
+  }
 
   const last = input.messages[input.messages.length - 1];
   return {

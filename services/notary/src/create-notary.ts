@@ -30,6 +30,8 @@ export function createNotary(config: NotaryConfig, logger: Logger): Notary {
     signRecords: config.NOTARY_SIGN_RECORDS,
     signedCompression: config.NOTARY_SIGNED_COMPRESSION,
     concurrency: config.NOTARY_CONCURRENCY,
+    fetchMinBytes: config.NOTARY_FETCH_MIN_BYTES,
+    fetchMaxWaitMs: config.NOTARY_FETCH_MAX_WAIT_MS,
     logger,
   });
 }

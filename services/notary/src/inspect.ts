@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Keyring, fromBase64, verifyEnvelope, type TrustedKey } from '@probity/crypto';
+import { Keyring, fromBase64, verifyDetachedEnvelope, type EnvelopeSignature, type TrustedKey } from '@probity/crypto';
 import { EMITTER_PAYLOAD_TYPE } from '@probity/evidence';
 import type { AcceptedRecord, DlqReason, Outcome } from './outcome.js';
 import type { TenantPolicy } from './tenant-policy.js';
-
-
 
 /** What the notary needs of the schema codec; the real one is @probity/schema's registry. */
 export interface RecordDecoder {
@@ -71,7 +69,7 @@ export function inspectMessage(message: RawMessage, context: InspectContext): Ou
     schemaFingerprint: decoded.fingerprint,
     bytes,
     emitterKeyIds: signature.keyIds,
-    emitterEnvelope: signature.envelope,
+    emitterSignatures: signature.signatures,
   };
   return { kind: 'accept', record };
 }
@@ -94,13 +92,13 @@ function keyringFor(policy: TenantPolicy): Keyring {
   return keyring;
 }
 
-type SignatureCheck = { keyIds: string[]; envelope: unknown | null } | { reason: DlqReason; detail: string };
+type SignatureCheck = { keyIds: string[]; signatures: EnvelopeSignature[] | null } | { reason: DlqReason; detail: string };
 
 function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy: TenantPolicy, now: Date): SignatureCheck {
   if (header === undefined) {
     return policy.requireEmitterSignatures
       ? { reason: 'SIGNATURE_REQUIRED', detail: 'this tenant requires emitter signatures; sign with the SDK signer option or `probity emit --sign-key`' }
-      : { keyIds: [], envelope: null };
+      : { keyIds: [], signatures: null };
   }
   let signatures: unknown;
   try {
@@ -108,14 +106,14 @@ function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy
   } catch {
     return { reason: 'SIGNATURE_INVALID', detail: 'header probity-emitter-envelope is not JSON' };
   }
-  const envelope = { payload: bytes.toString('base64'), payloadType: EMITTER_PAYLOAD_TYPE, signatures };
   if (policy.emitterKeys.length === 0) {
     return { reason: 'SIGNATURE_INVALID', detail: 'the record is signed but the tenant has no registered emitter keys; register one with `probity keys register`' };
   }
   try {
     // Key validity is judged at notarization time: a backdated occurred_at must not revive a retired key.
-    const verified = verifyEnvelope(envelope, keyringFor(policy), { at: now });
-    return { keyIds: verified.keyIds, envelope };
+    // The envelope is { payload: base64(bytes), payloadType: EMITTER_PAYLOAD_TYPE, signatures }; verified without the base64 round trip.
+    const verified = verifyDetachedEnvelope(EMITTER_PAYLOAD_TYPE, bytes, signatures, keyringFor(policy), { at: now });
+    return { keyIds: verified.keyIds, signatures: signatures as EnvelopeSignature[] };
   } catch (err) {
     return { reason: 'SIGNATURE_INVALID', detail: (err as Error).message };
   }

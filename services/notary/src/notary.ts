@@ -28,6 +28,9 @@ export interface NotaryOptions {
   signedCompression: 'none' | 'gzip';
   /** Shards processed at once (each with its own transactional producer). */
   concurrency: number;
+  /** Fetch batching (NOTARY_FETCH_MIN_BYTES / NOTARY_FETCH_MAX_WAIT_MS). @defaultValue 65536 and 20 */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
   logger: Logger;
 }
 
@@ -95,8 +98,8 @@ export class Notary {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       // Under load, wait a little for larger fetches: fewer, bigger transactions.
-      minBytes: 64 * 1024,
-      maxWaitTimeInMs: 20,
+      minBytes: this.options.fetchMinBytes ?? 64 * 1024,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 20,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {

@@ -1,3 +1,5 @@
+import type { EnvelopeSignature } from '@probity/crypto';
+
 /**
  * What the notary decides about one raw message, as a value (PostHog's
  * ingestion style): the batch loop, not each step, turns outcomes into log
@@ -22,8 +24,11 @@ export interface AcceptedRecord {
   schemaFingerprint: string;
   bytes: Buffer;
   emitterKeyIds: string[];
-  /** The emitter's DSSE envelope when it signed, kept verbatim for the verifier. */
-  emitterEnvelope: unknown | null;
+  /**
+   * The emitter's DSSE signatures when it signed, as received (the header's
+   * JSON, parsed); with the record bytes as payload they are its envelope.
+   */
+  emitterSignatures: EnvelopeSignature[] | null;
 }
 
 export type Outcome =

@@ -1,5 +1,5 @@
 import { bytesEqual, fromBase64, fromHex, leafHash, toHex } from '@probity/crypto';
-import { decodeStatement, type SignedRecordMessage } from '@probity/evidence';
+import { decodeStatement, parseSignedBatch } from '@probity/evidence';
 import type { EvidenceTopics, Kafka } from '@probity/kafka';
 import { randomUUID } from 'node:crypto';
 import { NotaryError } from './errors.js';
@@ -94,11 +94,14 @@ async function readCommittedLeaves(kafka: Kafka, signedTopic: string, shard: num
             if (batch.partition !== shard || leaves.length >= size) return;
             lastProgressAt = Date.now();
             for (const message of batch.messages) {
-              const body = JSON.parse(message.value!.toString('utf8')) as SignedRecordMessage;
-              const statementBytes = fromBase64(body.statement);
-              const statement = decodeStatement(statementBytes);
-              if (statement.index !== leaves.length) continue; // an index already seen cannot occur in committed data; skip defensively
-              leaves.push({ contentHash: fromHex(statement.content_hash), leafHash: leafHash(statementBytes) });
+              // The rebuilt root is checked against the committed one, so the batch's own checks are not needed here.
+              for (const record of parseSignedBatch(message.value).records) {
+                const statementBytes = fromBase64(record.statement);
+                const statement = decodeStatement(statementBytes);
+                if (statement.index !== leaves.length) continue; // an index already seen cannot occur in committed data; skip defensively
+                leaves.push({ contentHash: fromHex(statement.content_hash), leafHash: leafHash(statementBytes) });
+                if (leaves.length >= size) break;
+              }
               if (leaves.length >= size) break;
             }
             if (leaves.length >= size) done();

@@ -1,6 +1,6 @@
 import { mkdirSync, openSync, closeSync, fstatSync, readSync, writeSync, fsyncSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
-import { proveRecord, storedHashCount, storedHashesForRecord, treeHash } from '@probity/crypto';
+import { compactRangeNodes, proveRecord, storedHashCount, storedHashIndex, storedHashesForRecord, treeHash } from '@probity/crypto';
 import { HashSet32 } from './hash-set.js';
 import { NotaryError } from './errors.js';
 
@@ -84,6 +84,12 @@ export class ShardLog {
 
   inclusionProof(index: number, size = this.leafCount): Uint8Array[] {
     return proveRecord(size, index, (indexes) => indexes.map((i) => this.readHash(i)));
+  }
+
+  /** The perfect subtree hashes covering leaves [0, size), left to right: stored hashes, no hashing. */
+  compactRange(size: number): Uint8Array[] {
+    if (size > this.leafCount) throw new NotaryError('LOG_INVARIANT', `shard ${this.shard}: no compact range of ${size} leaves (${this.leafCount})`);
+    return compactRangeNodes(size).map(({ level, start }) => this.readHash(storedHashIndex(level, start / 2 ** level)));
   }
 
   leafHash(index: number): Uint8Array {

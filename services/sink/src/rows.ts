@@ -1,6 +1,5 @@
 import { fromBase64 } from '@probity/crypto';
-import type { SignedRecordMessage } from '@probity/evidence';
-import { decodeStatement, toBundle } from '@probity/evidence';
+import { decodeStatement, expandSignedBatch, parseSignedBatch, toBundle, type SignedRecordMessage } from '@probity/evidence';
 import type { RecordType, SchemaRegistry } from '@probity/schema';
 import { buildEvidenceRow, type EvidenceRow } from '@probity/warehouse';
 
@@ -10,9 +9,21 @@ export interface CheckpointInfo {
   signedNote: string;
 }
 
-export type MappedMessage =
-  | { kind: 'row'; row: EvidenceRow; checkpoint: CheckpointInfo }
-  | { kind: 'poison'; reason: 'SIGNED_RECORD_MALFORMED' | 'RECORD_UNDECODABLE'; detail: string };
+export type PoisonReason = 'SIGNED_BATCH_MALFORMED' | 'SIGNED_BATCH_INCONSISTENT' | 'RECORD_UNDECODABLE';
+
+export interface Poison {
+  reason: PoisonReason;
+  detail: string;
+  /** What goes to the DLQ: the whole message when the batch is refused, the one record's JSON otherwise. */
+  value: Buffer | null;
+}
+
+export interface MappedBatch {
+  rows: EvidenceRow[];
+  /** The batch's checkpoint, once (absent when the whole batch was refused). */
+  checkpoint: CheckpointInfo | null;
+  poison: Poison[];
+}
 
 export interface MapContext {
   registry: SchemaRegistry;
@@ -22,21 +33,34 @@ export interface MapContext {
 }
 
 /**
- * One signed record → one `evidence_v1` row. The typed tables (inference,
- * study results, log leaves) are filled from this row by materialized views,
- * so deduplicating this single insert deduplicates them all.
+ * One signed batch → one `evidence_v1` row per record. The typed tables
+ * (inference, study results, log leaves) are filled from those rows by
+ * materialized views, so deduplicating this single insert deduplicates them
+ * all. A batch whose leaves do not hash to its checkpoint is refused whole;
+ * a record whose bytes do not decode is refused alone.
  */
-export function mapSignedMessage(value: Buffer | null, context: MapContext): MappedMessage {
-  let message: SignedRecordMessage;
+export function mapSignedBatch(value: Buffer | null, context: MapContext): MappedBatch {
+  let records: SignedRecordMessage[];
+  let checkpoint: CheckpointInfo;
   try {
-    message = JSON.parse(value?.toString('utf8') ?? '') as SignedRecordMessage;
-    if (message.format !== 'probity.signed-record/v1' || typeof message.record !== 'string' || typeof message.statement !== 'string') {
-      throw new Error(`unexpected format ${JSON.stringify(message.format)}`);
-    }
+    const batch = parseSignedBatch(value);
+    records = expandSignedBatch(batch);
+    checkpoint = { shard: batch.shard, size: batch.first_index + batch.records.length, signedNote: batch.checkpoint };
   } catch (err) {
-    return { kind: 'poison', reason: 'SIGNED_RECORD_MALFORMED', detail: (err as Error).message };
+    const reason = (err as { code?: string }).code === 'SIGNED_BATCH_INCONSISTENT' ? 'SIGNED_BATCH_INCONSISTENT' : 'SIGNED_BATCH_MALFORMED';
+    return { rows: [], checkpoint: null, poison: [{ reason, detail: (err as Error).message, value }] };
   }
+  const rows: EvidenceRow[] = [];
+  const poison: Poison[] = [];
+  for (const record of records) {
+    const mapped = mapSignedRecord(record, context);
+    if ('row' in mapped) rows.push(mapped.row);
+    else poison.push({ reason: 'RECORD_UNDECODABLE', detail: mapped.detail, value: Buffer.from(JSON.stringify(record)) });
+  }
+  return { rows, checkpoint, poison };
+}
 
+function mapSignedRecord(message: SignedRecordMessage, context: MapContext): { row: EvidenceRow } | { detail: string } {
   let decoded: ReturnType<SchemaRegistry['decode']>;
   let recordJson: Record<string, unknown>;
   let statement: ReturnType<typeof decodeStatement>;
@@ -46,7 +70,7 @@ export function mapSignedMessage(value: Buffer | null, context: MapContext): Map
     recordJson = context.registry.toJson(decoded.recordType as RecordType, decoded.value) as Record<string, unknown>;
     statement = decodeStatement(fromBase64(message.statement));
   } catch (err) {
-    return { kind: 'poison', reason: 'RECORD_UNDECODABLE', detail: (err as Error).message };
+    return { detail: (err as Error).message };
   }
 
   const value_ = decoded.value as Record<string, unknown>;
@@ -76,7 +100,7 @@ export function mapSignedMessage(value: Buffer | null, context: MapContext): Map
     ingestOffset: Number(context.offset),
     retentionYears: context.retentionYearsFor(message.tenant),
   });
-  return { kind: 'row', row, checkpoint: { shard: message.shard, size: leafCountOf(message.checkpoint), signedNote: message.checkpoint } };
+  return { row };
 }
 
 function stringField(value: unknown): string {
@@ -100,9 +124,4 @@ function principalOf(value: Record<string, unknown>): string {
   const principal = (value.principal ?? value.reported_by ?? value.actor) as { id?: unknown } | string | undefined;
   if (typeof principal === 'string') return principal;
   return typeof principal?.id === 'string' ? principal.id : '';
-}
-
-/** The tree size line of a checkpoint note (second line). */
-function leafCountOf(signedNote: string): number {
-  return Number(signedNote.split('\n')[1]);
 }

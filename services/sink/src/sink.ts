@@ -2,7 +2,7 @@ import { HEADER, type Consumer, type EachBatchPayload, type EvidenceTopics, type
 import type { Logger } from '@probity/logger';
 import type { SchemaRegistry } from '@probity/schema';
 import { purgeExpiredEvidenceLookups, type EvidenceRow, type Warehouse } from '@probity/warehouse';
-import { mapSignedMessage, type CheckpointInfo } from './rows.js';
+import { mapSignedBatch, type CheckpointInfo, type Poison } from './rows.js';
 import { writeBatch } from './writer.js';
 
 export interface SinkOptions {
@@ -98,19 +98,17 @@ export class Sink {
     if (batch.messages.length === 0) return;
     const rows: EvidenceRow[] = [];
     const checkpoints: CheckpointInfo[] = [];
-    const poison: { message: KafkaMessage; reason: string; detail: string }[] = [];
+    const poison: { message: KafkaMessage; poison: Poison }[] = [];
     for (const message of batch.messages) {
-      const mapped = mapSignedMessage(message.value, {
+      const mapped = mapSignedBatch(message.value, {
         registry: this.options.registry,
         retentionYearsFor: this.options.retentionYearsFor,
         partition: batch.partition,
         offset: message.offset,
       });
-      if (mapped.kind === 'poison') poison.push({ message, reason: mapped.reason, detail: mapped.detail });
-      else {
-        rows.push(mapped.row);
-        checkpoints.push(mapped.checkpoint);
-      }
+      rows.push(...mapped.rows);
+      if (mapped.checkpoint) checkpoints.push(mapped.checkpoint);
+      for (const p of mapped.poison) poison.push({ message, poison: p });
     }
 
     const outcome = await this.withRetry(() => writeBatch(this.options.warehouse, rows, checkpoints), { heartbeat, isRunning, isStale });
@@ -153,13 +151,13 @@ export class Sink {
     }
   }
 
-  private async sendToDlq(topic: string, partition: number, poison: { message: KafkaMessage; reason: string; detail: string }[]): Promise<void> {
+  private async sendToDlq(topic: string, partition: number, poison: { message: KafkaMessage; poison: Poison }[]): Promise<void> {
     await this.dlqProducer!.send({
       topic: this.options.topics.dlq,
       acks: -1,
-      messages: poison.map(({ message, reason, detail }) => ({
+      messages: poison.map(({ message, poison: { reason, detail, value } }) => ({
         key: message.key,
-        value: message.value,
+        value,
         headers: {
           [HEADER.dlqReason]: reason,
           [HEADER.dlqDetail]: detail.slice(0, 4000),
