@@ -49,20 +49,21 @@ export function semanticIssues(type: AvroType, value: unknown, options: Semantic
   walkValue(
     type,
     value,
-    ({ type: nodeType, value: nodeValue, path, fieldName }) => {
+    (node) => {
+      const { type: nodeType, value: nodeValue, fieldName } = node;
       if (isTimestampMicros(nodeType) && typeof nodeValue === 'number') {
-        if (nodeValue < EARLIEST_TIMESTAMP_MICROS) add(path, `timestamp ${nodeValue} is before 2000-01-01 (is it in seconds or milliseconds instead of microseconds?)`);
-        else if (nodeValue > latest) add(path, `timestamp ${new Date(Math.floor(nodeValue / 1000)).toISOString()} is more than a day in the future`);
+        if (nodeValue < EARLIEST_TIMESTAMP_MICROS) add(node.path, `timestamp ${nodeValue} is before 2000-01-01 (is it in seconds or milliseconds instead of microseconds?)`);
+        else if (nodeValue > latest) add(node.path, `timestamp ${new Date(Math.floor(nodeValue / 1000)).toISOString()} is more than a day in the future`);
         return;
       }
       if (isUuid(nodeType) && typeof nodeValue === 'string') {
-        if (!UUID_PATTERN.test(nodeValue)) add(path, 'must be a UUID in lowercase canonical form (8-4-4-4-12 hex digits)');
+        if (!UUID_PATTERN.test(nodeValue)) add(node.path, 'must be a UUID in lowercase canonical form (8-4-4-4-12 hex digits)');
         return;
       }
       // A union node and its branch share the field name; judge the branch only.
       if (fieldName === undefined || nodeType.typeName.startsWith('union:')) return;
-      if (typeof nodeValue === 'string') checkStringField(fieldName, nodeValue, path, add);
-      if (typeof nodeValue === 'number') checkNumberField(fieldName, nodeValue, path, add);
+      if (typeof nodeValue === 'string') checkStringField(fieldName, nodeValue, node, add);
+      if (typeof nodeValue === 'number') checkNumberField(fieldName, nodeValue, node, add);
     },
     spellBranch,
   );
@@ -86,21 +87,21 @@ export function semanticIssues(type: AvroType, value: unknown, options: Semantic
   return issues;
 }
 
-function checkStringField(fieldName: string, value: string, path: string, add: (path: string, message: string) => void): void {
+function checkStringField(fieldName: string, value: string, node: { readonly path: string }, add: (path: string, message: string) => void): void {
   if (fieldName === 'sha256' || fieldName.endsWith('_sha256')) {
-    if (!SHA256_PATTERN.test(value)) add(path, 'must be a SHA-256 digest: 64 lowercase hex characters');
+    if (!SHA256_PATTERN.test(value)) add(node.path, 'must be a SHA-256 digest: 64 lowercase hex characters');
   } else if (fieldName === 'commit_sha') {
-    if (!COMMIT_SHA_PATTERN.test(value)) add(path, 'must be a full commit hash: 40 or 64 lowercase hex characters');
+    if (!COMMIT_SHA_PATTERN.test(value)) add(node.path, 'must be a full commit hash: 40 or 64 lowercase hex characters');
   } else if (fieldName === 'id' || fieldName.endsWith('_id') || fieldName === 'principal' || fieldName === 'role') {
-    if (value.trim() === '') add(path, 'must not be blank');
+    if (value.trim() === '') add(node.path, 'must not be blank');
   }
 }
 
-function checkNumberField(fieldName: string, value: number, path: string, add: (path: string, message: string) => void): void {
+function checkNumberField(fieldName: string, value: number, node: { readonly path: string }, add: (path: string, message: string) => void): void {
   if (['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms'].includes(fieldName)) {
-    if (!(value >= 0)) add(path, 'must not be negative');
+    if (!(value >= 0)) add(node.path, 'must not be negative');
   } else if (fieldName === 'p_value') {
-    if (!(value >= 0 && value <= 1)) add(path, 'must be between 0 and 1');
+    if (!(value >= 0 && value <= 1)) add(node.path, 'must be between 0 and 1');
   }
 }
 

@@ -29,14 +29,26 @@ export function schemaIssues(type: AvroType, value: unknown, spellBranch: Branch
   walkValue(
     type,
     value,
-    ({ type: nodeType, value: nodeValue, path }) => {
+    (node) => {
+      const { type: nodeType, value: nodeValue } = node;
       if (!isRecord(nodeType) || !isPlainObject(nodeValue)) return;
-      const declared = new Set(recordFields(nodeType).map((field) => field.name));
+      const declared = declaredFields(nodeType);
       for (const key of Object.keys(nodeValue)) {
-        if (!declared.has(key)) issues.push({ path: appendKey(path, key), message: `unknown field (${nodeType.name ?? 'record'} has: ${[...declared].join(', ')})` });
+        if (!declared.has(key)) issues.push({ path: appendKey(node.path, key), message: `unknown field (${nodeType.name ?? 'record'} has: ${[...declared].join(', ')})` });
       }
     },
     spellBranch,
   );
   return issues;
+}
+
+// Types are immutable and few: one set of field names per record type, not one per validated record.
+const fieldNames = new WeakMap<AvroType, Set<string>>();
+function declaredFields(type: AvroType): Set<string> {
+  let names = fieldNames.get(type);
+  if (!names) {
+    names = new Set(recordFields(type).map((field) => field.name));
+    fieldNames.set(type, names);
+  }
+  return names;
 }

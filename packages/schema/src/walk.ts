@@ -5,9 +5,31 @@ import { arrayItems, branchName, isPlainObject, isRecord, logicalUnderlying, map
 export interface VisitedNode {
   type: AvroType;
   value: unknown;
-  path: string;
+  /** Where the node is, e.g. `inputs[0].sha256`; built on first read (most visits never need it). */
+  readonly path: string;
   /** The record field this node is the value of, if it is one. */
   fieldName: string | undefined;
+}
+
+/** A path as a chain of steps, spelled only when asked: validating a record builds no strings unless it has issues. */
+type PathStep = { parent: PathStep; key: string } | { parent: PathStep; index: number } | null;
+
+function spell(step: PathStep): string {
+  if (step === null) return '';
+  return 'key' in step ? appendKey(spell(step.parent), step.key) : appendIndex(spell(step.parent), step.index);
+}
+
+class Node implements VisitedNode {
+  private spelled: string | undefined;
+  constructor(
+    readonly type: AvroType,
+    readonly value: unknown,
+    private readonly step: PathStep,
+    readonly fieldName: string | undefined,
+  ) {}
+  get path(): string {
+    return (this.spelled ??= spell(this.step));
+  }
 }
 
 /**
@@ -21,18 +43,18 @@ export function walkValue(
   visit: (node: VisitedNode) => void,
   spellBranch: BranchSpelling = avroBranchSpelling,
 ): void {
-  walk(type, value, '', undefined, visit, spellBranch);
+  walk(type, value, null, undefined, visit, spellBranch);
 }
 
 function walk(
   type: AvroType,
   value: unknown,
-  path: string,
+  path: PathStep,
   fieldName: string | undefined,
   visit: (node: VisitedNode) => void,
   spellBranch: BranchSpelling,
 ): void {
-  visit({ type, value, path, fieldName });
+  visit(new Node(type, value, path, fieldName));
   if (type.typeName.startsWith('logical:')) {
     const underlying = logicalUnderlying(type);
     // Our logical types sit on primitives; descend only if one ever wraps a structure.
@@ -42,22 +64,22 @@ function walk(
   if (isRecord(type)) {
     if (!isPlainObject(value)) return;
     for (const field of recordFields(type)) {
-      if (value[field.name] !== undefined) walk(field.type, value[field.name], appendKey(path, field.name), field.name, visit, spellBranch);
+      if (value[field.name] !== undefined) walk(field.type, value[field.name], { parent: path, key: field.name }, field.name, visit, spellBranch);
     }
     return;
   }
   switch (type.typeName) {
     case 'array':
-      if (Array.isArray(value)) value.forEach((item, i) => walk(arrayItems(type), item, appendIndex(path, i), undefined, visit, spellBranch));
+      if (Array.isArray(value)) value.forEach((item, i) => walk(arrayItems(type), item, { parent: path, index: i }, undefined, visit, spellBranch));
       return;
     case 'map':
-      if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) walk(mapValues(type), item, appendKey(path, key), undefined, visit, spellBranch);
+      if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) walk(mapValues(type), item, { parent: path, key }, undefined, visit, spellBranch);
       return;
     case 'union:wrapped': {
       if (!isPlainObject(value)) return;
       const [key] = Object.keys(value);
       const branch = unionBranches(type).find((candidate) => branchName(candidate) === key);
-      if (branch && key !== undefined) walk(branch, value[key], appendKey(path, spellBranch(branch)), undefined, visit, spellBranch);
+      if (branch && key !== undefined) walk(branch, value[key], { parent: path, key: spellBranch(branch) }, undefined, visit, spellBranch);
       return;
     }
     case 'union:unwrapped': {
