@@ -3,6 +3,7 @@ import { leafHash, signCheckpoint, signEnvelope, toBase64, type SigningKey } fro
 import { encodeSignedBatch, encodeStatement, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
 import type { EvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
+import { chunksByBytes } from './chunks.js';
 import { inspectMessage, type InspectContext } from './inspect.js';
 import type { AcceptedRecord, DlqReason } from './outcome.js';
 import type { ShardLog } from './shard-log.js';
@@ -22,27 +23,6 @@ export interface BatchDeps {
   signRecords: boolean;
   inspect: Omit<InspectContext, 'now'>;
   now: () => Date;
-}
-
-/** JSON bytes of one signed-topic message at most; the broker's default message.max.bytes is ~1 MiB. */
-export const MAX_SIGNED_MESSAGE_BYTES = 768 * 1024;
-
-function runsByBytes(entries: readonly string[], maxBytes: number): string[][] {
-  const runs: string[][] = [];
-  let current: string[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(entry) + 1;
-    if (current.length > 0 && bytes + size > maxBytes) {
-      runs.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) runs.push(current);
-  return runs;
 }
 
 export interface BatchPlan {
@@ -154,7 +134,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
   // Each Kafka message carries a run of leaves with the checkpoint that ends with them, so it stands alone.
   const signed: Message[] = [];
   let runStart = 0;
-  for (const run of runsByBytes(entries, MAX_SIGNED_MESSAGE_BYTES)) {
+  for (const run of chunksByBytes(entries, (entry) => Buffer.byteLength(entry) + 1)) {
     const first = firstIndex + runStart;
     const size = first + run.length;
     const value = encodeSignedBatch(

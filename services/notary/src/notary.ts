@@ -3,6 +3,7 @@ import { CompressionTypes, toKafkaError, type Consumer, type EachBatchPayload, t
 import type { NotaryKeyStore } from '@probity/keystore';
 import type { Logger } from '@probity/logger';
 import { notarizeBatch } from './batch.js';
+import { chunksByBytes } from './chunks.js';
 import type { RecordDecoder } from './inspect.js';
 import type { DlqReason } from './outcome.js';
 import { encodeOffsetMetadata, fetchCommittedState, reconcileShard } from './recovery.js';
@@ -42,26 +43,7 @@ export interface NotaryStats {
   shards: Record<number, { size: number; lastCommitAt: string | null }>;
 }
 
-/** Uncompressed bytes per produce request; the broker's default message.max.bytes is ~1 MiB. */
-const MAX_SEND_BYTES = 768 * 1024;
-
-function chunksByBytes<M extends { value: Buffer | string | null }>(messages: readonly M[], maxBytes: number): M[][] {
-  const chunks: M[][] = [];
-  let current: M[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = message.value === null ? 0 : Buffer.byteLength(message.value);
-    if (current.length > 0 && bytes + size > maxBytes) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
+const messageBytes = (message: { value: Buffer | string | null }) => (message.value === null ? 0 : Buffer.byteLength(message.value));
 
 interface ShardState {
   log: ShardLog;
@@ -170,10 +152,10 @@ export class Notary {
       lap('notarizedMs');
       transaction = await state.producer.transaction();
       // One produce request per chunk keeps every record batch under the broker's message.max.bytes.
-      for (const chunk of chunksByBytes(plan.signed, MAX_SEND_BYTES)) {
+      for (const chunk of chunksByBytes(plan.signed, messageBytes)) {
         await transaction.send({ topic: this.options.topics.signed, compression: this.signedCompression, messages: chunk });
       }
-      for (const chunk of chunksByBytes(plan.dlq, MAX_SEND_BYTES)) {
+      for (const chunk of chunksByBytes(plan.dlq, messageBytes)) {
         await transaction.send({ topic: this.options.topics.dlq, compression: CompressionTypes.GZIP, messages: chunk });
       }
       lap('sentMs');
