@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { generateSigningKey, trustedKeyFor } from '@probity/crypto';
+import { expandSignedBatch, parseSignedBatch, toBundle, verifySignedRecord } from '@probity/evidence';
+import { FileEvidenceStore } from '@probity/evidence-store';
+import { HEADER, headerString, type KafkaMessage } from '@probity/kafka';
+import { defaultRegistry } from '@probity/schema';
+import { notarizeBatch } from './batch.js';
+import { MAX_KAFKA_BYTES } from './chunks.js';
+import { schemaDecoder } from './schema-decoder.js';
+import { ShardLog } from './shard-log.js';
+
+const registry = defaultRegistry();
+const example = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas/examples/EvidenceManifest.training.json'), 'utf8'));
+const parsed = registry.fromJson<Record<string, unknown>>('EvidenceManifest', example);
+if (!parsed.ok) throw new Error('example manifest invalid');
+
+const raw = (n: number): KafkaMessage[] =>
+  Array.from({ length: n }, (_, i) => {
+    const value = registry.encode('EvidenceManifest', { ...parsed.value, tenant: i % 2 ? 'acme' : 'globex', manifest_id: randomUUID(), run_id: `run-${i}` });
+    return { key: null, value, headers: {}, offset: String(100 + i), timestamp: '0', attributes: 0, size: value.length } as unknown as KafkaMessage;
+  });
+
+describe('notarizeBatch', () => {
+  it('splits a large transaction into signed batches under the Kafka limit, each with its own checkpoint, whose records all verify', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-batch-'));
+    const log = ShardLog.open(dataDir, 2);
+    const signer = generateSigningKey('test-notary');
+    const deps = {
+      log,
+      origin: 'test/shard/2',
+      store: new FileEvidenceStore(path.join(dataDir, 'store')),
+      signer,
+      signRecords: false,
+      inspect: { decoder: schemaDecoder(registry), policyFor: () => ({ requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 }), maxMessageBytes: 1 << 20 },
+      now: () => new Date(),
+    };
+    await notarizeBatch({ shard: 2, topic: 'raw', messages: raw(7) }, deps);
+    const plan = await notarizeBatch({ shard: 2, topic: 'raw', messages: raw(1500) }, deps);
+
+    expect(plan.signed.length).toBeGreaterThan(1);
+    const notaryKeys = [{ ...trustedKeyFor(signer, { notBefore: new Date(0) }), name: signer.name }];
+    const indexes: number[] = [];
+    for (const message of plan.signed) {
+      expect(Buffer.byteLength(message.value as string)).toBeLessThanOrEqual(MAX_KAFKA_BYTES);
+      const batch = parseSignedBatch(message.value as string);
+      expect(Number(headerString(message.headers as never, HEADER.recordCount))).toBe(batch.records.length);
+      expect(batch.checkpoint.split('\n')[1]).toBe(String(batch.first_index + batch.records.length));
+      for (const record of expandSignedBatch(batch)) {
+        indexes.push(record.leaf_index);
+        expect(verifySignedRecord(toBundle(record), { notaryKeys }).valid).toBe(true);
+      }
+    }
+    expect(indexes).toEqual(Array.from({ length: 1500 }, (_, i) => 7 + i));
+    expect(plan.treeSize).toBe(1507);
+    log.close();
+  });
+});
