@@ -56,7 +56,6 @@ async function requestJson<T>(method: 'GET' | 'POST', url: string, auth: { token
   return body as T;
 }
 
-
 function localAdminTokenFile(env: NodeJS.ProcessEnv): string {
   return dataDirLayout(loadCommonConfig(env).PROBITY_DATA_DIR).adminTokenFile;
 }

@@ -2,7 +2,7 @@ import { fromBase64, leafHash, parseCheckpoint, proveAppendedLeaves, toBase64, t
 import { EvidenceError } from './errors.js';
 import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
 import { SIGNED_RECORD_FORMAT, type SignedRecordMessage } from './signed-record.js';
-import { decodeStatement } from './statement.js';
+import { decodeStatement, type Statement } from './statement.js';
 
 export const SIGNED_BATCH_FORMAT = 'probity.signed-batch/v1' as const;
 
@@ -92,6 +92,11 @@ export function parseSignedBatch(value: Buffer | string | null): SignedBatch {
  * notary's public keys (`verifySignedRecord`).
  */
 export function expandSignedBatch(batch: SignedBatch): SignedRecordMessage[] {
+  return expandSignedBatchEntries(batch).map((entry) => entry.record);
+}
+
+/** `expandSignedBatch`, with each record's decoded statement (which the expansion checks anyway). */
+export function expandSignedBatchEntries(batch: SignedBatch): { record: SignedRecordMessage; statement: Statement }[] {
   const inconsistent = (detail: string) => new EvidenceError('SIGNED_BATCH_INCONSISTENT', `signed batch of shard ${batch.shard} at ${batch.first_index}: ${detail}`);
   let statements: Buffer[];
   let checkpoint: ReturnType<typeof parseCheckpoint>;
@@ -113,7 +118,7 @@ export function expandSignedBatch(batch: SignedBatch): SignedRecordMessage[] {
     if (statement.index !== index || statement.shard !== batch.shard || statement.tenant !== entry.tenant || statement.content_hash !== entry.content_hash) {
       throw inconsistent(`records[${i}] disagrees with its statement (index, shard, tenant or content hash)`);
     }
-    return {
+    const record: SignedRecordMessage = {
       format: SIGNED_RECORD_FORMAT,
       tenant: entry.tenant,
       content_hash: entry.content_hash,
@@ -131,5 +136,6 @@ export function expandSignedBatch(batch: SignedBatch): SignedRecordMessage[] {
       store: entry.store,
       source: { topic: batch.source_topic, partition: batch.shard, offset: entry.source_offset },
     };
+    return { record, statement };
   });
 }

@@ -21,11 +21,10 @@ export const notaryEnvShape = {
   /** Where the notary's keys live. @defaultValue `<PROBITY_DATA_DIR>/keys/notary` */
   NOTARY_KEYS_DIR: z.string().optional(),
   /**
-   * Compression of the signed topic's record batches. gzip halves them (a
-   * signed record is mostly base64 of hashes and signatures, so it does no
-   * better); zlib level 6 costs 35–75 µs per 2.7 KB record in a micro-
-   * benchmark here, yet bench/ingest showed the same notary CPU per manifest
-   * either way (166 vs 167–171 µs), so the smaller topic wins by default.
+   * Compression of the signed topic's record batches. gzip makes the topic
+   * (kept forever) smaller; in bench/ingest the notary's CPU per manifest
+   * showed no clear difference either way (draining a backlog: 95 µs gzip,
+   * 109 µs none, one run each), so the smaller topic wins by default.
    * @defaultValue `gzip`
    */
   NOTARY_SIGNED_COMPRESSION: z.enum(['none', 'gzip']).default('gzip'),

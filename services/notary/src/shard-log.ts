@@ -1,6 +1,6 @@
 import { mkdirSync, openSync, closeSync, fstatSync, readSync, writeSync, fsyncSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
-import { compactRangeNodes, proveRecord, storedHashCount, storedHashIndex, storedHashesForRecord, treeHash } from '@probity/crypto';
+import { compactRangeNodes, storedHashCount, storedHashIndex, storedHashesForRecord, treeHash } from '@probity/crypto';
 import { HashSet32 } from './hash-set.js';
 import { NotaryError } from './errors.js';
 
@@ -17,8 +17,8 @@ const LEAF_ENTRY = 64;
  * crash, which is what keeps the log free of forks: the committed size and
  * root travel atomically with the Kafka offsets.
  *
- * The stored hashes are mirrored in memory (32 bytes × ~2 per leaf) so proofs
- * for a batch cost no I/O; a shard of 10⁷ leaves needs ~640 MiB.
+ * The stored hashes are mirrored in memory (32 bytes × ~2 per leaf) so roots
+ * and compact ranges for a batch cost no I/O; a shard of 10⁷ leaves needs ~640 MiB.
  */
 export class ShardLog {
   private hashesFd: number;
@@ -80,10 +80,6 @@ export class ShardLog {
 
   root(size = this.leafCount): Uint8Array {
     return treeHash(size, (indexes) => indexes.map((i) => this.readHash(i)));
-  }
-
-  inclusionProof(index: number, size = this.leafCount): Uint8Array[] {
-    return proveRecord(size, index, (indexes) => indexes.map((i) => this.readHash(i)));
   }
 
   /** The perfect subtree hashes covering leaves [0, size), left to right: stored hashes, no hashing. */

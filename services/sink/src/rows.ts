@@ -1,5 +1,5 @@
 import { fromBase64 } from '@probity/crypto';
-import { decodeStatement, expandSignedBatch, parseSignedBatch, toBundle, type SignedRecordMessage } from '@probity/evidence';
+import { expandSignedBatchEntries, parseSignedBatch, toBundle, type SignedRecordMessage, type Statement } from '@probity/evidence';
 import type { RecordType, SchemaRegistry } from '@probity/schema';
 import { buildEvidenceRow, type EvidenceRow } from '@probity/warehouse';
 
@@ -40,11 +40,11 @@ export interface MapContext {
  * a record whose bytes do not decode is refused alone.
  */
 export function mapSignedBatch(value: Buffer | null, context: MapContext): MappedBatch {
-  let records: SignedRecordMessage[];
+  let records: { record: SignedRecordMessage; statement: Statement }[];
   let checkpoint: CheckpointInfo;
   try {
     const batch = parseSignedBatch(value);
-    records = expandSignedBatch(batch);
+    records = expandSignedBatchEntries(batch);
     checkpoint = { shard: batch.shard, size: batch.first_index + batch.records.length, signedNote: batch.checkpoint };
   } catch (err) {
     const reason = (err as { code?: string }).code === 'SIGNED_BATCH_INCONSISTENT' ? 'SIGNED_BATCH_INCONSISTENT' : 'SIGNED_BATCH_MALFORMED';
@@ -52,23 +52,21 @@ export function mapSignedBatch(value: Buffer | null, context: MapContext): Mappe
   }
   const rows: EvidenceRow[] = [];
   const poison: Poison[] = [];
-  for (const record of records) {
-    const mapped = mapSignedRecord(record, context);
+  for (const { record, statement } of records) {
+    const mapped = mapSignedRecord(record, statement, context);
     if ('row' in mapped) rows.push(mapped.row);
     else poison.push({ reason: 'RECORD_UNDECODABLE', detail: mapped.detail, value: Buffer.from(JSON.stringify(record)) });
   }
   return { rows, checkpoint, poison };
 }
 
-function mapSignedRecord(message: SignedRecordMessage, context: MapContext): { row: EvidenceRow } | { detail: string } {
+function mapSignedRecord(message: SignedRecordMessage, statement: Statement, context: MapContext): { row: EvidenceRow } | { detail: string } {
   let decoded: ReturnType<SchemaRegistry['decode']>;
   let recordJson: Record<string, unknown>;
-  let statement: ReturnType<typeof decodeStatement>;
   const recordBytes = fromBase64(message.record);
   try {
     decoded = context.registry.decode(recordBytes);
     recordJson = context.registry.toJson(decoded.recordType as RecordType, decoded.value) as Record<string, unknown>;
-    statement = decodeStatement(fromBase64(message.statement));
   } catch (err) {
     return { detail: (err as Error).message };
   }
