@@ -9,20 +9,113 @@ import { arrayItems, branchName, isPlainObject, isRecord, logicalUnderlying, map
  * as they are, for validation to report.
  */
 export function normalizeValue(type: AvroType, value: unknown): unknown {
-  if (type.typeName.startsWith('logical:')) return normalizeValue(logicalUnderlying(type), value);
-  if (isRecord(type)) return normalizeRecord(type, value);
-  switch (type.typeName) {
-    case 'array':
-      return Array.isArray(value) ? value.map((item) => normalizeValue(arrayItems(type), item)) : value;
-    case 'map':
-      return normalizeMap(type, value);
-    case 'union:wrapped':
-      return normalizeWrappedUnion(type, value);
-    case 'union:unwrapped':
-      return normalizeUnwrappedUnion(type, value);
-    default:
-      return value;
+  return normalizerOf(type)(value);
+}
+
+type Normalizer = (value: unknown) => unknown;
+
+const identity: Normalizer = (value) => value;
+
+// Every emitted record is normalized: the type tree is turned into closures once per type.
+const normalizers = new WeakMap<AvroType, Normalizer>();
+
+function normalizerOf(type: AvroType): Normalizer {
+  let normalizer = normalizers.get(type);
+  if (!normalizer) {
+    // A placeholder breaks cycles of recursive record types.
+    let real: Normalizer | undefined;
+    normalizers.set(type, (value) => real!(value));
+    real = compileNormalizer(type);
+    normalizers.set(type, real);
+    normalizer = real;
   }
+  return normalizer;
+}
+
+function compileNormalizer(type: AvroType): Normalizer {
+  if (type.typeName.startsWith('logical:')) return normalizerOf(logicalUnderlying(type));
+  if (isRecord(type)) return recordNormalizer(type);
+  switch (type.typeName) {
+    case 'array': {
+      const item = normalizerOf(arrayItems(type));
+      return (value) => (Array.isArray(value) ? value.map((entry) => item(entry)) : value);
+    }
+    case 'map': {
+      const item = normalizerOf(mapValues(type));
+      return (value) => {
+        if (!isPlainObject(value)) return value;
+        const out: Record<string, unknown> = {};
+        for (const key of canonicalKeyOrder(Object.keys(value))) out[key] = item(value[key]);
+        return out;
+      };
+    }
+    case 'union:wrapped':
+      return wrappedUnionNormalizer(type);
+    case 'union:unwrapped':
+      return unwrappedUnionNormalizer(type);
+    default:
+      return identity;
+  }
+}
+
+function recordNormalizer(type: AvroType): Normalizer {
+  const fields = recordFields(type).map((field) => ({ name: field.name, field, normalize: normalizerOf(field.type) }));
+  const declared = new Set(fields.map((field) => field.name));
+  return (value) => {
+    if (!isPlainObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const { name, field, normalize } of fields) {
+      let fieldValue = value[name];
+      if (fieldValue === undefined) fieldValue = field.defaultValue();
+      if (fieldValue !== undefined) out[name] = normalize(fieldValue);
+    }
+    // Undeclared fields stay, for validation to report.
+    for (const key of Object.keys(value)) {
+      if (!declared.has(key)) out[key] = value[key];
+    }
+    return out;
+  };
+}
+
+function wrappedUnionNormalizer(type: AvroType): Normalizer {
+  const byKey = new Map<string, Normalizer>();
+  for (const branch of unionBranches(type)) {
+    if (!byKey.has(branchName(branch))) byKey.set(branchName(branch), normalizerOf(branch));
+  }
+  return (value) => {
+    if (!isPlainObject(value)) return value;
+    const keys = Object.keys(value);
+    if (keys.length !== 1) return value;
+    const key = keys[0] as string;
+    const normalize = byKey.get(key);
+    return normalize ? { [key]: normalize(value[key]) } : value;
+  };
+}
+
+/**
+ * The first branch the normalized value is valid for. A null branch takes
+ * only null, which never gets here. With one other branch that is a record,
+ * array or map, its shape decides (avsc's `isValid` would walk the whole
+ * subtree, and validation walks it anyway).
+ */
+function unwrappedUnionNormalizer(type: AvroType): Normalizer {
+  const branches = unionBranches(type).filter((branch) => branch.typeName !== 'null');
+  const candidates = branches.map((branch) => ({ branch, normalize: normalizerOf(branch) }));
+  const [only] = candidates;
+  if (only && candidates.length === 1 && (isRecord(only.branch) || only.branch.typeName === 'map')) {
+    return (value) => (isPlainObject(value) ? only.normalize(value) : value);
+  }
+  if (only && candidates.length === 1 && only.branch.typeName === 'array') {
+    return (value) => (Array.isArray(value) ? only.normalize(value) : value);
+  }
+  return (value) => {
+    if (value === null || value === undefined) return value;
+    for (const { branch, normalize } of candidates) {
+      const candidate = normalize(value);
+      if (branch.isValid(candidate)) return candidate;
+    }
+    return value;
+  };
 }
 
 /**
@@ -33,47 +126,4 @@ export function normalizeValue(type: AvroType, value: unknown): unknown {
  */
 export function canonicalKeyOrder(keys: string[]): string[] {
   return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function normalizeMap(type: AvroType, value: unknown): unknown {
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of canonicalKeyOrder(Object.keys(value))) {
-    out[key] = normalizeValue(mapValues(type), value[key]);
-  }
-  return out;
-}
-
-function normalizeRecord(type: AvroType, value: unknown): unknown {
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  const declared = new Set<string>();
-  for (const field of recordFields(type)) {
-    declared.add(field.name);
-    let fieldValue = value[field.name];
-    if (fieldValue === undefined) fieldValue = field.defaultValue();
-    if (fieldValue !== undefined) out[field.name] = normalizeValue(field.type, fieldValue);
-  }
-  for (const key of Object.keys(value)) {
-    if (!declared.has(key)) out[key] = value[key];
-  }
-  return out;
-}
-
-function normalizeWrappedUnion(type: AvroType, value: unknown): unknown {
-  if (!isPlainObject(value)) return value;
-  const keys = Object.keys(value);
-  if (keys.length !== 1) return value;
-  const key = keys[0] as string;
-  const branch = unionBranches(type).find((candidate) => branchName(candidate) === key);
-  return branch ? { [key]: normalizeValue(branch, value[key]) } : value;
-}
-
-function normalizeUnwrappedUnion(type: AvroType, value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  for (const branch of unionBranches(type)) {
-    const candidate = normalizeValue(branch, value);
-    if (branch.isValid(candidate)) return candidate;
-  }
-  return value;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRegistry, loadSchemaRegistry } from './default-registry.js';
 import { SchemaError } from './errors.js';
 import { readSchemaSources } from './load-schemas.js';
+import { normalizeValue } from './normalize.js';
 import { RECORD_TYPES, type RecordType } from './record-types.js';
 import { SchemaRegistry, type SchemaSource } from './schema-registry.js';
 import { NOW, SAMPLES, manifest } from './test-fixtures.js';
@@ -66,6 +67,21 @@ describe('encode and decode', () => {
     const decoded = registry.decode(bytes);
     expect(decoded).toEqual({ recordType, version: entry.version, readerVersion: entry.version, fingerprint: entry.fingerprintHex, value });
     expect(Object.getPrototypeOf(decoded.value)).toBe(Object.prototype);
+  });
+
+  it('writes the bytes avsc writes, for small values and for values larger than the scratch buffer', () => {
+    const entry = registry.current('EvidenceManifest');
+    const small = manifest();
+    const large = manifest({ summary: 'x'.repeat(100_000) });
+    for (const value of [small, large]) {
+      const bytes = registry.encode('EvidenceManifest', value, { now: NOW });
+      expect(bytes.equals(Buffer.concat([Buffer.from([0xc3, 0x01]), entry.fingerprint, entry.type.toBuffer(normalizeValue(entry.type, value))]))).toBe(true);
+    }
+    // Each call returns its own bytes, not a view of a buffer the next call overwrites.
+    const first = registry.encode('EvidenceManifest', small, { now: NOW });
+    const copy = Buffer.from(first);
+    registry.encode('EvidenceManifest', manifest({ run_id: 'another-run' }), { now: NOW });
+    expect(first.equals(copy)).toBe(true);
   });
 
   it('fills omitted optional fields with their defaults', () => {

@@ -8,7 +8,7 @@ import { RECORD_TYPES, type RecordType } from './record-types.js';
 import { checkRecordShape, checkResolvable } from './schema-rules.js';
 import { semanticIssues, type SemanticOptions } from './semantics.js';
 import { avroToJson, jsonBranchSpelling, jsonToAvro } from './json-mapping.js';
-import { frameSingleObject, unframeSingleObject } from './single-object.js';
+import { encodeSingleObject, unframeSingleObject } from './single-object.js';
 import { schemaIssues, type ValidationIssue } from './validate-schema.js';
 
 /** One schema file's content, before parsing. */
@@ -204,7 +204,7 @@ export class SchemaRegistry {
         details: { recordType, version: entry.version, issues },
       });
     }
-    return frameSingleObject(entry.fingerprint, entry.type.toBuffer(normalized));
+    return encodeSingleObject(entry.fingerprint, entry.type, normalized);
   }
 
   /** Finds the writer schema by fingerprint and resolves the body to the reader version (the current one unless asked). */

@@ -2,7 +2,7 @@ import type { AvroType } from './avsc.js';
 import { isTimestampMicros, isUuid } from './logical-types.js';
 import { avroBranchSpelling, type BranchSpelling } from './paths.js';
 import type { ValidationIssue } from './validate-schema.js';
-import { walkValue } from './walk.js';
+import { compileWalk, type NodeInterest, type VisitedNode } from './walk.js';
 
 export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** `<framework>:<control id>`, e.g. `iso42001:A.6.2.4`, `iso27001:A.8.16`, `euaiact:Art.12`. */
@@ -41,32 +41,10 @@ export interface SemanticOptions {
 export function semanticIssues(type: AvroType, value: unknown, options: SemanticOptions = {}, spellBranch: BranchSpelling = avroBranchSpelling): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const nowMicros = (options.now ?? new Date()).getTime() * 1000;
-  const latest = nowMicros + MAX_FUTURE_SKEW_MICROS;
   const add = (path: string, message: string): void => {
     issues.push({ path, message });
   };
-
-  walkValue(
-    type,
-    value,
-    (node) => {
-      const { type: nodeType, value: nodeValue, fieldName } = node;
-      if (isTimestampMicros(nodeType) && typeof nodeValue === 'number') {
-        if (nodeValue < EARLIEST_TIMESTAMP_MICROS) add(node.path, `timestamp ${nodeValue} is before 2000-01-01 (is it in seconds or milliseconds instead of microseconds?)`);
-        else if (nodeValue > latest) add(node.path, `timestamp ${new Date(Math.floor(nodeValue / 1000)).toISOString()} is more than a day in the future`);
-        return;
-      }
-      if (isUuid(nodeType) && typeof nodeValue === 'string') {
-        if (!UUID_PATTERN.test(nodeValue)) add(node.path, 'must be a UUID in lowercase canonical form (8-4-4-4-12 hex digits)');
-        return;
-      }
-      // A union node and its branch share the field name; judge the branch only.
-      if (fieldName === undefined || nodeType.typeName.startsWith('union:')) return;
-      if (typeof nodeValue === 'string') checkStringField(fieldName, nodeValue, node, add);
-      if (typeof nodeValue === 'number') checkNumberField(fieldName, nodeValue, node, add);
-    },
-    spellBranch,
-  );
+  compileWalk(type, semanticRule, spellBranch)(value, { latestMicros: nowMicros + MAX_FUTURE_SKEW_MICROS, add });
 
   if (typeof value === 'object' && value !== null) {
     const top = value as Record<string, unknown>;
@@ -87,22 +65,68 @@ export function semanticIssues(type: AvroType, value: unknown, options: Semantic
   return issues;
 }
 
-function checkStringField(fieldName: string, value: string, node: { readonly path: string }, add: (path: string, message: string) => void): void {
-  if (fieldName === 'sha256' || fieldName.endsWith('_sha256')) {
-    if (!SHA256_PATTERN.test(value)) add(node.path, 'must be a SHA-256 digest: 64 lowercase hex characters');
-  } else if (fieldName === 'commit_sha') {
-    if (!COMMIT_SHA_PATTERN.test(value)) add(node.path, 'must be a full commit hash: 40 or 64 lowercase hex characters');
-  } else if (fieldName === 'id' || fieldName.endsWith('_id') || fieldName === 'principal' || fieldName === 'role') {
-    if (value.trim() === '') add(node.path, 'must not be blank');
-  }
+interface RuleContext {
+  latestMicros: number;
+  add: (path: string, message: string) => void;
 }
 
-function checkNumberField(fieldName: string, value: number, node: { readonly path: string }, add: (path: string, message: string) => void): void {
-  if (['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms'].includes(fieldName)) {
-    if (!(value >= 0)) add(node.path, 'must not be negative');
-  } else if (fieldName === 'p_value') {
-    if (!(value >= 0 && value <= 1)) add(node.path, 'must be between 0 and 1');
+/** A rule's verdict on a value: the problem, or null when it is fine. */
+type ValueRule<T> = (value: T) => string | null;
+
+/** The rules of a node, chosen once per schema node (by its type and field name), not once per value. */
+const semanticRule: NodeInterest<RuleContext> = (type, fieldName) => {
+  if (isTimestampMicros(type) || isUuid(type)) {
+    const timestamp = isTimestampMicros(type);
+    const fieldRules = ruleOfField(type, fieldName);
+    return (node, context) => {
+      const { value } = node;
+      if (timestamp && typeof value === 'number') {
+        if (value < EARLIEST_TIMESTAMP_MICROS) context.add(node.path, `timestamp ${value} is before 2000-01-01 (is it in seconds or milliseconds instead of microseconds?)`);
+        else if (value > context.latestMicros) context.add(node.path, `timestamp ${new Date(Math.floor(value / 1000)).toISOString()} is more than a day in the future`);
+        return;
+      }
+      if (!timestamp && typeof value === 'string') {
+        if (!UUID_PATTERN.test(value)) context.add(node.path, 'must be a UUID in lowercase canonical form (8-4-4-4-12 hex digits)');
+        return;
+      }
+      fieldRules?.(node, context);
+    };
   }
+  return ruleOfField(type, fieldName);
+};
+
+function ruleOfField(type: AvroType, fieldName: string | undefined): ((node: VisitedNode, context: RuleContext) => void) | null {
+  // A union node and its branch share the field name; judge the branch only.
+  if (fieldName === undefined || type.typeName.startsWith('union:')) return null;
+  const stringRule = stringRuleOf(fieldName);
+  const numberRule = numberRuleOf(fieldName);
+  if (!stringRule && !numberRule) return null;
+  return (node, context) => {
+    const { value } = node;
+    const problem = typeof value === 'string' ? stringRule?.(value) : typeof value === 'number' ? numberRule?.(value) : null;
+    if (problem) context.add(node.path, problem);
+  };
+}
+
+function stringRuleOf(fieldName: string): ValueRule<string> | null {
+  if (fieldName === 'sha256' || fieldName.endsWith('_sha256')) {
+    return (value) => (SHA256_PATTERN.test(value) ? null : 'must be a SHA-256 digest: 64 lowercase hex characters');
+  }
+  if (fieldName === 'commit_sha') {
+    return (value) => (COMMIT_SHA_PATTERN.test(value) ? null : 'must be a full commit hash: 40 or 64 lowercase hex characters');
+  }
+  if (fieldName === 'id' || fieldName.endsWith('_id') || fieldName === 'principal' || fieldName === 'role') {
+    return (value) => (value.trim() === '' ? 'must not be blank' : null);
+  }
+  return null;
+}
+
+const NON_NEGATIVE_FIELDS = new Set(['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms']);
+
+function numberRuleOf(fieldName: string): ValueRule<number> | null {
+  if (NON_NEGATIVE_FIELDS.has(fieldName)) return (value) => (value >= 0 ? null : 'must not be negative');
+  if (fieldName === 'p_value') return (value) => (value >= 0 && value <= 1 ? null : 'must be between 0 and 1');
+  return null;
 }
 
 function checkSpan(record: Record<string, unknown>, fromField: string, toField: string, prefix: string, add: (path: string, message: string) => void): void {

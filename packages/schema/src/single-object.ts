@@ -5,6 +5,23 @@ export const SINGLE_OBJECT_MARKER = Buffer.from([0xc3, 0x01]);
 /** Marker (2 bytes) + CRC-64-AVRO fingerprint (8 bytes). */
 export const SINGLE_OBJECT_HEADER_LENGTH = 10;
 
+// Encoding is synchronous, so one scratch buffer serves every call.
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Header and body written once into a scratch buffer, then copied out: one
+ * small allocation per record instead of avsc's zero-filled body buffer plus
+ * a concatenation. Values too large for the scratch take the plain route.
+ */
+export function encodeSingleObject(fingerprint: Buffer, type: { encode(value: unknown, buf: Buffer, pos: number): number; toBuffer(value: unknown): Buffer }, value: unknown): Buffer {
+  if (fingerprint.length !== 8) throw new RangeError('fingerprint must be 8 bytes');
+  SINGLE_OBJECT_MARKER.copy(scratch, 0);
+  fingerprint.copy(scratch, SINGLE_OBJECT_MARKER.length);
+  const end = type.encode(value, scratch, SINGLE_OBJECT_HEADER_LENGTH);
+  if (end > 0) return Buffer.from(scratch.subarray(0, end));
+  return frameSingleObject(fingerprint, type.toBuffer(value));
+}
+
 export function frameSingleObject(fingerprint: Buffer, body: Buffer): Buffer {
   if (fingerprint.length !== 8) throw new RangeError('fingerprint must be 8 bytes');
   return Buffer.concat([SINGLE_OBJECT_MARKER, fingerprint, body]);

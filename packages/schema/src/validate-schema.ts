@@ -2,7 +2,7 @@ import type { AvroType } from './avsc.js';
 import { describeType, describeValue } from './describe-type.js';
 import { appendKey, avroBranchSpelling, formatAvscPath, type BranchSpelling } from './paths.js';
 import { isPlainObject, isRecord, recordFields } from './type-tree.js';
-import { walkValue } from './walk.js';
+import { compileWalk, type NodeInterest } from './walk.js';
 
 export interface ValidationIssue {
   /** Where in the value, e.g. `approvals[0].at`; empty for the value as a whole. */
@@ -26,21 +26,21 @@ export function schemaIssues(type: AvroType, value: unknown, spellBranch: Branch
       issues.push({ path, message });
     },
   });
-  walkValue(
-    type,
-    value,
-    (node) => {
-      const { type: nodeType, value: nodeValue } = node;
-      if (!isRecord(nodeType) || !isPlainObject(nodeValue)) return;
-      const declared = declaredFields(nodeType);
-      for (const key of Object.keys(nodeValue)) {
-        if (!declared.has(key)) issues.push({ path: appendKey(node.path, key), message: `unknown field (${nodeType.name ?? 'record'} has: ${[...declared].join(', ')})` });
-      }
-    },
-    spellBranch,
-  );
+  compileWalk(type, undeclaredFields, spellBranch)(value, issues);
   return issues;
 }
+
+/** Record nodes report the keys their record type does not declare. */
+const undeclaredFields: NodeInterest<ValidationIssue[]> = (nodeType) => {
+  if (!isRecord(nodeType)) return null;
+  const declared = declaredFields(nodeType);
+  return (node, issues) => {
+    if (!isPlainObject(node.value)) return;
+    for (const key of Object.keys(node.value)) {
+      if (!declared.has(key)) issues.push({ path: appendKey(node.path, key), message: `unknown field (${nodeType.name ?? 'record'} has: ${[...declared].join(', ')})` });
+    }
+  };
+};
 
 // Types are immutable and few: one set of field names per record type, not one per validated record.
 const fieldNames = new WeakMap<AvroType, Set<string>>();

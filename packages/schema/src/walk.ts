@@ -11,6 +11,12 @@ export interface VisitedNode {
   fieldName: string | undefined;
 }
 
+/** What to do at a node of this type (reached as this field, if any); null where there is nothing to check. */
+export type NodeInterest<C> = (type: AvroType, fieldName: string | undefined) => ((node: VisitedNode, context: C) => void) | null;
+
+/** A walk compiled for one type: call it once per value. */
+export type CompiledWalk<C> = (value: unknown, context: C) => void;
+
 /** A path as a chain of steps, spelled only when asked: validating a record builds no strings unless it has issues. */
 type PathStep = { parent: PathStep; key: string } | { parent: PathStep; index: number } | null;
 
@@ -32,65 +38,169 @@ class Node implements VisitedNode {
   }
 }
 
+type Visit<C> = (value: unknown, step: PathStep, context: C) => void;
+
+const compiled = new WeakMap<NodeInterest<never>, WeakMap<BranchSpelling, WeakMap<AvroType, CompiledWalk<never>>>>();
+
 /**
- * Visits every node of a value alongside its type, depth first, descending
- * only where the value has the shape the type expects (validation reports the
- * rest). Logical types are visited once with their logical type.
+ * Visits every node of a value that `interest` has something for, depth
+ * first, descending only where the value has the shape the type expects
+ * (validation reports the rest). Logical types are visited once with their
+ * logical type. The walk is planned once per type and interest: subtrees
+ * without a node of interest are never entered, and the type tree is not
+ * searched again for each value (validation runs on every manifest, twice).
+ *
+ * An unwrapped union descends into the first non-null branch the value is
+ * valid for; with a single non-null record, array or map branch, the shape
+ * check stands in for avsc's `isValid` (which would walk the whole subtree).
  */
-export function walkValue(
-  type: AvroType,
-  value: unknown,
-  visit: (node: VisitedNode) => void,
-  spellBranch: BranchSpelling = avroBranchSpelling,
-): void {
-  walk(type, value, null, undefined, visit, spellBranch);
+export function compileWalk<C>(type: AvroType, interest: NodeInterest<C>, spellBranch: BranchSpelling = avroBranchSpelling): CompiledWalk<C> {
+  let bySpelling = compiled.get(interest as NodeInterest<never>);
+  if (!bySpelling) compiled.set(interest as NodeInterest<never>, (bySpelling = new WeakMap()));
+  let byType = bySpelling.get(spellBranch);
+  if (!byType) bySpelling.set(spellBranch, (byType = new WeakMap()));
+  let walk = byType.get(type) as CompiledWalk<C> | undefined;
+  if (!walk) {
+    const visit = new Planner(interest, spellBranch).plan(type, undefined);
+    walk = visit ? (value, context) => visit(value, null, context) : () => undefined;
+    byType.set(type, walk as CompiledWalk<never>);
+  }
+  return walk;
 }
 
-function walk(
-  type: AvroType,
-  value: unknown,
-  path: PathStep,
-  fieldName: string | undefined,
-  visit: (node: VisitedNode) => void,
-  spellBranch: BranchSpelling,
-): void {
-  visit(new Node(type, value, path, fieldName));
-  if (type.typeName.startsWith('logical:')) {
-    const underlying = logicalUnderlying(type);
-    // Our logical types sit on primitives; descend only if one ever wraps a structure.
-    if (underlying.typeName !== type.typeName && !isPrimitiveName(underlying.typeName)) walk(underlying, value, path, fieldName, visit, spellBranch);
-    return;
+class Planner<C> {
+  /** Per type and field name; `pending` marks a named type being planned (recursive schemas). */
+  private readonly memo = new Map<AvroType, Map<string | undefined, Visit<C> | null | 'pending'>>();
+
+  constructor(
+    private readonly interest: NodeInterest<C>,
+    private readonly spellBranch: BranchSpelling,
+  ) {}
+
+  plan(type: AvroType, fieldName: string | undefined): Visit<C> | null {
+    let byField = this.memo.get(type);
+    if (!byField) this.memo.set(type, (byField = new Map()));
+    const known = byField.get(fieldName);
+    if (known === 'pending') return this.recursive(type, fieldName);
+    if (known !== undefined) return known;
+    byField.set(fieldName, 'pending');
+    const visit = both(this.self(type, fieldName), this.descend(type, fieldName));
+    byField.set(fieldName, visit);
+    return visit;
   }
-  if (isRecord(type)) {
-    if (!isPlainObject(value)) return;
+
+  // A type that contains itself: plan a call through the memo, resolved on first use.
+  private recursive(type: AvroType, fieldName: string | undefined): Visit<C> {
+    return (value, step, context) => {
+      const visit = this.memo.get(type)?.get(fieldName);
+      if (typeof visit === 'function') visit(value, step, context);
+    };
+  }
+
+  private self(type: AvroType, fieldName: string | undefined): Visit<C> | null {
+    const check = this.interest(type, fieldName);
+    return check ? (value, step, context) => check(new Node(type, value, step, fieldName), context) : null;
+  }
+
+  private descend(type: AvroType, fieldName: string | undefined): Visit<C> | null {
+    if (type.typeName.startsWith('logical:')) {
+      const underlying = logicalUnderlying(type);
+      // Our logical types sit on primitives; descend only if one ever wraps a structure.
+      return underlying.typeName !== type.typeName && !isPrimitiveName(underlying.typeName) ? this.plan(underlying, fieldName) : null;
+    }
+    if (isRecord(type)) return this.record(type);
+    switch (type.typeName) {
+      case 'array': {
+        const item = this.plan(arrayItems(type), undefined);
+        if (!item) return null;
+        return (value, step, context) => {
+          if (!Array.isArray(value)) return;
+          for (let i = 0; i < value.length; i++) item(value[i], { parent: step, index: i }, context);
+        };
+      }
+      case 'map': {
+        const item = this.plan(mapValues(type), undefined);
+        if (!item) return null;
+        return (value, step, context) => {
+          if (!isPlainObject(value)) return;
+          for (const key of Object.keys(value)) item(value[key], { parent: step, key }, context);
+        };
+      }
+      case 'union:wrapped':
+        return this.wrappedUnion(type);
+      case 'union:unwrapped':
+        return this.unwrappedUnion(type, fieldName);
+      default:
+        return null;
+    }
+  }
+
+  private record(type: AvroType): Visit<C> | null {
+    const fields: { name: string; visit: Visit<C> }[] = [];
     for (const field of recordFields(type)) {
-      if (value[field.name] !== undefined) walk(field.type, value[field.name], { parent: path, key: field.name }, field.name, visit, spellBranch);
+      const visit = this.plan(field.type, field.name);
+      if (visit) fields.push({ name: field.name, visit });
     }
-    return;
-  }
-  switch (type.typeName) {
-    case 'array':
-      if (Array.isArray(value)) value.forEach((item, i) => walk(arrayItems(type), item, { parent: path, index: i }, undefined, visit, spellBranch));
-      return;
-    case 'map':
-      if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) walk(mapValues(type), item, { parent: path, key }, undefined, visit, spellBranch);
-      return;
-    case 'union:wrapped': {
+    if (fields.length === 0) return null;
+    return (value, step, context) => {
       if (!isPlainObject(value)) return;
-      const [key] = Object.keys(value);
-      const branch = unionBranches(type).find((candidate) => branchName(candidate) === key);
-      if (branch && key !== undefined) walk(branch, value[key], { parent: path, key: spellBranch(branch) }, undefined, visit, spellBranch);
-      return;
-    }
-    case 'union:unwrapped': {
-      if (value === null || value === undefined) return;
-      const branch = unionBranches(type).find((candidate) => candidate.typeName !== 'null' && candidate.isValid(value));
-      if (branch) walk(branch, value, path, fieldName, visit, spellBranch);
-      return;
-    }
-    default:
-      return;
+      for (const field of fields) {
+        const fieldValue = value[field.name];
+        if (fieldValue !== undefined) field.visit(fieldValue, { parent: step, key: field.name }, context);
+      }
+    };
   }
+
+  private wrappedUnion(type: AvroType): Visit<C> | null {
+    const byKey = new Map<string, { spelled: string; visit: Visit<C> | null }>();
+    for (const branch of unionBranches(type)) {
+      const key = branchName(branch);
+      // The first branch of a name wins, as in a lookup by key.
+      if (!byKey.has(key)) byKey.set(key, { spelled: this.spellBranch(branch), visit: this.plan(branch, undefined) });
+    }
+    if (![...byKey.values()].some((entry) => entry.visit)) return null;
+    return (value, step, context) => {
+      if (!isPlainObject(value)) return;
+      for (const key in value) {
+        const entry = byKey.get(key);
+        if (entry?.visit) entry.visit(value[key], { parent: step, key: entry.spelled }, context);
+        return;
+      }
+    };
+  }
+
+  private unwrappedUnion(type: AvroType, fieldName: string | undefined): Visit<C> | null {
+    const branches = unionBranches(type).filter((branch) => branch.typeName !== 'null');
+    const visits = branches.map((branch) => this.plan(branch, fieldName));
+    if (!visits.some(Boolean)) return null;
+    if (branches.length === 1) {
+      const [branch] = branches as [AvroType];
+      const visit = visits[0]!;
+      const fits = shapeCheck(branch);
+      return (value, step, context) => {
+        if (value !== null && value !== undefined && fits(value)) visit(value, step, context);
+      };
+    }
+    return (value, step, context) => {
+      if (value === null || value === undefined) return;
+      const index = branches.findIndex((branch) => branch.isValid(value));
+      if (index >= 0) visits[index]?.(value, step, context);
+    };
+  }
+}
+
+function both<C>(first: Visit<C> | null, second: Visit<C> | null): Visit<C> | null {
+  if (!first || !second) return first ?? second;
+  return (value, step, context) => {
+    first(value, step, context);
+    second(value, step, context);
+  };
+}
+
+function shapeCheck(type: AvroType): (value: unknown) => boolean {
+  if (isRecord(type) || type.typeName === 'map') return isPlainObject;
+  if (type.typeName === 'array') return Array.isArray;
+  return (value) => type.isValid(value);
 }
 
 function isPrimitiveName(typeName: string): boolean {
