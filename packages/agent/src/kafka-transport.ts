@@ -1,4 +1,4 @@
-import { createKafka, TOPICS, toKafkaError, type Kafka, type KafkaClientOptions, type Producer } from '@probity/kafka';
+import { createKafka, keyHashPartitioner, TOPICS, toKafkaError, type Kafka, type KafkaClientOptions, type Producer } from '@probity/kafka';
 import type { Transport } from './dispatcher.js';
 import type { SpooledMessage } from './spool/frame.js';
 
@@ -63,6 +63,8 @@ export class KafkaTransport implements Transport {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry,
+      // Records are keyed by content hash: the same shard as kafkajs' default, at a fraction of its cost.
+      createPartitioner: keyHashPartitioner,
     });
   }
 
