@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBundle, verifySignedRecord, type SignedRecordMessage } from '@probity/evidence';
+import { FileEvidenceStore } from '@probity/evidence-store';
 import { parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
 import { infraScript, repoRoot, uniqueName, waitFor } from '../helpers/index.js';
 import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
@@ -115,6 +116,16 @@ describe('notary under faults', () => {
     const keyring = parsePublicKeyring(JSON.parse(readFileSync(publicKeyringPath(harness.keysDir), 'utf8')), 'keyring');
     const keys = toTrustedKeys(keyring).map((k, i) => ({ ...k, name: keyring.keys[i]!.name }));
     for (const body of bodies.filter((_, i) => i % 25 === 0)) expect(verifySignedRecord(toBundle(body), { notaryKeys: keys }).valid).toBe(true);
+
+    // The evidence store held every published record before its offsets were committed, despite the kills:
+    // each location reads back, verified against the content hash, from the instance that notarized it.
+    const stores = [dataDir, freshDir].map((dir) => new FileEvidenceStore(path.join(dir, 'evidence-store')));
+    for (const body of bodies) {
+      const attempts = await Promise.allSettled(stores.map((store) => store.get(body.store, body.content_hash)));
+      const found = attempts.find((attempt) => attempt.status === 'fulfilled');
+      expect(found, `record ${body.content_hash} in the evidence store at ${JSON.stringify(body.store)}`).toBeDefined();
+      expect(Buffer.from((found as PromiseFulfilledResult<Uint8Array>).value).equals(Buffer.from(body.record, 'base64'))).toBe(true);
+    }
     await killHard(moved);
   });
 

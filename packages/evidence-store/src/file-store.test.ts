@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ const object = (text: string) => {
   return { contentHash: createHash('sha256').update(bytes).digest('hex'), bytes };
 };
 
+const segmentFile = (root: string, name: string) => path.join(root, 'packs', `${name}.pack`);
+
 describe('FileEvidenceStore', () => {
   it('writes a pack and reads each object back verified', async () => {
     const store = new FileEvidenceStore(await mkdtemp(path.join(tmpdir(), 'cas-')));
@@ -18,13 +20,31 @@ describe('FileEvidenceStore', () => {
     for (const [i, loc] of locations.entries()) {
       expect(Buffer.from(await store.get(loc, objects[i]!.contentHash)).toString()).toBe(['alpha', 'beta', ''][i]);
     }
-    expect(await store.verifyPack('0-0-3')).toEqual({ objects: 3, corrupt: [] });
+    expect(await store.verifySegment(locations[0]!.pack)).toEqual({ packs: 1, objects: 3, corrupt: [], tornTailBytes: 0 });
   });
 
-  it('is write-once: same contents are a no-op, different contents are refused', async () => {
-    const store = new FileEvidenceStore(await mkdtemp(path.join(tmpdir(), 'cas-')));
-    await store.putPack('p', [object('a')]);
-    await expect(store.putPack('p', [object('a')])).resolves.toHaveLength(1);
+  it('appends packs to one segment per process; another store (a restarted process) starts its own', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const store = new FileEvidenceStore(root);
+    // Concurrent puts (the notary's shards) get disjoint ranges of the same segment.
+    const [a, b, c] = await Promise.all([store.putPack('a', [object('1'), object('2')]), store.putPack('b', [object('3')]), store.putPack('c', [object('4')])]);
+    expect(new Set([...a!, ...b!, ...c!].map((l) => l.pack)).size).toBe(1);
+    const ranges = [...a!, ...b!, ...c!].map((l) => [l.offset, l.offset + l.length] as const).sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
+    expect(await store.verifySegment(a![0]!.pack)).toMatchObject({ packs: 3, objects: 4, corrupt: [] });
+    const [later] = await new FileEvidenceStore(root).putPack('d', [object('5')]);
+    expect(later!.pack).not.toBe(a![0]!.pack);
+    expect(Buffer.from(await store.get(later!, object('5').contentHash)).toString()).toBe('5');
+    expect(await readdir(path.join(root, 'packs'))).toHaveLength(2);
+  });
+
+  it('is write-once: a retried pack with the same contents is not written again, different contents are refused', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const store = new FileEvidenceStore(root);
+    const first = await store.putPack('p', [object('a')]);
+    const size = (await stat(segmentFile(root, first[0]!.pack))).size;
+    await expect(store.putPack('p', [object('a')])).resolves.toEqual(first);
+    expect((await stat(segmentFile(root, first[0]!.pack))).size).toBe(size);
     await expect(store.putPack('p', [object('b')])).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
   });
 
@@ -33,17 +53,40 @@ describe('FileEvidenceStore', () => {
     const store = new FileEvidenceStore(root);
     const a = object('evidence-a');
     const [loc] = await store.putPack('p', [a, object('evidence-b')]);
-    const packFile = path.join(root, 'packs', 'p.pack');
-    const data = await readFile(packFile);
-    data[3] = data[3]! ^ 0x01;
-    await writeFile(packFile, data);
+    const file = segmentFile(root, loc!.pack);
+    const data = await readFile(file);
+    data[loc!.offset + 3] = data[loc!.offset + 3]! ^ 0x01;
+    await writeFile(file, data);
     await expect(store.get(loc!, a.contentHash)).rejects.toMatchObject({ code: 'OBJECT_CORRUPT' });
-    expect((await store.verifyPack('p')).corrupt).toEqual([a.contentHash]);
+    expect((await store.verifySegment(loc!.pack)).corrupt).toEqual([a.contentHash]);
   });
 
-  it('rejects bad names and unknown packs with typed errors', async () => {
+  it('a scrub reports a torn last pack (a crash mid-append) and keeps every whole pack before it', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const store = new FileEvidenceStore(root);
+    const [kept] = await store.putPack('kept', [object('kept')]);
+    const [torn] = await store.putPack('torn', [object('torn-object')]);
+    const file = segmentFile(root, kept!.pack);
+    // Cut inside the torn pack's data: its 16-byte header and 4 bytes of it remain.
+    await truncate(file, torn!.offset + 4);
+    expect(await store.verifySegment(kept!.pack)).toEqual({ packs: 1, objects: 1, corrupt: [], tornTailBytes: 20 });
+    expect(Buffer.from(await store.get(kept!, object('kept').contentHash)).toString()).toBe('kept');
+  });
+
+  it('starts a new segment once one reaches its size limit', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const store = new FileEvidenceStore(root, { maxSegmentBytes: 100 });
+    const [first] = await store.putPack('one', [object('x'.repeat(120))]);
+    const [second] = await store.putPack('two', [object('y')]);
+    expect(second!.pack).not.toBe(first!.pack);
+    expect(second!.offset).toBe(16);
+  });
+
+  it('rejects bad names, bad hashes and unknown segments with typed errors', async () => {
     const store = new FileEvidenceStore(await mkdtemp(path.join(tmpdir(), 'cas-')));
     await expect(store.putPack('../escape', [])).rejects.toMatchObject({ code: 'LOCATION_INVALID' });
+    await expect(store.putPack('p', [{ contentHash: 'ABC', bytes: Buffer.from('x') }])).rejects.toMatchObject({ code: 'LOCATION_INVALID' });
     await expect(store.get({ pack: 'missing', offset: 0, length: 1 }, 'a'.repeat(64))).rejects.toMatchObject({ code: 'OBJECT_NOT_FOUND' });
+    await expect(store.get({ pack: '../x', offset: 0, length: 1 }, 'a'.repeat(64))).rejects.toMatchObject({ code: 'LOCATION_INVALID' });
   });
 });

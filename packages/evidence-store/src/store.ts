@@ -7,7 +7,8 @@ export interface EvidenceObject {
 /**
  * Where an object was written. Opaque to callers except for being stored
  * next to the record (warehouse row, signed message) and handed back to `get`.
- * `pack` names a write-once segment; `offset`/`length` locate the bytes in it.
+ * `pack` names the write-once segment holding the pack; `offset`/`length`
+ * locate the bytes in it.
  */
 export interface StoredLocation {
   pack: string;
@@ -15,18 +16,30 @@ export interface StoredLocation {
   length: number;
 }
 
+/** What a scrub of one segment found. */
+export interface PackScan {
+  packs: number;
+  objects: number;
+  /** Content hashes of objects whose bytes no longer hash to them. */
+  corrupt: string[];
+  /** Bytes after the last whole pack: a write torn by a crash, never acknowledged. */
+  tornTailBytes: number;
+}
+
 /**
  * A content-addressed, write-once store of evidence bytes. Objects are written
  * in packs (one per notarized batch) so a batch costs one durable write, not
- * one fsync per manifest. Reads verify the bytes against the content hash.
- * An object-store backend (S3 with object lock) implements the same interface:
- * one pack = one object, reads = ranged GETs.
+ * one fsync per manifest; packs are appended to segments. Reads verify the
+ * bytes against the content hash. An object-store backend (S3 with object
+ * lock) implements the same interface: one pack = one object, reads = ranged GETs.
  */
 export interface EvidenceStore {
   /** Durably write all objects as one pack; resolves after the data is on disk. */
   putPack(packName: string, objects: readonly EvidenceObject[]): Promise<StoredLocation[]>;
   /** Read and verify one object; throws OBJECT_CORRUPT if the bytes do not hash to `contentHash`. */
   get(location: StoredLocation, contentHash: string): Promise<Uint8Array>;
-  /** Recompute every object's hash in a pack (for audits and scrubbing). */
-  verifyPack(packName: string): Promise<{ objects: number; corrupt: string[] }>;
+  /** Recompute every object's hash in a segment (for audits and scrubbing). */
+  verifySegment(segmentName: string): Promise<PackScan>;
+  /** Release open files; a later put starts a new segment. */
+  close(): void;
 }

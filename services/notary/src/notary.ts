@@ -108,6 +108,7 @@ export class Notary {
       state.log.close();
     }
     this.shards.clear();
+    this.options.store.close();
   }
 
   stats(): NotaryStats {

@@ -1,0 +1,52 @@
+/**
+ * The layout of one pack inside a segment file, pure so it can be tested
+ * without a disk:
+ *
+ *   header (16 bytes): magic "PRBP", u32 BE data length, u32 BE index length, u32 BE version (1)
+ *   data:              the objects back to back
+ *   index:             UTF-8 lines: `pack <name>`, then `<sha256 hex> <offset> <length>` per object
+ *
+ * Offsets in the index are absolute within the segment, as in a StoredLocation.
+ */
+export const PACK_HEADER_BYTES = 16;
+const MAGIC = Buffer.from('PRBP', 'ascii');
+const VERSION = 1;
+
+export interface PackIndexEntry {
+  contentHash: string;
+  offset: number;
+  length: number;
+}
+
+export function encodePackHeader(dataLength: number, indexLength: number): Buffer {
+  const header = Buffer.alloc(PACK_HEADER_BYTES);
+  MAGIC.copy(header, 0);
+  header.writeUInt32BE(dataLength, 4);
+  header.writeUInt32BE(indexLength, 8);
+  header.writeUInt32BE(VERSION, 12);
+  return header;
+}
+
+/** The header at `position`, or null if there is no whole header of a known version there (a torn tail). */
+export function readPackHeader(data: Buffer, position: number): { dataLength: number; indexLength: number } | null {
+  if (position + PACK_HEADER_BYTES > data.length) return null;
+  if (!data.subarray(position, position + 4).equals(MAGIC) || data.readUInt32BE(position + 12) !== VERSION) return null;
+  return { dataLength: data.readUInt32BE(position + 4), indexLength: data.readUInt32BE(position + 8) };
+}
+
+const ENTRY_LINE = /^([0-9a-f]{64}) (\d+) (\d+)$/;
+
+/** The pack's name and entries, or null if the index is not in the format above. */
+export function parsePackIndex(index: Buffer): { pack: string; entries: PackIndexEntry[] } | null {
+  const lines = index.toString('utf8').split('\n');
+  if (lines.pop() !== '') return null;
+  const first = lines.shift();
+  if (first === undefined || !first.startsWith('pack ')) return null;
+  const entries: PackIndexEntry[] = [];
+  for (const line of lines) {
+    const match = ENTRY_LINE.exec(line);
+    if (!match) return null;
+    entries.push({ contentHash: match[1]!, offset: Number(match[2]), length: Number(match[3]) });
+  }
+  return { pack: first.slice('pack '.length), entries };
+}
