@@ -131,7 +131,7 @@ function startNotary(namespace: string, dataDir: string): Promise<ChildProcess> 
 async function prepare(kafka: Kafka, options: { signed: boolean }) {
   const namespace = `bench-${randomUUID().slice(0, 8)}`;
   const topics = evidenceTopics(namespace);
-  await ensureTopics(kafka, 3, topics);
+  await ensureTopics(kafka, Number(process.env.BENCH_PARTITIONS ?? 3), topics);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-ingest-'));
   const key = generateSigningKey('bench-emitter');
   if (options.signed) {

@@ -2,7 +2,7 @@
  * SDK cost per emit against the real broker (`npx tsx bench/ingest/sdk-emit.ts [count]`).
  * Prints: the synchronous part of `enqueue` (validate + encode + hash + queue),
  * time to durability (enqueue → Kafka ack) in a burst and at a steady rate,
- * and burst throughput. Uses a throwaway topic and data dir.
+ * and burst throughput and process CPU per emit. Uses a throwaway topic and data dir.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -32,6 +32,7 @@ async function run(emitter: Emitter, n: number, ratePerSec: number | null) {
   const sync = new Float64Array(n);
   const ack = new Float64Array(n);
   const pending: Promise<unknown>[] = [];
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < n; i++) {
     if (ratePerSec !== null) {
@@ -47,7 +48,8 @@ async function run(emitter: Emitter, n: number, ratePerSec: number | null) {
     pending.push(durable.then(() => (ack[i] = performance.now() - t0)));
   }
   await Promise.all(pending);
-  return { sync, ack, seconds: (performance.now() - started) / 1000 };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { sync, ack, seconds: (performance.now() - started) / 1000, cpuMicrosPerEmit: (cpu.user + cpu.system) / n };
 }
 
 const kafka = createKafka({ brokers, clientId: 'bench-sdk' });
@@ -60,7 +62,7 @@ const emitter = await createEmitter({ name: 'bench', dataDir, topic, brokers });
 try {
   await run(emitter, 2000, null); // warm up JIT and connection
   const burst = await run(emitter, count, null);
-  console.log(`burst of ${count} emits (1000-message batches), ${(count / burst.seconds).toFixed(0)} msgs/s to durability`);
+  console.log(`burst of ${count} emits (1000-message batches), ${(count / burst.seconds).toFixed(0)} msgs/s to durability, ${burst.cpuMicrosPerEmit.toFixed(1)} µs of process CPU per emit (encode + kafkajs produce)`);
   summary('  sync part of emit (validate+encode+hash+enqueue)', burst.sync);
   summary('  time to Kafka ack', burst.ack);
   const rate = 2000;

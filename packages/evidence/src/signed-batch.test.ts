@@ -13,7 +13,7 @@ const notaryKeys = [{ ...trustedKeyFor(notary, { notBefore: new Date('2020-01-01
 const origin = 'test.local/evidence/shard/1';
 
 /** A log of `before` earlier leaves, then `records` new ones in one batch, as the notary would send it. */
-function batchOf(before: number, records: number): { json: string } {
+function batchOf(before: number, records: number): { json: Buffer } {
   const earlier = Array.from({ length: before }, (_, i) => leafHash(Buffer.from(`earlier ${i}`)));
   const entries: SignedBatchEntry[] = Array.from({ length: records }, (_, i) => {
     const record = Buffer.from(`record ${i}`);
@@ -62,7 +62,7 @@ describe('signed batches', () => {
   });
 
   it('refuse what is not a signed batch with SIGNED_BATCH_MALFORMED', () => {
-    for (const value of [null, '{', '{"format":"probity.signed-record/v1"}', JSON.stringify({ ...JSON.parse(batchOf(0, 1).json), records: [] })]) {
+    for (const value of [null, '{', '{"format":"probity.signed-record/v1"}', JSON.stringify({ ...JSON.parse(batchOf(0, 1).json.toString('utf8')), records: [] })]) {
       expect(() => parseSignedBatch(value)).toThrow(expect.objectContaining({ code: 'SIGNED_BATCH_MALFORMED' }));
     }
   });

@@ -48,12 +48,14 @@ export interface SignedBatch {
 }
 
 /**
- * The batch as JSON, from records already serialized one by one (the notary
- * sizes its Kafka messages by them). `records` is the last field.
+ * The batch as UTF-8 JSON, from records already serialized one by one (the
+ * notary sizes its Kafka messages by them). `records` is the last field.
+ * Bytes, not a string: Kafka would otherwise measure and encode a message of
+ * up to 768 KB again on every produce.
  */
-export function encodeSignedBatch(head: Omit<SignedBatch, 'format' | 'records'>, recordJson: readonly string[]): string {
+export function encodeSignedBatch(head: Omit<SignedBatch, 'format' | 'records'>, recordJson: readonly string[]): Buffer {
   const prefix = JSON.stringify({ format: SIGNED_BATCH_FORMAT, log: head.log, shard: head.shard, first_index: head.first_index, compact_range: head.compact_range, checkpoint: head.checkpoint, source_topic: head.source_topic });
-  return `${prefix.slice(0, -1)},"records":[${recordJson.join(',')}]}`;
+  return Buffer.from(`${prefix.slice(0, -1)},"records":[${recordJson.join(',')}]}`, 'utf8');
 }
 
 function malformed(detail: string): EvidenceError {
