@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSignedBatch } from '@probity/evidence';
 import { openConfiguredWarehouse } from '@probity/warehouse';
 import { repoRoot, waitFor } from '../helpers/index.js';
 import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from '../notary/fixtures.js';
@@ -66,7 +67,7 @@ describe('sink under faults', () => {
     // Caught up = the sink group's committed offsets are past the last signed record of every partition.
     const lastOffsets = new Map<number, bigint>();
     for (const message of signed) {
-      const body = JSON.parse(message.value!.toString()) as { shard: number };
+      const body = parseSignedBatch(message.value);
       const offset = BigInt(message.offset);
       if ((lastOffsets.get(body.shard) ?? -1n) < offset) lastOffsets.set(body.shard, offset);
     }

@@ -2,7 +2,7 @@ export { encodeStatement, decodeStatement, STATEMENT_PAYLOAD_TYPE } from './stat
 export type { Statement } from './statement.js';
 export { SIGNED_RECORD_FORMAT, toBundle } from './signed-record.js';
 export type { SignedRecord, SignedRecordMessage } from './signed-record.js';
-export { SIGNED_BATCH_FORMAT, encodeSignedBatch, parseSignedBatch, expandSignedBatch, expandSignedBatchEntries } from './signed-batch.js';
+export { SIGNED_BATCH_FORMAT, encodeSignedBatch, parseSignedBatch, expandSignedBatch, expandSignedBatchEntries, signedBatchEntrySize } from './signed-batch.js';
 export type { SignedBatch, SignedBatchEntry } from './signed-batch.js';
 export { EvidenceError } from './errors.js';
 export type { EvidenceErrorCode } from './errors.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compactRangeNodes, generateSigningKey, leafHash, merkleRootFromHashes, signCheckpoint, signEnvelope, toBase64, trustedKeyFor } from '@probity/crypto';
 import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
-import { encodeSignedBatch, expandSignedBatch, parseSignedBatch, type SignedBatchEntry } from './signed-batch.js';
+import { encodeSignedBatch, expandSignedBatch, parseSignedBatch, signedBatchEntrySize, type SignedBatchEntry } from './signed-batch.js';
 import { toBundle } from './signed-record.js';
 import { encodeStatement } from './statement.js';
 import { verifySignedRecord } from './verify.js';
@@ -12,8 +12,8 @@ const emitter = generateSigningKey('test-emitter');
 const notaryKeys = [{ ...trustedKeyFor(notary, { notBefore: new Date('2020-01-01T00:00:00Z') }), name: notary.name }];
 const origin = 'test.local/evidence/shard/1';
 
-/** A log of `before` earlier leaves, then `records` new ones in one batch, as the notary would send it. */
-function batchOf(before: number, records: number): { json: Buffer } {
+/** A log of `before` earlier leaves, then `records` new ones in one batch, as the notary would send it (and as v1 JSON). */
+function batchOf(before: number, records: number, options: { notaryEnvelopes?: boolean } = {}): { bytes: Buffer; json: string; entries: SignedBatchEntry[] } {
   const earlier = Array.from({ length: before }, (_, i) => leafHash(Buffer.from(`earlier ${i}`)));
   const entries: SignedBatchEntry[] = Array.from({ length: records }, (_, i) => {
     const record = Buffer.from(`record ${i}`);
@@ -25,20 +25,27 @@ function batchOf(before: number, records: number): { json: Buffer } {
       emitter_signatures_sha256: signed ? createHash('sha256').update(JSON.stringify(signed)).digest('hex') : null,
     });
     return {
-      tenant: 'acme', content_hash: contentHash, record_type: 'EvidenceManifest', schema_version: 1, schema_fingerprint: '00', record: record.toString('base64'),
-      statement: statement.toString('base64'), emitter_signatures: signed, notary_envelope: null, store: { pack: 'p', offset: i, length: record.length }, source_offset: String(10 + i),
+      tenant: 'acme', content_hash: contentHash, record_type: 'EvidenceManifest', schema_version: 1, schema_fingerprint: '00', record, statement,
+      emitter_signatures: signed, notary_envelope: options.notaryEnvelopes ? signEnvelope(statement, 'application/vnd.probity.statement+json', notary) : null,
+      store: { pack: 'p', offset: i, length: record.length }, source_offset: String(10 + i),
     };
   });
-  const all = [...earlier, ...entries.map((e) => leafHash(Buffer.from(e.statement, 'base64')))];
-  const range = compactRangeNodes(before).map(({ level, start }) => toBase64(merkleRootFromHashes(all.slice(start, start + 2 ** level))));
+  const all = [...earlier, ...entries.map((e) => leafHash(e.statement))];
+  const range = compactRangeNodes(before).map(({ level, start }) => merkleRootFromHashes(all.slice(start, start + 2 ** level)));
   const checkpoint = signCheckpoint({ origin, size: all.length, rootHash: merkleRootFromHashes(all) }, notary);
-  const json = encodeSignedBatch({ log: origin, shard: 1, first_index: before, compact_range: range, checkpoint, source_topic: 'raw' }, entries.map((e) => JSON.stringify(e)));
-  return { json };
+  const head = { log: origin, shard: 1, first_index: before, compact_range: range, checkpoint, source_topic: 'raw' };
+  const json = JSON.stringify({
+    format: 'probity.signed-batch/v1',
+    ...head,
+    compact_range: range.map((h) => toBase64(h)),
+    records: entries.map((e) => ({ ...e, record: e.record.toString('base64'), statement: e.statement.toString('base64') })),
+  });
+  return { bytes: encodeSignedBatch(head, entries), json, entries };
 }
 
 describe('signed batches', () => {
   it('expand into records that each verify offline, with emitter envelopes rebuilt around the record bytes', () => {
-    const records = expandSignedBatch(parseSignedBatch(batchOf(21, 6).json));
+    const records = expandSignedBatch(parseSignedBatch(batchOf(21, 6).bytes));
     expect(records.map((r) => r.leaf_index)).toEqual([21, 22, 23, 24, 25, 26]);
     expect(records[0]!.source).toEqual({ topic: 'raw', partition: 1, offset: '10' });
     expect(records[0]!.emitter_envelope?.payload).toBe(records[0]!.record);
@@ -50,7 +57,7 @@ describe('signed batches', () => {
   });
 
   it('refuse a batch whose leaves do not hash to the checkpoint root, or whose records disagree with their statements', () => {
-    const batch = parseSignedBatch(batchOf(5, 3).json);
+    const batch = parseSignedBatch(batchOf(5, 3).bytes);
     const swapped = { ...batch, records: [batch.records[1]!, batch.records[0]!, batch.records[2]!] };
     expect(() => expandSignedBatch(swapped)).toThrow(expect.objectContaining({ code: 'SIGNED_BATCH_INCONSISTENT' }));
     const shorter = { ...batch, records: batch.records.slice(0, 2) };
@@ -61,9 +68,40 @@ describe('signed batches', () => {
     expect(() => expandSignedBatch(badRange)).toThrow(expect.objectContaining({ code: 'SIGNED_BATCH_MALFORMED' }));
   });
 
+  it('read the v1 JSON layout of earlier builds into the same records', () => {
+    const { bytes, json } = batchOf(3, 4);
+    expect(expandSignedBatch(parseSignedBatch(json))).toEqual(expandSignedBatch(parseSignedBatch(bytes)));
+    expect(expandSignedBatch(parseSignedBatch(Buffer.from(json)))).toEqual(expandSignedBatch(parseSignedBatch(bytes)));
+  });
+
   it('refuse what is not a signed batch with SIGNED_BATCH_MALFORMED', () => {
-    for (const value of [null, '{', '{"format":"probity.signed-record/v1"}', JSON.stringify({ ...JSON.parse(batchOf(0, 1).json.toString('utf8')), records: [] })]) {
+    const { bytes, json } = batchOf(0, 1);
+    const empty = encodeSignedBatch({ ...parseSignedBatch(bytes), records: undefined } as never, []);
+    const hugeCount = Buffer.concat([bytes.subarray(0, 4), Buffer.from([0x02, 0x61, 0x02, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f])]);
+    for (const value of [
+      null,
+      '{',
+      '{"format":"probity.signed-record/v1"}',
+      JSON.stringify({ ...JSON.parse(json), records: [] }),
+      Buffer.from('garbage'),
+      bytes.subarray(0, bytes.length - 3),
+      Buffer.concat([bytes, Buffer.from([0])]),
+      empty,
+      hugeCount,
+    ]) {
       expect(() => parseSignedBatch(value)).toThrow(expect.objectContaining({ code: 'SIGNED_BATCH_MALFORMED' }));
+    }
+  });
+
+  it('estimate no less than an entry really takes, so split batches stay under the Kafka limit', () => {
+    for (const notaryEnvelopes of [false, true]) {
+      const { entries } = batchOf(0, 8, { notaryEnvelopes });
+      const head = { ...parseSignedBatch(batchOf(0, 1).bytes) };
+      for (const entry of entries) {
+        const alone = encodeSignedBatch(head, [entry]).length - encodeSignedBatch(head, []).length;
+        expect(signedBatchEntrySize(entry)).toBeGreaterThanOrEqual(alone);
+        expect(signedBatchEntrySize(entry)).toBeLessThan(alone + 200);
+      }
     }
   });
 });

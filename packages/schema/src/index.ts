@@ -9,6 +9,8 @@ export type { SchemaErrorCode } from './errors.js';
 export { fingerprint64, parsingCanonicalForm } from './canonical-form.js';
 export type { SchemaJson } from './canonical-form.js';
 export { rabin64 } from './rabin.js';
+export { avroBinaryCodec } from './binary-codec.js';
+export type { BinaryCodec } from './binary-codec.js';
 export { SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MARKER, frameSingleObject, peekFingerprint, unframeSingleObject } from './single-object.js';
 export type { SingleObjectParts } from './single-object.js';
 export type { ValidationIssue } from './validate-schema.js';

@@ -47,7 +47,7 @@ describe('notarizeBatch', () => {
     const indexes: number[] = [];
     for (const message of plan.signed) {
       expect(Buffer.byteLength(message.value as string)).toBeLessThanOrEqual(MAX_KAFKA_BYTES);
-      const batch = parseSignedBatch(message.value as string);
+      const batch = parseSignedBatch(message.value as Buffer);
       expect(Number(headerString(message.headers as never, HEADER.recordCount))).toBe(batch.records.length);
       expect(batch.checkpoint.split('\n')[1]).toBe(String(batch.first_index + batch.records.length));
       for (const record of expandSignedBatch(batch)) {

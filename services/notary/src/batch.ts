@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { leafHash, signCheckpoint, signEnvelope, toBase64, type SigningKey } from '@probity/crypto';
-import { encodeSignedBatch, encodeStatement, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
+import { leafHash, signCheckpoint, signEnvelope, type SigningKey } from '@probity/crypto';
+import { encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
 import type { EvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
 import { chunksByBytes } from './chunks.js';
@@ -115,26 +115,26 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
 
   const treeSize = deps.log.size;
   const rootHash = deps.log.root(treeSize);
-  const entries = accepted.map(({ record, message }, i) =>
-    JSON.stringify({
+  const entries = accepted.map(
+    ({ record, message }, i): SignedBatchEntry => ({
       tenant: record.tenant,
       content_hash: record.contentHashHex,
       record_type: record.recordType,
       schema_version: record.schemaVersion,
       schema_fingerprint: record.schemaFingerprint,
-      record: record.bytes.toString('base64'),
-      statement: statements[i]!.toString('base64'),
+      record: record.bytes,
+      statement: statements[i]!,
       emitter_signatures: record.emitterSignatures,
       notary_envelope: deps.signRecords ? signEnvelope(statements[i]!, STATEMENT_PAYLOAD_TYPE, deps.signer) : null,
       store: locations[i]!,
       source_offset: message.offset,
-    } satisfies SignedBatchEntry),
+    }),
   );
 
   // Each Kafka message carries a run of leaves with the checkpoint that ends with them, so it stands alone.
   const signed: Message[] = [];
   let runStart = 0;
-  for (const run of chunksByBytes(entries, (entry) => Buffer.byteLength(entry) + 1)) {
+  for (const run of chunksByBytes(entries, signedBatchEntrySize)) {
     const first = firstIndex + runStart;
     const size = first + run.length;
     const value = encodeSignedBatch(
@@ -142,7 +142,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
         log: deps.origin,
         shard: input.shard,
         first_index: first,
-        compact_range: deps.log.compactRange(first).map((h) => toBase64(h)),
+        compact_range: deps.log.compactRange(first),
         checkpoint: signCheckpoint({ origin: deps.origin, size, rootHash: size === treeSize ? rootHash : deps.log.root(size) }, deps.signer),
         source_topic: input.topic,
       },

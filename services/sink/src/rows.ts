@@ -1,4 +1,3 @@
-import { fromBase64 } from '@probity/crypto';
 import { expandSignedBatchEntries, parseSignedBatch, toBundle, type SignedRecordMessage, type Statement } from '@probity/evidence';
 import type { RecordType, SchemaRegistry } from '@probity/schema';
 import { buildEvidenceRow, type EvidenceRow } from '@probity/warehouse';
@@ -40,7 +39,7 @@ export interface MapContext {
  * a record whose bytes do not decode is refused alone.
  */
 export function mapSignedBatch(value: Buffer | null, context: MapContext): MappedBatch {
-  let records: { record: SignedRecordMessage; statement: Statement }[];
+  let records: { record: SignedRecordMessage; statement: Statement; recordBytes: Buffer }[];
   let checkpoint: CheckpointInfo;
   try {
     const batch = parseSignedBatch(value);
@@ -52,18 +51,17 @@ export function mapSignedBatch(value: Buffer | null, context: MapContext): Mappe
   }
   const rows: EvidenceRow[] = [];
   const poison: Poison[] = [];
-  for (const { record, statement } of records) {
-    const mapped = mapSignedRecord(record, statement, context);
+  for (const { record, statement, recordBytes } of records) {
+    const mapped = mapSignedRecord(record, statement, recordBytes, context);
     if ('row' in mapped) rows.push(mapped.row);
     else poison.push({ reason: 'RECORD_UNDECODABLE', detail: mapped.detail, value: Buffer.from(JSON.stringify(record)) });
   }
   return { rows, checkpoint, poison };
 }
 
-function mapSignedRecord(message: SignedRecordMessage, statement: Statement, context: MapContext): { row: EvidenceRow } | { detail: string } {
+function mapSignedRecord(message: SignedRecordMessage, statement: Statement, recordBytes: Buffer, context: MapContext): { row: EvidenceRow } | { detail: string } {
   let decoded: ReturnType<SchemaRegistry['decode']>;
   let recordJson: Record<string, unknown>;
-  const recordBytes = fromBase64(message.record);
   try {
     decoded = context.registry.decode(recordBytes);
     recordJson = context.registry.toJson(decoded.recordType as RecordType, decoded.value) as Record<string, unknown>;
