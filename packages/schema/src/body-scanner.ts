@@ -1,5 +1,5 @@
 import type { AvroType } from './avsc.js';
-import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches } from './type-tree.js';
+import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, plannedPerType, recordFields, unionBranches } from './type-tree.js';
 
 /**
  * Walks an Avro binary body against its writer schema with every length and
@@ -30,16 +30,7 @@ const MAX_ZERO_WIDTH_ITEMS = 1_000_000;
 const cache = new WeakMap<AvroType, Scanner>();
 
 function compiled(type: AvroType): Scanner {
-  let scanner = cache.get(type);
-  if (!scanner) {
-    // A placeholder breaks cycles of recursive record types.
-    let real: Scanner | undefined;
-    cache.set(type, (cursor) => real!(cursor));
-    real = compile(type);
-    cache.set(type, real);
-    scanner = real;
-  }
-  return scanner;
+  return plannedPerType(cache, type, compile);
 }
 
 function compile(type: AvroType): Scanner {

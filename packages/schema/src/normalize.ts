@@ -1,5 +1,5 @@
 import type { AvroType } from './avsc.js';
-import { arrayItems, branchName, isPlainObject, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches } from './type-tree.js';
+import { arrayItems, branchName, isPlainObject, isRecord, logicalUnderlying, mapValues, plannedPerType, recordFields, unionBranches } from './type-tree.js';
 
 /**
  * Rebuilds a value as plain objects in schema order: record fields in field
@@ -20,16 +20,7 @@ const identity: Normalizer = (value) => value;
 const normalizers = new WeakMap<AvroType, Normalizer>();
 
 function normalizerOf(type: AvroType): Normalizer {
-  let normalizer = normalizers.get(type);
-  if (!normalizer) {
-    // A placeholder breaks cycles of recursive record types.
-    let real: Normalizer | undefined;
-    normalizers.set(type, (value) => real!(value));
-    real = compileNormalizer(type);
-    normalizers.set(type, real);
-    normalizer = real;
-  }
-  return normalizer;
+  return plannedPerType(normalizers, type, compileNormalizer);
 }
 
 function compileNormalizer(type: AvroType): Normalizer {

@@ -44,3 +44,21 @@ export function isRecord(type: AvroType): boolean {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 }
+
+/**
+ * A function planned once per type and kept in `cache` (per-record work such
+ * as scanning or normalizing then walks closures, not the type tree). While a
+ * type is being planned its entry forwards to the finished plan, which breaks
+ * the cycle of a recursive record type.
+ */
+export function plannedPerType<A, R>(cache: WeakMap<AvroType, (arg: A) => R>, type: AvroType, plan: (type: AvroType) => (arg: A) => R): (arg: A) => R {
+  let planned = cache.get(type);
+  if (!planned) {
+    let finished: ((arg: A) => R) | undefined;
+    cache.set(type, (arg) => finished!(arg));
+    finished = plan(type);
+    cache.set(type, finished);
+    planned = finished;
+  }
+  return planned;
+}
