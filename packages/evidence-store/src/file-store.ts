@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, constants as fsConstants, mkdirSync, openSync, writeSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EvidenceStoreError } from './errors.js';
 import type { EvidenceObject, EvidenceStore, PackScan, StoredLocation } from './store.js';
@@ -8,6 +8,7 @@ import { encodePackHeader, PACK_HEADER_BYTES, parsePackIndex, readPackHeader, ty
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 const HASH_HEX = /^[0-9a-f]{64}$/;
+const SEGMENT_PREFIX = 'seg-';
 
 export interface FileEvidenceStoreOptions {
   /** A segment is closed and a new one started once it reaches this size. @defaultValue 256 MiB */
@@ -134,6 +135,18 @@ export class FileEvidenceStore implements EvidenceStore {
     }
   }
 
+  async segments(): Promise<string[]> {
+    let files: string[];
+    try {
+      files = await readdir(this.packsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    // Names start with the segment's start time, so name order is age order.
+    return files.filter((file) => file.startsWith(SEGMENT_PREFIX) && file.endsWith('.pack')).map((file) => file.slice(0, -'.pack'.length)).sort();
+  }
+
   async verifySegment(segmentName: string): Promise<PackScan> {
     assertName(segmentName, 'segment');
     let data: Buffer;
@@ -177,7 +190,7 @@ export class FileEvidenceStore implements EvidenceStore {
     try {
       mkdirSync(this.packsDir, { recursive: true });
       // Sortable by start time; unique per process, so two writers never share a segment.
-      const name = `seg-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+      const name = `${SEGMENT_PREFIX}${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}-${randomBytes(4).toString('hex')}`;
       const fd = openSync(this.segmentPath(name), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
       const segment: OpenSegment = { name, fd, size: 0, broken: false, durableEntry: fsyncDir(this.packsDir), pending: 0, syncing: null, nextSync: null };
       // A failure surfaces in the first put that awaits it; the handler keeps it from being "unhandled" meanwhile.

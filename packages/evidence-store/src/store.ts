@@ -38,6 +38,8 @@ export interface EvidenceStore {
   putPack(packName: string, objects: readonly EvidenceObject[]): Promise<StoredLocation[]>;
   /** Read and verify one object; throws OBJECT_CORRUPT if the bytes do not hash to `contentHash`. */
   get(location: StoredLocation, contentHash: string): Promise<Uint8Array>;
+  /** Names of the segments written so far, oldest first. */
+  segments(): Promise<string[]>;
   /** Recompute every object's hash in a segment (for audits and scrubbing). */
   verifySegment(segmentName: string): Promise<PackScan>;
   /** Release open files; a later put starts a new segment. */

@@ -10,6 +10,7 @@ import { demo } from './demo.js';
 import { evidence } from './evidence.js';
 import { keys } from './keys.js';
 import { up } from './up.js';
+import { store } from './store.js';
 import { verify } from './verify.js';
 
 /**
@@ -17,4 +18,4 @@ import { verify } from './verify.js';
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, demo, token, query, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, studies];
