@@ -10,7 +10,7 @@ export const store = defineCommand({
   description:
     'verify: reads every segment of the content-addressed evidence store (or one, with --segment), recomputes the SHA-256 of every object and prints a JSON report: ' +
     'packs, objects, corrupt content hashes and torn tails per segment. A torn tail is a pack a crash cut short; it was never acknowledged and nothing refers to it. ' +
-    'Exit 0 when no object is corrupt, 1 when any is (probity.evidence.signed still holds every notarized record's bytes), 2 on usage errors.',
+    'Exit 0 when no object is corrupt, 1 when any is (probity.evidence.signed still holds the bytes of every notarized record), 2 on usage errors.',
   positionals: true,
   options: {
     segment: { type: 'string', valueName: 'NAME', description: 'Verify only this segment (as listed in the report).' },
