@@ -4,7 +4,8 @@ import { encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAY
 import type { EvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
 import { chunksByBytes } from './chunks.js';
-import { inspectMessage, type InspectContext } from './inspect.js';
+import { inspectMessage, type InspectContext, type RawMessage } from './inspect.js';
+import type { Inspector } from './inspect-pool.js';
 import type { AcceptedRecord, DlqReason } from './outcome.js';
 import type { ShardLog } from './shard-log.js';
 
@@ -22,6 +23,8 @@ export interface BatchDeps {
   signer: SigningKey;
   signRecords: boolean;
   inspect: Omit<InspectContext, 'now'>;
+  /** Inspects on other threads when given; otherwise inline with `inspect`. */
+  inspector?: Inspector;
   now: () => Date;
 }
 
@@ -52,15 +55,15 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
   const counts: BatchPlan['counts'] = { accepted: 0, duplicates: 0, dlq: {} };
   const seenInBatch = new Set<string>();
 
-  for (const message of input.messages) {
-    const outcome = inspectMessage(
-      {
-        value: message.value,
-        tenantHeader: headerString(message.headers, HEADER.tenant),
-        emitterSignaturesHeader: headerString(message.headers, HEADER.emitterSignature),
-      },
-      context,
-    );
+  const raw: RawMessage[] = input.messages.map((message) => ({
+    value: message.value,
+    tenantHeader: headerString(message.headers, HEADER.tenant),
+    emitterSignaturesHeader: headerString(message.headers, HEADER.emitterSignature),
+  }));
+  const outcomes = deps.inspector ? await deps.inspector.inspect(raw, now) : raw.map((message) => inspectMessage(message, context));
+
+  for (const [i, outcome] of outcomes.entries()) {
+    const message = input.messages[i]!;
     if (outcome.kind === 'dlq') {
       counts.dlq[outcome.reason] = (counts.dlq[outcome.reason] ?? 0) + 1;
       dlq.push(toDlqMessage(input, message, outcome.reason, outcome.detail));

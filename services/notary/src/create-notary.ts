@@ -30,6 +30,7 @@ export function createNotary(config: NotaryConfig, logger: Logger): Notary {
     signRecords: config.NOTARY_SIGN_RECORDS,
     signedCompression: config.NOTARY_SIGNED_COMPRESSION,
     concurrency: config.NOTARY_CONCURRENCY,
+    inspectThreads: config.NOTARY_INSPECT_THREADS,
     fetchMinBytes: config.NOTARY_FETCH_MIN_BYTES,
     fetchMaxWaitMs: config.NOTARY_FETCH_MAX_WAIT_MS,
     logger,

@@ -3,6 +3,7 @@ import { CompressionTypes, toKafkaError, type Consumer, type EachBatchPayload, t
 import type { NotaryKeyStore } from '@probity/keystore';
 import type { Logger } from '@probity/logger';
 import { notarizeBatch } from './batch.js';
+import { InspectPool } from './inspect-pool.js';
 import { chunksByBytes } from './chunks.js';
 import type { RecordDecoder } from './inspect.js';
 import type { DlqReason } from './outcome.js';
@@ -29,6 +30,8 @@ export interface NotaryOptions {
   signedCompression: 'none' | 'gzip';
   /** Shards processed at once (each with its own transactional producer). */
   concurrency: number;
+  /** Worker threads that inspect raw messages (NOTARY_INSPECT_THREADS); 0 inspects on the main thread. @defaultValue 0 */
+  inspectThreads?: number;
   /** Fetch batching (NOTARY_FETCH_MIN_BYTES / NOTARY_FETCH_MAX_WAIT_MS). @defaultValue 65536 and 20 */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
@@ -61,6 +64,7 @@ interface ShardState {
  */
 export class Notary {
   private consumer: Consumer | null = null;
+  private pool: InspectPool | null = null;
   private readonly shards = new Map<number, ShardState>();
   /** Shards whose local state must be reconciled before their next batch (after every group join). */
   private readonly stale = new Set<number>();
@@ -74,6 +78,12 @@ export class Notary {
 
   async start(): Promise<void> {
     const { kafka, groupId, logger } = this.options;
+    const threads = this.options.inspectThreads ?? 0;
+    if (threads > 0) {
+      this.pool = new InspectPool({ threads, policiesFile: this.options.policies.file, maxMessageBytes: this.options.maxMessageBytes });
+      await this.pool.ready();
+      logger.info({ threads }, 'inspect workers ready');
+    }
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
@@ -109,6 +119,8 @@ export class Notary {
     }
     this.shards.clear();
     this.options.store.close();
+    await this.pool?.close();
+    this.pool = null;
   }
 
   stats(): NotaryStats {
@@ -147,6 +159,7 @@ export class Notary {
           signer: this.options.keys.signingKeyAt(new Date()),
           signRecords: this.options.signRecords,
           inspect: { decoder: this.options.decoder, policyFor: (t) => this.options.policies.get(t), maxMessageBytes: this.options.maxMessageBytes },
+          ...(this.pool ? { inspector: this.pool } : {}),
           now: () => new Date(),
         },
       );

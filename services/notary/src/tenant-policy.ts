@@ -46,7 +46,7 @@ export class TenantPolicies {
   private loadedMtimeMs = -1;
   private lastCheckMs = 0;
 
-  constructor(private readonly file: string, private readonly recheckEveryMs = 1000) {
+  constructor(readonly file: string, private readonly recheckEveryMs = 1000) {
     this.reloadIfChanged(true);
   }
 
