@@ -43,7 +43,7 @@ describe('createEmitter', () => {
     const hash = createHash('sha256').update(bytes).digest('hex');
     expect(result.contentHash).toBe(hash);
     expect(transport.sent).toHaveLength(1);
-    expect(transport.sent[0]).toEqual({ key: hash, value: bytes, headers: { 'probity-tenant': 'acme-bank', 'probity-content-hash': hash } });
+    expect(transport.sent[0]).toEqual({ key: hash, value: bytes, headers: { 'probity-tenant': 'acme-bank' } });
     expect(registry.decode(transport.sent[0]!.value).recordType).toBe('EvidenceManifest');
     await emitter.close();
   });

@@ -5,8 +5,8 @@
  *   `SchemaRegistry.encode` returns it;
  * - key: the content hash (lowercase hex SHA-256 of the value), so duplicates
  *   meet in one partition, i.e. one log shard;
- * - headers: `probity-tenant`, `probity-content-hash` and, when the emitter
- *   signs, `probity-emitter-envelope`: the JSON of a DSSE signatures array
+ * - headers: `probity-tenant` and, when the emitter signs,
+ *   `probity-emitter-envelope`: the JSON of a DSSE signatures array
  *   `[{"keyid","sig"}]` over PAE(EVIDENCE_PAYLOAD_TYPE, value). The value is
  *   the DSSE payload; the notary rebuilds the envelope from value + header.
  */

@@ -3,7 +3,6 @@ import type { IHeaders } from 'kafkajs';
 /** Message header names Probity sets; all values are UTF-8 strings. */
 export const HEADER = {
   tenant: 'probity-tenant',
-  contentHash: 'probity-content-hash',
   /** On a signed batch: how many records it holds (counting needs no parsing). */
   recordCount: 'probity-record-count',
   emitterSignature: 'probity-emitter-envelope',
