@@ -40,6 +40,8 @@ export interface VerifiedEnvelope {
   payloadType: string;
   /** Key ids whose signatures verified, in envelope order. */
   keyIds: string[];
+  /** The envelope's signatures in canonical form: exactly `keyid` (empty when absent, as DSSE allows) and `sig`. */
+  signatures: EnvelopeSignature[];
 }
 
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
@@ -227,7 +229,7 @@ function verifyDecoded(payloadType: string, payload: Uint8Array, signatures: rea
   });
 
   if (accepted.length >= threshold) {
-    return { payload: asBytes(payload), payloadType, keyIds: accepted };
+    return { payload: asBytes(payload), payloadType, keyIds: accepted, signatures: [...signatures] };
   }
   if (accepted.length > 0 || worst === undefined) {
     throw new CryptoError('SIGNATURE_INVALID', `${accepted.length} of the required ${threshold} trusted keys signed the envelope${worst ? ` (${worst.message})` : ''}`);

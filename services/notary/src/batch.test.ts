@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, trustedKeyFor } from '@probity/crypto';
-import { expandSignedBatch, parseSignedBatch, toBundle, verifySignedRecord } from '@probity/evidence';
+import { exportPublicKeyBase64, generateSigningKey, signEnvelope, trustedKeyFor } from '@probity/crypto';
+import { EMITTER_PAYLOAD_TYPE, expandSignedBatch, parseSignedBatch, toBundle, verifySignedRecord } from '@probity/evidence';
 import { FileEvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
@@ -57,6 +57,41 @@ describe('notarizeBatch', () => {
     }
     expect(indexes).toEqual(Array.from({ length: 1500 }, (_, i) => 7 + i));
     expect(plan.treeSize).toBe(1507);
+    log.close();
+  });
+
+  it('accepts DSSE signatures without a keyid (DSSE allows it) and ships them in one canonical shape that verifies', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-batch-'));
+    const log = ShardLog.open(dataDir, 0);
+    const signer = generateSigningKey('test-notary');
+    const emitter = generateSigningKey('third-party-emitter');
+    const emitterKey = { keyId: emitter.keyId, publicKey: exportPublicKeyBase64(emitter.publicKeyRaw), notBefore: '2020-01-01T00:00:00Z' };
+    const [message] = raw(1);
+    const { sig } = signEnvelope(message!.value!, EMITTER_PAYLOAD_TYPE, emitter).signatures[0]!;
+    for (const header of [[{ sig }], [{ keyid: null, sig }]]) {
+      message!.headers = { [HEADER.emitterSignature]: Buffer.from(JSON.stringify(header)) };
+      const plan = await notarizeBatch(
+        { shard: 0, topic: 'raw', messages: [message!] },
+        {
+          log,
+          origin: 'test/shard/0',
+          store: new FileEvidenceStore(path.join(dataDir, 'store')),
+          signer,
+          signRecords: false,
+          inspect: { decoder: schemaDecoder(registry), policyFor: () => ({ requireEmitterSignatures: true, emitterKeys: [emitterKey], retentionYears: 7 }), maxMessageBytes: 1 << 20 },
+          now: () => new Date(),
+        },
+      );
+      log.truncate(0);
+      expect(plan.counts).toMatchObject({ accepted: 1, dlq: {} });
+      const [record] = expandSignedBatch(parseSignedBatch(plan.signed[0]!.value as Buffer));
+      expect(record!.emitter_envelope!.signatures).toEqual([{ keyid: '', sig }]);
+      const report = verifySignedRecord(toBundle(record!), {
+        notaryKeys: [{ ...trustedKeyFor(signer, { notBefore: new Date(0) }), name: signer.name }],
+        emitterKeys: [trustedKeyFor(emitter, { notBefore: new Date('2020-01-01T00:00:00Z') })],
+      });
+      expect(report.checks.filter((check) => !check.ok)).toEqual([]);
+    }
     log.close();
   });
 });

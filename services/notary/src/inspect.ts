@@ -113,7 +113,9 @@ function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy
     // Key validity is judged at notarization time: a backdated occurred_at must not revive a retired key.
     // The envelope is { payload: base64(bytes), payloadType: EMITTER_PAYLOAD_TYPE, signatures }; verified without the base64 round trip.
     const verified = verifyDetachedEnvelope(EMITTER_PAYLOAD_TYPE, bytes, signatures, keyringFor(policy), { at: now });
-    return { keyIds: verified.keyIds, signatures: signatures as EnvelopeSignature[] };
+    // Kept in canonical form: a DSSE signature may omit its keyid, and what is stored, hashed into the
+    // statement and shipped in the signed batch must have one shape.
+    return { keyIds: verified.keyIds, signatures: verified.signatures };
   } catch (err) {
     return { reason: 'SIGNATURE_INVALID', detail: (err as Error).message };
   }
