@@ -3,6 +3,7 @@ import { closeSync, fdatasync, constants as fsConstants, mkdirSync, openSync, wr
 import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EvidenceStoreError } from './errors.js';
+import { GroupSync } from './group-sync.js';
 import type { EvidenceObject, EvidenceStore, PackScan, StoredLocation } from './store.js';
 import { encodePackHeader, PACK_HEADER_BYTES, parsePackIndex, readPackHeader, type PackIndexEntry } from './segment-format.js';
 
@@ -27,9 +28,8 @@ interface OpenSegment {
   durableEntry: Promise<void>;
   /** Puts waiting on this segment's fdatasync: the descriptor is closed only after the last. */
   pending: number;
-  /** The fdatasync running now, and the one queued after it for writes it may have missed (group commit). */
-  syncing: Promise<void> | null;
-  nextSync: Promise<void> | null;
+  /** fdatasyncs shared by concurrent puts; the first failure fails the segment for good. */
+  syncs: GroupSync;
 }
 
 /**
@@ -47,9 +47,14 @@ interface OpenSegment {
  * Bytes are never overwritten (write-once). Each process appends to segments
  * of its own, started fresh, so a crash mid-write leaves at most a torn tail
  * at the end of a segment nobody appends to again; a pack is acknowledged only
- * after its `fdatasync`, so no acknowledged pack is in a torn tail. A pack
- * re-put after a crash is appended again: the first copy was never
- * acknowledged, so nothing refers to it.
+ * after its `fdatasync`, so no acknowledged pack is in a torn tail.
+ *
+ * Re-putting a pack name: within a process, the same contents return the
+ * first locations (a retried transaction) and different contents are refused.
+ * After a restart the name is not remembered and the pack is appended again;
+ * an earlier copy, acknowledged or not, belongs to a transaction that never
+ * committed (the notary re-notarizes only uncommitted messages), so nothing
+ * refers to it. Unreferenced copies cost space, never correctness.
  */
 export class FileEvidenceStore implements EvidenceStore {
   private readonly packsDir: string;
@@ -100,7 +105,7 @@ export class FileEvidenceStore implements EvidenceStore {
       segment.pending += 1;
       try {
         await segment.durableEntry;
-        await syncWrites(segment);
+        await segment.syncs.request();
       } finally {
         segment.pending -= 1;
         if (segment.broken && segment.pending === 0) closeQuietly(segment.fd);
@@ -192,7 +197,7 @@ export class FileEvidenceStore implements EvidenceStore {
       // Sortable by start time; unique per process, so two writers never share a segment.
       const name = `${SEGMENT_PREFIX}${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}-${randomBytes(4).toString('hex')}`;
       const fd = openSync(this.segmentPath(name), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
-      const segment: OpenSegment = { name, fd, size: 0, broken: false, durableEntry: fsyncDir(this.packsDir), pending: 0, syncing: null, nextSync: null };
+      const segment: OpenSegment = { name, fd, size: 0, broken: false, durableEntry: fsyncDir(this.packsDir), pending: 0, syncs: new GroupSync(() => datasync(fd)) };
       // A failure surfaces in the first put that awaits it; the handler keeps it from being "unhandled" meanwhile.
       segment.durableEntry.catch(() => undefined);
       this.segment = segment;
@@ -221,28 +226,6 @@ export class FileEvidenceStore implements EvidenceStore {
 
 function assertName(name: string, what: string): void {
   if (!NAME.test(name)) throw new EvidenceStoreError('LOCATION_INVALID', `invalid ${what} name ${JSON.stringify(name)}`);
-}
-
-/**
- * Resolves once everything written to the segment before the call is on disk.
- * Concurrent puts (the notary's shards) share fdatasyncs: a put that arrives
- * while one runs waits for the next, which starts when it ends and covers
- * every put that arrived meanwhile.
- */
-function syncWrites(segment: OpenSegment): Promise<void> {
-  if (!segment.syncing) {
-    segment.syncing = datasync(segment.fd).finally(() => {
-      segment.syncing = null;
-    });
-    return segment.syncing;
-  }
-  segment.nextSync ??= segment.syncing
-    .catch(() => undefined)
-    .then(() => {
-      segment.nextSync = null;
-      return syncWrites(segment);
-    });
-  return segment.nextSync;
 }
 
 function datasync(fd: number): Promise<void> {
