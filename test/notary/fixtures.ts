@@ -90,8 +90,6 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
         signRecords: false,
         signedCompression: 'gzip',
         concurrency: partitions,
-        // As deployed on a machine with more than one core: raw messages are inspected on a worker thread.
-        inspectThreads: 1,
         logger,
         ...overrides,
       });

@@ -31,7 +31,8 @@ describe('notary', () => {
     const truncated = valid[0]!.bytes.subarray(0, valid[0]!.bytes.length - 5);
     const oversized = Buffer.concat([valid[1]!.bytes, Buffer.alloc(70 * 1024)]);
 
-    const notary = await harness.startNotary();
+    // On an inspect worker thread (NOTARY_INSPECT_THREADS=1); the fault tests run notaries with the inline default.
+    const notary = await harness.startNotary(undefined, { inspectThreads: 1 });
     await harness.produceRaw([
       ...valid.map((v) => ({ key: v.contentHash, value: v.bytes })),
       // Redelivery / a retrying emitter: the same bytes again must not become a second leaf.

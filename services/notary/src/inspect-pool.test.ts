@@ -50,14 +50,14 @@ function mixedMessages(): RawMessage[] {
   return messages;
 }
 
-const inline = (messages: RawMessage[]) => {
-  const policies = new TenantPolicies(policiesFile);
+const inline = (messages: RawMessage[], policies = new TenantPolicies(policiesFile)) => {
   const context = { decoder: schemaDecoder(registry), policyFor: (tenant: string) => policies.get(tenant), maxMessageBytes, now };
   return messages.map((message) => inspectMessage(message, context));
 };
 
 describe('InspectPool', () => {
-  const pool = new InspectPool({ threads: 2, policiesFile, maxMessageBytes });
+  const policies = new TenantPolicies(policiesFile, 0);
+  const pool = new InspectPool({ threads: 2, policies: () => policies.snapshot(), maxMessageBytes });
   afterAll(() => pool.close());
 
   it('decides exactly as inline inspection does, in message order, across workers', async () => {
@@ -71,7 +71,7 @@ describe('InspectPool', () => {
   });
 
   it('replaces a worker that dies; the batch it held fails as retriable and the next one succeeds', async () => {
-    const workers = (pool as unknown as { workers: { worker: { emit(event: 'exit', code: number): boolean } }[] }).workers;
+    const workers = (pool as unknown as { slots: { worker: { emit(event: 'exit', code: number): boolean } }[] }).slots;
     const messages = mixedMessages();
     const held = pool.inspect(messages, now);
     // The thread's exit as Node reports it, while the request is certainly still pending.
@@ -79,5 +79,37 @@ describe('InspectPool', () => {
     await expect(held).rejects.toMatchObject({ code: 'INSPECT_FAILED', retriable: true });
     await pool.ready();
     expect(await pool.inspect(messages, now)).toEqual(inline(messages));
+  });
+
+  it("follows the main thread's policies: a change reaches the workers, a half-edited file keeps the last good one", async () => {
+    const messages = mixedMessages();
+    const original = readFileSync(policiesFile, 'utf8');
+    try {
+      const stricter = JSON.parse(original) as { tenants: Record<string, unknown> };
+      stricter.tenants['open'] = { requireEmitterSignatures: true, emitterKeys: [] };
+      writeFileSync(policiesFile, JSON.stringify(stricter));
+      const refused = await pool.inspect(messages, now);
+      expect(refused.filter((o) => o.kind === 'dlq' && o.reason === 'SIGNATURE_REQUIRED').length).toBeGreaterThan(60);
+      expect(refused).toEqual(inline(messages, policies));
+      writeFileSync(policiesFile, '{"tenants": {');
+      expect(await pool.inspect(messages, now)).toEqual(refused);
+      expect(policies.lastReloadError?.code).toBe('POLICY_INVALID');
+    } finally {
+      writeFileSync(policiesFile, original);
+    }
+  });
+
+  it('reports a worker that cannot start instead of waiting for it forever', async () => {
+    const fresh = new InspectPool({ threads: 1, policies: () => policies.snapshot(), maxMessageBytes });
+    try {
+      const starting = fresh.ready();
+      (fresh as unknown as { slots: { worker: { emit(event: 'exit', code: number): boolean } }[] }).slots[0]!.worker.emit('exit', 1);
+      await expect(starting).rejects.toMatchObject({ code: 'INSPECT_FAILED', retriable: true });
+      // The next attempt (kafkajs retrying the batch) starts a new worker.
+      await fresh.ready();
+      expect(await fresh.inspect(mixedMessages().slice(0, 3), now)).toHaveLength(3);
+    } finally {
+      await fresh.close();
+    }
   });
 });

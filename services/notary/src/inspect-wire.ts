@@ -1,6 +1,7 @@
 import type { EnvelopeSignature } from '@probity/crypto';
 import type { RawMessage } from './inspect.js';
 import type { DlqReason, Outcome } from './outcome.js';
+import type { TenantPolicyFile } from './tenant-policy.js';
 
 /**
  * What crosses to and from an inspect worker: message bytes packed into one
@@ -10,6 +11,8 @@ import type { DlqReason, Outcome } from './outcome.js';
 export interface InspectRequest {
   id: number;
   nowMs: number;
+  /** The main thread's tenant policies, sent when they changed since this worker last had them. */
+  policies?: { version: number; file: TenantPolicyFile };
   buffer: ArrayBuffer;
   /** Length of each message value in `buffer`, in order; -1 for a null value. */
   lengths: number[];
@@ -33,7 +36,7 @@ export type WireOutcome =
 
 export type InspectResponse = { id: number; outcomes: WireOutcome[] } | { id: number; error: string };
 
-export function packRequest(id: number, messages: readonly RawMessage[], now: Date): { request: InspectRequest; transfer: ArrayBuffer[] } {
+export function packRequest(id: number, messages: readonly RawMessage[], now: Date, policies?: InspectRequest['policies']): { request: InspectRequest; transfer: ArrayBuffer[] } {
   const lengths = messages.map((m) => (m.value === null ? -1 : m.value.length));
   const packed = Buffer.allocUnsafeSlow(lengths.reduce((sum, n) => sum + Math.max(n, 0), 0));
   let offset = 0;
@@ -47,6 +50,7 @@ export function packRequest(id: number, messages: readonly RawMessage[], now: Da
     request: {
       id,
       nowMs: now.getTime(),
+      ...(policies ? { policies } : {}),
       buffer,
       lengths,
       tenantHeaders: messages.map((m) => m.tenantHeader ?? null),

@@ -30,7 +30,11 @@ export interface NotaryOptions {
   signedCompression: 'none' | 'gzip';
   /** Shards processed at once (each with its own transactional producer). */
   concurrency: number;
-  /** Worker threads that inspect raw messages (NOTARY_INSPECT_THREADS); 0 inspects on the main thread. @defaultValue 0 */
+  /**
+   * Worker threads that inspect raw messages (NOTARY_INSPECT_THREADS); 0 inspects on the main thread.
+   * The workers decode with the default schema registry: `decoder` applies to inline inspection.
+   * @defaultValue 0
+   */
   inspectThreads?: number;
   /** Fetch batching (NOTARY_FETCH_MIN_BYTES / NOTARY_FETCH_MAX_WAIT_MS). @defaultValue 65536 and 20 */
   fetchMinBytes?: number;
@@ -80,7 +84,7 @@ export class Notary {
     const { kafka, groupId, logger } = this.options;
     const threads = this.options.inspectThreads ?? 0;
     if (threads > 0) {
-      this.pool = new InspectPool({ threads, policiesFile: this.options.policies.file, maxMessageBytes: this.options.maxMessageBytes });
+      this.pool = new InspectPool({ threads, policies: () => this.options.policies.snapshot(), maxMessageBytes: this.options.maxMessageBytes });
       await this.pool.ready();
       logger.info({ threads }, 'inspect workers ready');
     }

@@ -26,6 +26,11 @@ export type EmitterKeyEntry = z.infer<typeof emitterKeySchema>;
 
 const DEFAULT_POLICY: TenantPolicy = { requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 };
 
+/** A tenant's policy in a policy file; tenants not listed get the default (no signatures required, 7 years). */
+export function policyOf(file: TenantPolicyFile, tenant: string): TenantPolicy {
+  return file.tenants[tenant] ?? DEFAULT_POLICY;
+}
+
 export function parseTenantPolicies(json: unknown, source: string): TenantPolicyFile {
   const result = policyFileSchema.safeParse(json);
   if (!result.success) {
@@ -46,14 +51,28 @@ export class TenantPolicies {
   private loadedMtimeMs = -1;
   private lastCheckMs = 0;
 
-  constructor(readonly file: string, private readonly recheckEveryMs = 1000) {
+  constructor(private readonly file: string, private readonly recheckEveryMs = 1000) {
     this.reloadIfChanged(true);
   }
 
   /** The last reload problem, kept for health reporting while the last good policy stays in force. */
   lastReloadError: NotaryError | null = null;
 
+  /** Bumped on every change of the policies in force, so copies elsewhere (inspect workers) know when to refresh. */
+  version = 0;
+
   get(tenant: string): TenantPolicy {
+    this.refresh();
+    return policyOf(this.policies, tenant);
+  }
+
+  /** The policies in force (the last good file) and their version. */
+  snapshot(): { version: number; policies: TenantPolicyFile } {
+    this.refresh();
+    return { version: this.version, policies: this.policies };
+  }
+
+  private refresh(): void {
     try {
       this.reloadIfChanged(false);
       this.lastReloadError = null;
@@ -61,7 +80,6 @@ export class TenantPolicies {
       // A half-edited file must not stop notarization: keep enforcing the last good policy.
       this.lastReloadError = err as NotaryError;
     }
-    return this.policies.tenants[tenant] ?? DEFAULT_POLICY;
   }
 
   private reloadIfChanged(force: boolean): void {
@@ -72,6 +90,7 @@ export class TenantPolicies {
     try {
       mtimeMs = statSync(this.file).mtimeMs;
     } catch {
+      if (this.loadedMtimeMs !== -1) this.version += 1;
       this.policies = { tenants: {} };
       this.loadedMtimeMs = -1;
       return;
@@ -85,5 +104,6 @@ export class TenantPolicies {
     }
     this.policies = parseTenantPolicies(json, this.file);
     this.loadedMtimeMs = mtimeMs;
+    this.version += 1;
   }
 }
