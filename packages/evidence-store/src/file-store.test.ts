@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('FileEvidenceStore', () => {
     for (const [i, loc] of locations.entries()) {
       expect(Buffer.from(await store.get(loc, objects[i]!.contentHash)).toString()).toBe(['alpha', 'beta', ''][i]);
     }
-    expect(await store.verifySegment(locations[0]!.pack)).toEqual({ packs: 1, objects: 3, corrupt: [], tornTailBytes: 0 });
+    expect(await store.verifySegment(locations[0]!.pack)).toEqual({ packs: 1, objects: 3, corrupt: [], tornTailBytes: 0, damaged: [] });
   });
 
   it('appends packs to one segment per process; another store (a restarted process) starts its own', async () => {
@@ -69,8 +69,38 @@ describe('FileEvidenceStore', () => {
     const file = segmentFile(root, kept!.pack);
     // Cut inside the torn pack's data: its 16-byte header and 4 bytes of it remain.
     await truncate(file, torn!.offset + 4);
-    expect(await store.verifySegment(kept!.pack)).toEqual({ packs: 1, objects: 1, corrupt: [], tornTailBytes: 20 });
+    expect(await store.verifySegment(kept!.pack)).toEqual({ packs: 1, objects: 1, corrupt: [], tornTailBytes: 20, damaged: [] });
     expect(Buffer.from(await store.get(kept!, object('kept').contentHash)).toString()).toBe('kept');
+  });
+
+  it('a scrub tells damage inside a segment from a torn tail, and still checks the packs after it', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const store = new FileEvidenceStore(root);
+    const [a] = await store.putPack('a', [object('first')]);
+    const [b] = await store.putPack('b', [object('second')]);
+    const [c] = await store.putPack('c', [object('third')]);
+    const file = segmentFile(root, a!.pack);
+    const data = await readFile(file);
+    // One bit of pack b's data length (its header starts 16 bytes before its first object).
+    data[b!.offset - 16 + 7] = data[b!.offset - 16 + 7]! ^ 0x01;
+    await writeFile(file, data);
+    expect(await store.verifySegment(a!.pack)).toEqual({ packs: 2, objects: 2, corrupt: [], tornTailBytes: 0, damaged: [{ offset: b!.offset - 16, bytes: c!.offset - b!.offset }] });
+  });
+
+  it('lists and scrubs pack files of builds before segments', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const objects = [object('old-a'), object('old-b')];
+    const index = Buffer.from(`${objects[0]!.contentHash} 0 5\n${objects[1]!.contentHash} 5 5\n`);
+    const footer = Buffer.alloc(4);
+    footer.writeUInt32BE(index.length);
+    await mkdir(path.join(root, 'packs'), { recursive: true });
+    await writeFile(path.join(root, 'packs', 'shard-0-0-1.pack'), Buffer.concat([objects[0]!.bytes, objects[1]!.bytes, index, footer]));
+    const store = new FileEvidenceStore(root);
+    await store.putPack('new', [object('new')]);
+    expect(await store.legacyPacks()).toEqual(['shard-0-0-1']);
+    expect(await store.segments()).toHaveLength(1);
+    expect(await store.verifyLegacyPack('shard-0-0-1')).toEqual({ packs: 1, objects: 2, corrupt: [], tornTailBytes: 0, damaged: [] });
+    expect(Buffer.from(await store.get({ pack: 'shard-0-0-1', offset: 5, length: 5 }, objects[1]!.contentHash)).toString()).toBe('old-b');
   });
 
   it('starts a new segment once one reaches its size limit', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { EvidenceStoreError } from './errors.js';
 import { GroupSync } from './group-sync.js';
 import type { EvidenceObject, EvidenceStore, PackScan, StoredLocation } from './store.js';
-import { encodePackHeader, PACK_HEADER_BYTES, parsePackIndex, readPackHeader, type PackIndexEntry } from './segment-format.js';
+import { encodePackHeader, nextPackAfter, PACK_HEADER_BYTES, packAt, parseLegacyPack, type PackIndexEntry } from './segment-format.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 const HASH_HEX = /^[0-9a-f]{64}$/;
@@ -141,44 +141,46 @@ export class FileEvidenceStore implements EvidenceStore {
   }
 
   async segments(): Promise<string[]> {
-    let files: string[];
-    try {
-      files = await readdir(this.packsDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
     // Names start with the segment's start time, so name order is age order.
-    return files.filter((file) => file.startsWith(SEGMENT_PREFIX) && file.endsWith('.pack')).map((file) => file.slice(0, -'.pack'.length)).sort();
+    return (await this.packFiles()).filter((name) => name.startsWith(SEGMENT_PREFIX)).sort();
+  }
+
+  async legacyPacks(): Promise<string[]> {
+    return (await this.packFiles()).filter((name) => !name.startsWith(SEGMENT_PREFIX)).sort();
   }
 
   async verifySegment(segmentName: string): Promise<PackScan> {
-    assertName(segmentName, 'segment');
-    let data: Buffer;
-    try {
-      data = await readFile(this.segmentPath(segmentName));
-    } catch (err) {
-      throw new EvidenceStoreError('OBJECT_NOT_FOUND', `segment ${segmentName} not found`, { cause: err });
-    }
-    const scan: PackScan = { packs: 0, objects: 0, corrupt: [], tornTailBytes: 0 };
+    const data = await this.readPackFile(segmentName, 'segment');
+    const scan: PackScan = { packs: 0, objects: 0, corrupt: [], tornTailBytes: 0, damaged: [] };
     let position = 0;
     while (position < data.length) {
-      const header = readPackHeader(data, position);
-      const end = header ? position + PACK_HEADER_BYTES + header.dataLength + header.indexLength : Infinity;
-      if (!header || end > data.length) {
-        // Only the last pack can be torn (a crash mid-append); it was never acknowledged.
+      const pack = packAt(data, position);
+      if (pack) {
+        checkObjects(data, pack.entries, scan);
+        scan.packs += 1;
+        position = pack.end;
+        continue;
+      }
+      // Not a whole pack here: damage if a whole pack follows, else the torn tail of a crash.
+      const next = nextPackAfter(data, position + 1);
+      if (next === null) {
         scan.tornTailBytes = data.length - position;
         break;
       }
-      const index = parsePackIndex(data.subarray(end - header.indexLength, end));
-      if (!index) throw new EvidenceStoreError('OBJECT_CORRUPT', `segment ${segmentName}: the index of the pack at ${position} does not parse`);
-      for (const entry of index.entries) {
-        const slice = data.subarray(entry.offset, entry.offset + entry.length);
-        if (slice.length !== entry.length || createHash('sha256').update(slice).digest('hex') !== entry.contentHash) scan.corrupt.push(entry.contentHash);
-      }
-      scan.packs += 1;
-      scan.objects += index.entries.length;
-      position = end;
+      scan.damaged.push({ offset: position, bytes: next - position });
+      position = next;
+    }
+    return scan;
+  }
+
+  async verifyLegacyPack(packName: string): Promise<PackScan> {
+    const data = await this.readPackFile(packName, 'pack');
+    const entries = parseLegacyPack(data);
+    const scan: PackScan = { packs: 0, objects: 0, corrupt: [], tornTailBytes: 0, damaged: [] };
+    if (!entries) scan.damaged.push({ offset: 0, bytes: data.length });
+    else {
+      checkObjects(data, entries, scan);
+      scan.packs = 1;
     }
     return scan;
   }
@@ -219,9 +221,37 @@ export class FileEvidenceStore implements EvidenceStore {
     if (this.recent.size > this.rememberedPacks) this.recent.delete(this.recent.keys().next().value as string);
   }
 
+  private async packFiles(): Promise<string[]> {
+    let files: string[];
+    try {
+      files = await readdir(this.packsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return files.filter((file) => file.endsWith('.pack')).map((file) => file.slice(0, -'.pack'.length));
+  }
+
+  private async readPackFile(name: string, what: 'segment' | 'pack'): Promise<Buffer> {
+    assertName(name, what);
+    try {
+      return await readFile(this.segmentPath(name));
+    } catch (err) {
+      throw new EvidenceStoreError('OBJECT_NOT_FOUND', `${what} ${name} not found`, { cause: err });
+    }
+  }
+
   private segmentPath(name: string): string {
     return path.join(this.packsDir, `${name}.pack`);
   }
+}
+
+function checkObjects(data: Buffer, entries: readonly PackIndexEntry[], scan: PackScan): void {
+  for (const entry of entries) {
+    const slice = data.subarray(entry.offset, entry.offset + entry.length);
+    if (slice.length !== entry.length || createHash('sha256').update(slice).digest('hex') !== entry.contentHash) scan.corrupt.push(entry.contentHash);
+  }
+  scan.objects += entries.length;
 }
 
 function assertName(name: string, what: string): void {

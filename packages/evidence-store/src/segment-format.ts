@@ -50,3 +50,41 @@ export function parsePackIndex(index: Buffer): { pack: string; entries: PackInde
   }
   return { pack: first.slice('pack '.length), entries };
 }
+
+/** The extent of the whole, well-formed pack starting at `position` (header, data, parsable index), or null. */
+export function packAt(data: Buffer, position: number): { end: number; entries: PackIndexEntry[] } | null {
+  const header = readPackHeader(data, position);
+  if (!header) return null;
+  const end = position + PACK_HEADER_BYTES + header.dataLength + header.indexLength;
+  if (end > data.length) return null;
+  const index = parsePackIndex(data.subarray(end - header.indexLength, end));
+  return index ? { end, entries: index.entries } : null;
+}
+
+/** Where the next whole pack after `from` starts, or null if none does (what is left is a torn tail). */
+export function nextPackAfter(data: Buffer, from: number): number | null {
+  for (let candidate = data.indexOf(MAGIC, from); candidate >= 0; candidate = data.indexOf(MAGIC, candidate + 1)) {
+    if (packAt(data, candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * A pack file of builds before segments: the objects, an index of
+ * `<sha256 hex> <offset> <length>` lines, then the index's length (u32 BE).
+ * Returns its entries, or null if the file does not end in a readable index.
+ */
+export function parseLegacyPack(data: Buffer): PackIndexEntry[] | null {
+  if (data.length < 4) return null;
+  const length = data.readUInt32BE(data.length - 4);
+  if (length + 4 > data.length) return null;
+  const lines = data.subarray(data.length - 4 - length, data.length - 4).toString('utf8').split('\n');
+  if (lines.pop() !== '') return null;
+  const entries: PackIndexEntry[] = [];
+  for (const line of lines) {
+    const match = ENTRY_LINE.exec(line);
+    if (!match) return null;
+    entries.push({ contentHash: match[1]!, offset: Number(match[2]), length: Number(match[3]) });
+  }
+  return entries;
+}

@@ -24,6 +24,12 @@ export interface PackScan {
   corrupt: string[];
   /** Bytes after the last whole pack: a write torn by a crash, never acknowledged. */
   tornTailBytes: number;
+  /**
+   * Regions that are not whole packs but are followed by one: damage inside
+   * the segment (a torn tail can only be at the end). Their objects could not
+   * be checked.
+   */
+  damaged: { offset: number; bytes: number }[];
 }
 
 /**
@@ -40,6 +46,10 @@ export interface EvidenceStore {
   get(location: StoredLocation, contentHash: string): Promise<Uint8Array>;
   /** Names of the segments written so far, oldest first. */
   segments(): Promise<string[]>;
+  /** Names of pack files written by builds before segments (one file per pack). */
+  legacyPacks(): Promise<string[]>;
+  /** Recompute every object's hash in a legacy pack. */
+  verifyLegacyPack(packName: string): Promise<PackScan>;
   /** Recompute every object's hash in a segment (for audits and scrubbing). */
   verifySegment(segmentName: string): Promise<PackScan>;
   /** Release open files; a later put starts a new segment. */
