@@ -43,10 +43,11 @@ export const notaryEnvShape = {
    * Worker threads that decode, validate and verify raw messages (emitter
    * signatures are most of a signed record's cost), so one notary uses more
    * than one core; 0 does it all on the main thread. Measured on 2 shared
-   * cores (bench/ingest drain): with signatures required, 2 threads 7,006/s
-   * against 5,495/s inline; unsigned, 1 thread 15,354/s against 16,596/s
-   * inline (handing messages over costs more than it saves). Set it to the
-   * spare cores when tenants require emitter signatures.
+   * cores (bench/ingest drain): with signatures required, 2 threads
+   * 6,925–7,006/s against 5,358–5,495/s inline; unsigned, no clear
+   * difference (1 thread 15,354–17,495/s, inline 16,274–16,609/s, at ~3 µs
+   * more CPU per manifest for the hand-over). Set it to the spare cores when
+   * tenants require emitter signatures.
    * @defaultValue 0
    */
   NOTARY_INSPECT_THREADS: envInt(0, 0, 64),
