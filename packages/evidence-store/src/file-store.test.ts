@@ -87,6 +87,20 @@ describe('FileEvidenceStore', () => {
     expect(await store.verifySegment(a!.pack)).toEqual({ packs: 2, objects: 2, corrupt: [], tornTailBytes: 0, damaged: [{ offset: b!.offset - 16, bytes: c!.offset - b!.offset }] });
   });
 
+  it('reports damage to the last pack of a segment as damage, not as a torn tail', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const store = new FileEvidenceStore(root);
+    const [a] = await store.putPack('a', [object('first')]);
+    const [b] = await store.putPack('b', [object('second')]);
+    const file = segmentFile(root, a!.pack);
+    const data = await readFile(file);
+    // A byte of pack b's index (its last line ends two bytes before the end of the file).
+    data[data.length - 3] = 0x7a;
+    await writeFile(file, data);
+    const packB = b!.offset - 16;
+    expect(await store.verifySegment(a!.pack)).toEqual({ packs: 1, objects: 1, corrupt: [], tornTailBytes: 0, damaged: [{ offset: packB, bytes: data.length - packB }] });
+  });
+
   it('lists and scrubs pack files of builds before segments', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
     const objects = [object('old-a'), object('old-b')];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { EvidenceStoreError } from './errors.js';
 import { GroupSync } from './group-sync.js';
 import type { EvidenceObject, EvidenceStore, PackScan, StoredLocation } from './store.js';
-import { encodePackHeader, nextPackAfter, PACK_HEADER_BYTES, packAt, parseLegacyPack, type PackIndexEntry } from './segment-format.js';
+import { encodePackHeader, isTornTail, nextPackAfter, PACK_HEADER_BYTES, packAt, parseLegacyPack, type PackIndexEntry } from './segment-format.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 const HASH_HEX = /^[0-9a-f]{64}$/;
@@ -161,13 +161,14 @@ export class FileEvidenceStore implements EvidenceStore {
         position = pack.end;
         continue;
       }
-      // Not a whole pack here: damage if a whole pack follows, else the torn tail of a crash.
+      // Not a whole pack here. Damage, unless it is the end of the file as a crash mid-append leaves it.
       const next = nextPackAfter(data, position + 1);
-      if (next === null) {
+      if (next === null && isTornTail(data, position)) {
         scan.tornTailBytes = data.length - position;
         break;
       }
-      scan.damaged.push({ offset: position, bytes: next - position });
+      scan.damaged.push({ offset: position, bytes: (next ?? data.length) - position });
+      if (next === null) break;
       position = next;
     }
     return scan;

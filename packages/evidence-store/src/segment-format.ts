@@ -58,7 +58,24 @@ export function packAt(data: Buffer, position: number): { end: number; entries: 
   const end = position + PACK_HEADER_BYTES + header.dataLength + header.indexLength;
   if (end > data.length) return null;
   const index = parsePackIndex(data.subarray(end - header.indexLength, end));
-  return index ? { end, entries: index.entries } : null;
+  if (!index) return null;
+  // Every object lies in this pack's data area; bytes that merely look like a pack (say, inside an object) do not.
+  const dataStart = position + PACK_HEADER_BYTES;
+  const dataEnd = end - header.indexLength;
+  if (!index.entries.every((e) => e.offset >= dataStart && e.offset + e.length <= dataEnd)) return null;
+  return { end, entries: index.entries };
+}
+
+/**
+ * Whether the bytes from `position` to the end are what a crash mid-append
+ * leaves: too few for a header, a header whose pack runs past the end of the
+ * file, or zeros (space the file system allocated but never received data).
+ */
+export function isTornTail(data: Buffer, position: number): boolean {
+  if (data.length - position < PACK_HEADER_BYTES) return true;
+  const header = readPackHeader(data, position);
+  if (header && position + PACK_HEADER_BYTES + header.dataLength + header.indexLength > data.length) return true;
+  return data.subarray(position).every((byte) => byte === 0);
 }
 
 /** Where the next whole pack after `from` starts, or null if none does (what is left is a torn tail). */

@@ -44,7 +44,9 @@ export function parseTenantPolicies(json: unknown, source: string): TenantPolicy
  * Per-tenant notarization policy (require emitter signatures, registered
  * emitter keys), read from a JSON file that `probity keys` maintains. The file
  * is re-read when its modification time changes, so registering a key or
- * requiring signatures takes effect without restarting the notary.
+ * requiring signatures takes effect without restarting the notary. A file
+ * that turns invalid or disappears leaves the last good policies in force
+ * (fail closed) and sets `lastReloadError` until it is fixed.
  */
 export class TenantPolicies {
   private policies: TenantPolicyFile = { tenants: {} };
@@ -74,28 +76,28 @@ export class TenantPolicies {
 
   private refresh(): void {
     try {
-      this.reloadIfChanged(false);
-      this.lastReloadError = null;
+      // A skipped (throttled) check says nothing new: the last verdict, good or bad, stands.
+      if (this.reloadIfChanged(false) !== 'skipped') this.lastReloadError = null;
     } catch (err) {
-      // A half-edited file must not stop notarization: keep enforcing the last good policy.
+      // A half-edited or vanished file must not stop notarization, nor lift a tenant's
+      // requirements: keep enforcing the last good policy.
       this.lastReloadError = err as NotaryError;
     }
   }
 
-  private reloadIfChanged(force: boolean): void {
+  private reloadIfChanged(force: boolean): 'skipped' | 'checked' {
     const now = Date.now();
-    if (!force && now - this.lastCheckMs < this.recheckEveryMs) return;
+    if (!force && now - this.lastCheckMs < this.recheckEveryMs) return 'skipped';
     this.lastCheckMs = now;
     let mtimeMs: number;
     try {
       mtimeMs = statSync(this.file).mtimeMs;
     } catch {
-      if (this.loadedMtimeMs !== -1) this.version += 1;
-      this.policies = { tenants: {} };
-      this.loadedMtimeMs = -1;
-      return;
+      // No file yet: nobody has set a policy, every tenant gets the default.
+      if (this.loadedMtimeMs === -1) return 'checked';
+      throw new NotaryError('POLICY_INVALID', `tenant policy file ${this.file} is gone; still enforcing the policies last read from it (restore it, or write {"tenants":{}} to lift them)`);
     }
-    if (mtimeMs === this.loadedMtimeMs) return;
+    if (mtimeMs === this.loadedMtimeMs) return 'checked';
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(this.file, 'utf8'));
@@ -105,5 +107,6 @@ export class TenantPolicies {
     this.policies = parseTenantPolicies(json, this.file);
     this.loadedMtimeMs = mtimeMs;
     this.version += 1;
+    return 'checked';
   }
 }

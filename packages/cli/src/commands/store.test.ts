@@ -30,7 +30,7 @@ describe('probity store verify', () => {
 
     const clean = memoryIo();
     expect(await runCli(['store', 'verify', '--store-dir', dir], clean, [store])).toBe(0);
-    expect(JSON.parse(clean.out).totals).toEqual({ segments: 2, legacyPacks: 0, packs: 3, objects: 4, corrupt: 0, damagedBytes: 0, tornTailBytes: 0 });
+    expect(JSON.parse(clean.out).totals).toEqual({ segments: 2, legacyPacks: 0, packs: 3, objects: 4, corrupt: 0, damagedRegions: 0, damagedBytes: 0, tornTailBytes: 0 });
     expect(clean.err).toContain('2/2 segment');
 
     const file = path.join(dir, 'packs', `${loc!.pack}.pack`);

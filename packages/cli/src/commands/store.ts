@@ -42,15 +42,15 @@ export const store = defineCommand({
     }
     const all = [...segments, ...legacyPacks];
     const corrupt = all.flatMap((s) => s.corrupt);
-    const damagedBytes = sum(all.flatMap((s) => s.damaged.map((d) => d.bytes)));
+    const damaged = all.flatMap((s) => s.damaged);
     const report = {
       storeDir,
       segments,
       legacyPacks,
-      totals: { segments: segments.length, legacyPacks: legacyPacks.length, packs: sum(all.map((s) => s.packs)), objects: sum(all.map((s) => s.objects)), corrupt: corrupt.length, damagedBytes, tornTailBytes: sum(all.map((s) => s.tornTailBytes)) },
+      totals: { segments: segments.length, legacyPacks: legacyPacks.length, packs: sum(all.map((s) => s.packs)), objects: sum(all.map((s) => s.objects)), corrupt: corrupt.length, damagedRegions: damaged.length, damagedBytes: sum(damaged.map((d) => d.bytes)), tornTailBytes: sum(all.map((s) => s.tornTailBytes)) },
     };
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-    return corrupt.length > 0 || damagedBytes > 0 ? 1 : 0;
+    return corrupt.length > 0 || damaged.length > 0 ? 1 : 0;
   },
 });
 
