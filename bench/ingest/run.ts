@@ -278,6 +278,12 @@ const percentOfVerify = (run: { rate: number; cores: number }) => ((run.rate / (
 if (phases.includes('b')) {
   const unsigned = await fullPath(kafka, '(b) full path, unsigned', { signed: false });
   log(`ratio full/bare: ${(unsigned.rate / bareRate).toFixed(2)} (target ≥ 0.5)`);
+  if (phases.includes('a')) {
+    // Bare rates here swing by a quarter between runs: measure bare again right after, and give the ratio to both.
+    const bareAfter = await bare(kafka, bytes);
+    const mean = (bareRate + bareAfter) / 2;
+    log(`(a') bare again after (b): ${bareAfter.toFixed(0)} msg/s; ratio full/mean of both bare runs: ${(unsigned.rate / mean).toFixed(2)}`);
+  }
 }
 if (phases.includes('c')) {
   const signedRun = await fullPath(kafka, '(c) full path, emitter signatures required', { signed: true });
