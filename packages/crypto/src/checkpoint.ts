@@ -55,6 +55,16 @@ export function parseCheckpoint(text: string): Checkpoint {
   return { origin, size, rootHash, extensions };
 }
 
+/**
+ * The checkpoint a signed note carries, parsed without checking its
+ * signatures: for notes whose root is checked some other way (a signed batch
+ * whose leaves must hash to it) or is only being stored. Verifiers use
+ * `verifyCheckpoint`.
+ */
+export function checkpointOfSignedNote(signedNote: string): Checkpoint {
+  return parseCheckpoint(signedNote.slice(0, signedNote.indexOf('\n\n') + 1));
+}
+
 export function signCheckpoint(checkpoint: Checkpoint, signer: NoteSigner | readonly NoteSigner[]): string {
   return signNote(formatCheckpoint(checkpoint), signer);
 }

@@ -61,5 +61,5 @@ export {
 } from './note.js';
 export type { NoteVerifier, NoteSigner, NoteSignature, OpenedNote } from './note.js';
 
-export { formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
+export { checkpointOfSignedNote, formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
 export type { Checkpoint, VerifyCheckpointOptions } from './checkpoint.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { EvidenceStoreError } from './errors.js';
 import { GroupSync } from './group-sync.js';
 import type { EvidenceObject, EvidenceStore, PackScan, StoredLocation } from './store.js';
-import { encodePackHeader, isTornTail, nextPackAfter, PACK_HEADER_BYTES, packAt, parseLegacyPack, type PackIndexEntry } from './segment-format.js';
+import { encodePackHeader, encodePackIndex, isTornTail, nextPackAfter, PACK_HEADER_BYTES, packAt, parseLegacyPack, type PackIndexEntry } from './segment-format.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 const HASH_HEX = /^[0-9a-f]{64}$/;
@@ -61,7 +61,8 @@ export class FileEvidenceStore implements EvidenceStore {
   private readonly maxSegmentBytes: number;
   private readonly rememberedPacks: number;
   private segment: OpenSegment | null = null;
-  private readonly recent = new Map<string, { index: Buffer; locations: StoredLocation[] }>();
+  /** Recently written packs by name: what they held (hash and length per object) and where it went. */
+  private readonly recent = new Map<string, { contents: string; locations: StoredLocation[] }>();
 
   constructor(rootDir: string, options: FileEvidenceStoreOptions = {}) {
     this.packsDir = path.join(rootDir, 'packs');
@@ -74,27 +75,24 @@ export class FileEvidenceStore implements EvidenceStore {
     for (const object of objects) {
       if (!HASH_HEX.test(object.contentHash)) throw new EvidenceStoreError('LOCATION_INVALID', `content hash must be 64 lowercase hex characters, got ${JSON.stringify(object.contentHash)}`);
     }
-    const indexKey = objects.map((o) => `${o.contentHash} ${o.bytes.length}`).join('\n');
+    const contents = objects.map((o) => `${o.contentHash} ${o.bytes.length}`).join('\n');
     const remembered = this.recent.get(packName);
     if (remembered) {
-      if (remembered.index.toString('utf8') !== indexKey) {
+      if (remembered.contents !== contents) {
         throw new EvidenceStoreError('STORE_WRITE_FAILED', `pack ${packName} was already written with different contents; packs are write-once`);
       }
       return remembered.locations;
     }
 
     const segment = this.writableSegment();
-    const dataLength = objects.reduce((sum, o) => sum + o.bytes.length, 0);
-    const dataStart = segment.size + PACK_HEADER_BYTES;
-    const locations: StoredLocation[] = [];
     const entries: PackIndexEntry[] = [];
-    let offset = dataStart;
+    let offset = segment.size + PACK_HEADER_BYTES;
     for (const object of objects) {
-      locations.push({ pack: segment.name, offset, length: object.bytes.length });
       entries.push({ contentHash: object.contentHash, offset, length: object.bytes.length });
       offset += object.bytes.length;
     }
-    const index = Buffer.from(`pack ${packName}\n${entries.map((e) => `${e.contentHash} ${e.offset} ${e.length}`).join('\n')}\n`);
+    const dataLength = offset - segment.size - PACK_HEADER_BYTES;
+    const index = encodePackIndex(packName, entries);
     const record = Buffer.concat([encodePackHeader(dataLength, index.length), ...objects.map((o) => o.bytes), index]);
     const position = segment.size;
     try {
@@ -114,7 +112,8 @@ export class FileEvidenceStore implements EvidenceStore {
       this.retire(segment);
       throw new EvidenceStoreError('STORE_WRITE_FAILED', `could not write pack ${packName} to ${this.segmentPath(segment.name)}: ${(err as Error).message}`, { cause: err, retriable: true });
     }
-    this.remember(packName, Buffer.from(indexKey), locations);
+    const locations = entries.map(({ offset: at, length }) => ({ pack: segment.name, offset: at, length }));
+    this.remember(packName, contents, locations);
     return locations;
   }
 
@@ -217,8 +216,8 @@ export class FileEvidenceStore implements EvidenceStore {
     if (segment.pending === 0) closeQuietly(segment.fd);
   }
 
-  private remember(packName: string, index: Buffer, locations: StoredLocation[]): void {
-    this.recent.set(packName, { index, locations });
+  private remember(packName: string, contents: string, locations: StoredLocation[]): void {
+    this.recent.set(packName, { contents, locations });
     if (this.recent.size > this.rememberedPacks) this.recent.delete(this.recent.keys().next().value as string);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePackHeader, PACK_HEADER_BYTES, parsePackIndex, readPackHeader } from './segment-format.js';
+import { encodePackHeader, encodePackIndex, PACK_HEADER_BYTES, parsePackIndex, readPackHeader } from './segment-format.js';
 
 describe('segment format', () => {
   it('reads back the header it writes, and nothing where there is no whole header', () => {
@@ -11,6 +11,12 @@ describe('segment format', () => {
     otherVersion.writeUInt32BE(2, 12);
     expect(readPackHeader(otherVersion, 0)).toBeNull();
     expect(readPackHeader(Buffer.alloc(16), 0)).toBeNull();
+  });
+
+  it('reads back the index it writes, empty or not', () => {
+    const entries = [{ contentHash: 'cd'.repeat(32), offset: 16, length: 7 }];
+    expect(parsePackIndex(encodePackIndex('shard-1-0-0', entries))).toEqual({ pack: 'shard-1-0-0', entries });
+    expect(parsePackIndex(encodePackIndex('empty', []))).toEqual({ pack: 'empty', entries: [] });
   });
 
   it('parses an index and refuses anything else', () => {

@@ -34,6 +34,11 @@ export function readPackHeader(data: Buffer, position: number): { dataLength: nu
   return { dataLength: data.readUInt32BE(position + 4), indexLength: data.readUInt32BE(position + 8) };
 }
 
+/** The index of a pack as `parsePackIndex` reads it. */
+export function encodePackIndex(pack: string, entries: readonly PackIndexEntry[]): Buffer {
+  return Buffer.from(`pack ${pack}\n${entries.map((e) => `${e.contentHash} ${e.offset} ${e.length}\n`).join('')}`);
+}
+
 const ENTRY_LINE = /^([0-9a-f]{64}) (\d+) (\d+)$/;
 
 /** The pack's name and entries, or null if the index is not in the format above. */

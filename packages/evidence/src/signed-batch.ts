@@ -1,4 +1,4 @@
-import { fromBase64, leafHash, parseCheckpoint, proveAppendedLeaves, toBase64, type Envelope, type EnvelopeSignature } from '@probity/crypto';
+import { bytesEqual, checkpointOfSignedNote, fromBase64, leafHash, proveAppendedLeaves, toBase64, type Envelope, type EnvelopeSignature } from '@probity/crypto';
 import { avroBinaryCodec } from '@probity/schema';
 import { EvidenceError } from './errors.js';
 import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
@@ -20,7 +20,7 @@ export interface SignedBatchEntry {
   record: Buffer;
   /** The log leaf bytes (statement JSON). */
   statement: Buffer;
-  /** The emitter's DSSE signatures over the record, as received; null when unsigned. The envelope's payload is `record`. */
+  /** The emitter's DSSE signatures over the record, as the notary verified them (canonical form); null when unsigned. The envelope's payload is `record`. */
   emitter_signatures: EnvelopeSignature[] | null;
   notary_envelope: Envelope | null;
   store: { pack: string; offset: number; length: number };
@@ -185,13 +185,13 @@ export function expandSignedBatch(batch: SignedBatch): SignedRecordMessage[] {
 export function expandSignedBatchEntries(batch: SignedBatch): { record: SignedRecordMessage; statement: Statement; recordBytes: Buffer }[] {
   const inconsistent = (detail: string) => new EvidenceError('SIGNED_BATCH_INCONSISTENT', `signed batch of shard ${batch.shard} at ${batch.first_index}: ${detail}`);
   const statements = batch.records.map((r) => r.statement);
-  let checkpoint: ReturnType<typeof parseCheckpoint>;
+  let checkpoint: ReturnType<typeof checkpointOfSignedNote>;
   let proofs: Uint8Array[][];
   try {
-    checkpoint = parseCheckpoint(batch.checkpoint.slice(0, batch.checkpoint.indexOf('\n\n') + 1));
+    checkpoint = checkpointOfSignedNote(batch.checkpoint);
     const proved = proveAppendedLeaves(batch.first_index, batch.compact_range, statements.map((s) => leafHash(s)));
     if (checkpoint.size !== batch.first_index + batch.records.length) throw inconsistent(`checkpoint size ${checkpoint.size} is not ${batch.first_index} + ${batch.records.length} records`);
-    if (!Buffer.from(proved.root).equals(Buffer.from(checkpoint.rootHash))) throw inconsistent("the leaves and compact range do not hash to the checkpoint's root");
+    if (!bytesEqual(proved.root, checkpoint.rootHash)) throw inconsistent("the leaves and compact range do not hash to the checkpoint's root");
     proofs = proved.proofs;
   } catch (err) {
     if (err instanceof EvidenceError) throw err;

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import type { EnvelopeSignature } from '@probity/crypto';
+
 /**
  * The log leaf. Each notarized record becomes one leaf whose bytes are this
  * statement, serialized as JSON with a fixed key order. The statement binds
@@ -25,8 +28,17 @@ export interface Statement {
   notarized_at: string;
   /** Key ids of emitter signatures the notary verified, empty when unsigned. */
   emitter_key_ids: string[];
-  /** SHA-256 (hex) of the emitter's signatures JSON as received, null when unsigned: binds the envelope to the leaf. */
+  /** `emitterSignaturesSha256` of the emitter's signatures, null when unsigned: binds the envelope to the leaf. */
   emitter_signatures_sha256: string | null;
+}
+
+/**
+ * What a statement records of the emitter's DSSE signatures: the SHA-256
+ * (hex) of their JSON. The notary computes it over the signatures it
+ * verified, the verifier over those in the bundle's envelope; they must agree.
+ */
+export function emitterSignaturesSha256(signatures: readonly EnvelopeSignature[]): string {
+  return createHash('sha256').update(JSON.stringify(signatures)).digest('hex');
 }
 
 export function encodeStatement(statement: Statement): Buffer {

@@ -12,7 +12,7 @@ import {
   type TrustedKey,
 } from '@probity/crypto';
 import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
-import { decodeStatement, type Statement } from './statement.js';
+import { decodeStatement, emitterSignaturesSha256, type Statement } from './statement.js';
 import type { SignedRecord } from './signed-record.js';
 
 export interface VerificationCheck {
@@ -143,8 +143,7 @@ function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: U
       : { name, ok: false, detail: 'the statement records emitter signatures but the envelope is missing' };
   }
   const envelope = record.emitter_envelope;
-  const signaturesHash = createHash('sha256').update(JSON.stringify(envelope.signatures)).digest('hex');
-  if (signaturesHash !== statement.emitter_signatures_sha256) return { name, ok: false, detail: 'emitter signatures differ from those the notary verified' };
+  if (emitterSignaturesSha256(envelope.signatures) !== statement.emitter_signatures_sha256) return { name, ok: false, detail: 'emitter signatures differ from those the notary verified' };
   if (envelope.payloadType !== EMITTER_PAYLOAD_TYPE || envelope.payload !== Buffer.from(recordBytes).toString('base64')) {
     return { name, ok: false, detail: 'emitter envelope does not carry this record' };
   }

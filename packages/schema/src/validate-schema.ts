@@ -30,10 +30,10 @@ export function schemaIssues(type: AvroType, value: unknown, spellBranch: Branch
   return issues;
 }
 
-/** Record nodes report the keys their record type does not declare. */
+/** Record nodes report the keys their record type does not declare (the set is built once, when the walk is planned). */
 const undeclaredFields: NodeInterest<ValidationIssue[]> = (nodeType) => {
   if (!isRecord(nodeType)) return null;
-  const declared = declaredFields(nodeType);
+  const declared = new Set(recordFields(nodeType).map((field) => field.name));
   return (node, issues) => {
     if (!isPlainObject(node.value)) return;
     for (const key of Object.keys(node.value)) {
@@ -41,14 +41,3 @@ const undeclaredFields: NodeInterest<ValidationIssue[]> = (nodeType) => {
     }
   };
 };
-
-// Types are immutable and few: one set of field names per record type, not one per validated record.
-const fieldNames = new WeakMap<AvroType, Set<string>>();
-function declaredFields(type: AvroType): Set<string> {
-  let names = fieldNames.get(type);
-  if (!names) {
-    names = new Set(recordFields(type).map((field) => field.name));
-    fieldNames.set(type, names);
-  }
-  return names;
-}

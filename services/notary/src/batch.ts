@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { leafHash, signCheckpoint, signEnvelope, type SigningKey } from '@probity/crypto';
-import { encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
+import { emitterSignaturesSha256, encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
 import type { EvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
 import { chunksByBytes } from './chunks.js';
@@ -79,7 +78,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
       continue;
     }
     seenInBatch.add(record.contentHashHex);
-    const signaturesHash = record.emitterSignatures === null ? null : createHash('sha256').update(JSON.stringify(record.emitterSignatures)).digest('hex');
+    const signaturesHash = record.emitterSignatures === null ? null : emitterSignaturesSha256(record.emitterSignatures);
     accepted.push({ record, message, signaturesHash });
   }
   counts.accepted = accepted.length;

@@ -25,8 +25,8 @@ export interface AcceptedRecord {
   bytes: Buffer;
   emitterKeyIds: string[];
   /**
-   * The emitter's DSSE signatures when it signed, as received (the header's
-   * JSON, parsed); with the record bytes as payload they are its envelope.
+   * The emitter's DSSE signatures when it signed, in the canonical form
+   * verification returns; with the record bytes as payload they are its envelope.
    */
   emitterSignatures: EnvelopeSignature[] | null;
 }

@@ -1,4 +1,4 @@
-import { bytesEqual, fromBase64, fromHex, leafHash, toHex } from '@probity/crypto';
+import { bytesEqual, fromHex, leafHash, toHex } from '@probity/crypto';
 import { decodeStatement, parseSignedBatch } from '@probity/evidence';
 import type { EvidenceTopics, Kafka } from '@probity/kafka';
 import { randomUUID } from 'node:crypto';
@@ -95,8 +95,7 @@ async function readCommittedLeaves(kafka: Kafka, signedTopic: string, shard: num
             lastProgressAt = Date.now();
             for (const message of batch.messages) {
               // The rebuilt root is checked against the committed one, so the batch's own checks are not needed here.
-              for (const record of parseSignedBatch(message.value).records) {
-                const statementBytes = record.statement;
+              for (const { statement: statementBytes } of parseSignedBatch(message.value).records) {
                 const statement = decodeStatement(statementBytes);
                 if (statement.index !== leaves.length) continue; // an index already seen cannot occur in committed data; skip defensively
                 leaves.push({ contentHash: fromHex(statement.content_hash), leafHash: leafHash(statementBytes) });
