@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportPrivateKeyPem, generateSigningKey } from '@probity/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEmitterBatchHeader } from '@probity/evidence';
 import { kafkaForTests, runCli } from '../helpers/index.js';
 import { readTopic, sampleManifest } from './ingest-helpers.js';
 
@@ -40,7 +41,7 @@ describe('probity emit', () => {
 
     const messages = await readTopic(broker.kafka, topic, 3);
     expect(messages.map((m) => m.key).sort()).toEqual(printed.map((p) => p.contentHash).sort());
-    expect(messages.every((m) => JSON.parse(m.headers['probity-emitter-envelope']!)[0].keyid === key.keyId)).toBe(true);
+    expect(messages.every((m) => parseEmitterBatchHeader(m.headers['probity-emitter-batch']!).signatures[0]!.keyid === key.keyId)).toBe(true);
   });
 
   it('builds one manifest from flags alone and exits 0', async () => {

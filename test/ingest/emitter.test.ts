@@ -2,8 +2,9 @@ import { createHash, verify } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEmitter, EVIDENCE_PAYLOAD_TYPE } from '@probity/agent';
+import { createEmitter } from '@probity/agent';
 import { generateSigningKey, preAuthEncoding } from '@probity/crypto';
+import { decodeEmitterBatchStatement, EMITTER_BATCH_PAYLOAD_TYPE, emitterBatchIncludes, parseEmitterBatchHeader } from '@probity/evidence';
 import { defaultRegistry } from '@probity/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests } from '../helpers/index.js';
@@ -45,9 +46,13 @@ describe('emitter against the real broker', () => {
       expect(message, `manifest ${i}`).toBeDefined();
       expect(message!.value.equals(bytes)).toBe(true);
       expect(message!.headers['probity-tenant']).toBe('acme-bank');
-      const [signature] = JSON.parse(message!.headers['probity-emitter-envelope']!) as { keyid: string; sig: string }[];
+      // Signed per batch (the SDK's default): one signature over a tree of content hashes, and this record's proof.
+      const batch = parseEmitterBatchHeader(message!.headers['probity-emitter-batch']!);
+      const [signature] = batch.signatures;
       expect(signature!.keyid).toBe(key.keyId);
-      expect(verify(null, preAuthEncoding(EVIDENCE_PAYLOAD_TYPE, bytes), key.publicKey, Buffer.from(signature!.sig, 'base64'))).toBe(true);
+      const payload = Buffer.from(batch.payload, 'base64');
+      expect(verify(null, preAuthEncoding(EMITTER_BATCH_PAYLOAD_TYPE, payload), key.publicKey, Buffer.from(signature!.sig, 'base64'))).toBe(true);
+      expect(emitterBatchIncludes(decodeEmitterBatchStatement(payload), Buffer.from(hash, 'hex'), batch.index, batch.proof)).toBe(true);
     });
     // Same key, same partition: a duplicate would meet its original in one log shard.
     expect(new Set(messages.map((m) => m.partition)).size).toBe(3);

@@ -30,6 +30,8 @@ export interface DispatcherOptions {
   replayMaxBackoffMs?: number;
   /** Messages per replayed batch. @defaultValue 1000 */
   replayBatchMessages?: number;
+  /** Runs on each batch just before it goes to Kafka or the spool (batch signing); may add headers. */
+  seal?: (messages: SpooledMessage[]) => void;
   /** Called for failures the dispatcher handles itself (outage → spool, replay retry, quarantine). */
   onEvent?: (event: DispatcherEvent) => void;
 }
@@ -89,6 +91,7 @@ export class Dispatcher {
   private readonly replayMaxBackoffMs: number;
   private readonly replayBatch: number;
   private readonly onEvent: (event: DispatcherEvent) => void;
+  private readonly seal: ((messages: SpooledMessage[]) => void) | undefined;
 
   private queue: Pending[] = [];
   private mode: 'kafka' | 'spool';
@@ -114,6 +117,7 @@ export class Dispatcher {
     this.replayMaxBackoffMs = options.replayMaxBackoffMs ?? 5000;
     this.replayBatch = options.replayBatchMessages ?? 1000;
     this.onEvent = options.onEvent ?? (() => undefined);
+    this.seal = options.seal;
     // A spool left by an earlier run (or a crash) is replayed before anything new.
     this.mode = this.spool.isEmpty() ? 'kafka' : 'spool';
     if (this.mode === 'spool') this.startReplay(0);
@@ -189,6 +193,14 @@ export class Dispatcher {
       while (this.queue.length > 0) {
         const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
         this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
+        if (this.seal) {
+          try {
+            this.seal(batch.map((p) => p.message));
+          } catch (err) {
+            this.fail(batch, new EmitError('SIGNING_FAILED', `cannot sign the batch: ${(err as Error).message}`, { cause: err }));
+            continue;
+          }
+        }
         await this.deliver(batch);
       }
     } finally {

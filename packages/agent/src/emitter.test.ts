@@ -6,6 +6,7 @@ import { generateSigningKey, preAuthEncoding } from '@probity/crypto';
 import { defaultRegistry } from '@probity/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Transport } from './dispatcher.js';
+import { decodeEmitterBatchStatement, EMITTER_BATCH_PAYLOAD_TYPE, emitterBatchIncludes, parseEmitterBatchHeader } from '@probity/evidence';
 import { createEmitter, EmitError, EVIDENCE_PAYLOAD_TYPE, type SpooledMessage } from './index.js';
 
 class RecordingTransport implements Transport {
@@ -48,9 +49,9 @@ describe('createEmitter', () => {
     await emitter.close();
   });
 
-  it('emits other record types and signs over DSSE PAE(payloadType, value)', async () => {
+  it('emits other record types and, in record mode, signs each over DSSE PAE(payloadType, value)', async () => {
     const key = generateSigningKey('pipeline');
-    const emitter = await createEmitter({ name: 't', dataDir, transport, signer: key });
+    const emitter = await createEmitter({ name: 't', dataDir, transport, signer: { ...key, mode: 'record' } });
     await emitter.emit('InferenceRecord', await exampleJson('InferenceRecord.json'), { format: 'json' });
     const [message] = transport.sent;
     const signatures = JSON.parse(message!.headers['probity-emitter-envelope']!) as { keyid: string; sig: string }[];
@@ -58,6 +59,32 @@ describe('createEmitter', () => {
     expect(signatures[0]!.keyid).toBe(key.keyId);
     expect(verify(null, preAuthEncoding(EVIDENCE_PAYLOAD_TYPE, message!.value), key.publicKey, Buffer.from(signatures[0]!.sig, 'base64'))).toBe(true);
     expect(defaultRegistry().decode(message!.value).recordType).toBe('InferenceRecord');
+    await emitter.close();
+  });
+
+  it('by default signs each sent batch once per tenant and run of 128, each record with its inclusion proof', async () => {
+    const key = generateSigningKey('pipeline');
+    const emitter = await createEmitter({ name: 't', dataDir, transport, signer: key, lingerMs: 50 });
+    const json = await exampleJson('EvidenceManifest.training.json');
+    const tenants = [...Array.from({ length: 130 }, () => 'acme-bank'), 'globex', 'globex'];
+    await Promise.all(tenants.map((tenant, i) => emitter.enqueue('EvidenceManifest', { ...json, tenant, run_id: `run-${i}` }, { format: 'json' }).durable));
+    expect(transport.sent).toHaveLength(tenants.length);
+
+    const payloads = new Map<string, number>();
+    for (const message of transport.sent) {
+      expect(message.headers['probity-emitter-envelope']).toBeUndefined();
+      const proof = parseEmitterBatchHeader(message.headers['probity-emitter-batch']!);
+      const payload = Buffer.from(proof.payload, 'base64');
+      expect(proof.signatures.map((s) => s.keyid)).toEqual([key.keyId]);
+      expect(verify(null, preAuthEncoding(EMITTER_BATCH_PAYLOAD_TYPE, payload), key.publicKey, Buffer.from(proof.signatures[0]!.sig, 'base64'))).toBe(true);
+      const statement = decodeEmitterBatchStatement(payload);
+      expect(statement.tenant).toBe(message.headers['probity-tenant']);
+      expect(emitterBatchIncludes(statement, createHash('sha256').update(message.value).digest(), proof.index, proof.proof)).toBe(true);
+      // Another record's hash is not what this proof proves.
+      expect(emitterBatchIncludes(statement, createHash('sha256').update('other').digest(), proof.index, proof.proof)).toBe(false);
+      payloads.set(proof.payload, (payloads.get(proof.payload) ?? 0) + 1);
+    }
+    expect([...payloads.values()].sort((a, b) => a - b)).toEqual([2, 2, 128]);
     await emitter.close();
   });
 

@@ -6,6 +6,8 @@ import { EmitError } from './errors.js';
 import { KafkaTransport, type KafkaTransportOptions } from './kafka-transport.js';
 import { encodeRecord, type EncodedRecord, type RecordFormat, type RecordSigner } from './record-encoder.js';
 import { SegmentSpool } from './spool/segment-spool.js';
+import type { SpooledMessage } from './spool/frame.js';
+import { signBatchOfMessages } from './batch-signer.js';
 
 /** The few logger methods the emitter uses (a pino logger fits). */
 export interface EmitterLogger {
@@ -31,8 +33,9 @@ export interface EmitterOptions {
   /** @defaultValue the repository's schemas (`defaultRegistry()`) */
   registry?: SchemaRegistry;
   /**
-   * Sign every record (DSSE, Ed25519). The notary accepts the signature only
-   * if the public key is registered as an emitter key of the record's tenant.
+   * Sign every record (DSSE, Ed25519), by default one signature per sent batch
+   * (see RecordSigner `mode`). The notary accepts the signature only if the
+   * public key is registered as an emitter key of the record's tenant.
    */
   signer?: RecordSigner;
   /** @defaultValue 1000 */
@@ -130,6 +133,7 @@ export async function createEmitter(options: EmitterOptions): Promise<Emitter> {
     replayInitialBackoffMs: options.replayInitialBackoffMs,
     replayMaxBackoffMs: options.replayMaxBackoffMs,
     onEvent: (event) => logEvent(logger, event),
+    ...(options.signer && options.signer.mode !== 'record' ? { seal: (messages: SpooledMessage[]) => signBatchOfMessages(messages, options.signer!) } : {}),
   });
   let closed = false;
 

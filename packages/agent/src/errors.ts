@@ -1,6 +1,6 @@
 import { ProbityError } from '@probity/errors';
 
-export type EmitErrorCode = 'MANIFEST_INVALID' | 'EMITTER_CLOSED' | 'SPOOL_FAILED' | 'KAFKA_FAILED';
+export type EmitErrorCode = 'MANIFEST_INVALID' | 'EMITTER_CLOSED' | 'SPOOL_FAILED' | 'KAFKA_FAILED' | 'SIGNING_FAILED';
 
 /** One field the schema rejected: an Avro path such as `inputs[0].sha256`. */
 export interface EmitIssue {

@@ -5,9 +5,14 @@
  *   `SchemaRegistry.encode` returns it;
  * - key: the content hash (lowercase hex SHA-256 of the value), so duplicates
  *   meet in one partition, i.e. one log shard;
- * - headers: `probity-tenant` and, when the emitter signs,
- *   `probity-emitter-envelope`: the JSON of a DSSE signatures array
- *   `[{"keyid","sig"}]` over PAE(EVIDENCE_PAYLOAD_TYPE, value). The value is
- *   the DSSE payload; the notary rebuilds the envelope from value + header.
+ * - headers: `probity-tenant` and, when the emitter signs, one of
+ *   - `probity-emitter-batch` (the default): the JSON
+ *     `{"payload","signatures","index","proof"}` of a DSSE envelope over an
+ *     emitter batch statement and this record's inclusion proof in its tree
+ *     (see EmitterBatchStatement in @probity/evidence);
+ *   - `probity-emitter-envelope` (signer mode `record`): the JSON of a DSSE
+ *     signatures array `[{"keyid","sig"}]` over PAE(EVIDENCE_PAYLOAD_TYPE,
+ *     value). The value is the DSSE payload; the notary rebuilds the
+ *     envelope from value + header.
  */
 export const EVIDENCE_PAYLOAD_TYPE = 'application/vnd.probity.evidence+avro';

@@ -8,6 +8,7 @@ export {
   leafHash,
   nodeHash,
   emptyRoot,
+  splitPoint,
   merkleRoot,
   merkleRootFromHashes,
   inclusionProof,

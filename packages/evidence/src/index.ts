@@ -8,4 +8,15 @@ export { EvidenceError } from './errors.js';
 export type { EvidenceErrorCode } from './errors.js';
 export { verifySignedRecord } from './verify.js';
 export type { VerificationReport, VerifyOptions, VerificationCheck } from './verify.js';
-export { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
+export { EMITTER_PAYLOAD_TYPE, EMITTER_BATCH_PAYLOAD_TYPE } from './payload-types.js';
+export {
+  MAX_EMITTER_BATCH,
+  EmitterBatchTree,
+  decodeEmitterBatchStatement,
+  emitterBatchIncludes,
+  encodeEmitterBatchHeader,
+  encodeEmitterBatchStatement,
+  parseEmitterBatchHeader,
+  signEmitterBatch,
+} from './emitter-batch.js';
+export type { EmitterBatchProof, EmitterBatchStatement } from './emitter-batch.js';

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compactRangeNodes, generateSigningKey, leafHash, merkleRootFromHashes, signCheckpoint, signEnvelope, toBase64, trustedKeyFor } from '@probity/crypto';
-import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
+import { compactRangeNodes, fromBase64, generateSigningKey, leafHash, merkleRootFromHashes, signCheckpoint, signEnvelope, toBase64, trustedKeyFor } from '@probity/crypto';
+import { signEmitterBatch } from './emitter-batch.js';
+import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE } from './payload-types.js';
 import { encodeSignedBatch, expandSignedBatch, parseSignedBatch, signedBatchEntrySize, type SignedBatchEntry } from './signed-batch.js';
 import { toBundle } from './signed-record.js';
 import { encodeStatement } from './statement.js';
@@ -13,11 +15,15 @@ const notaryKeys = [{ ...trustedKeyFor(notary, { notBefore: new Date('2020-01-01
 const origin = 'test.local/evidence/shard/1';
 
 /** A log of `before` earlier leaves, then `records` new ones in one batch, as the notary would send it (and as v1 JSON). */
-function batchOf(before: number, records: number, options: { notaryEnvelopes?: boolean } = {}): { bytes: Buffer; json: string; entries: SignedBatchEntry[] } {
+function batchOf(before: number, records: number, options: { notaryEnvelopes?: boolean; emitterBatches?: boolean } = {}): { bytes: Buffer; json: string; entries: SignedBatchEntry[] } {
   const earlier = Array.from({ length: before }, (_, i) => leafHash(Buffer.from(`earlier ${i}`)));
-  const entries: SignedBatchEntry[] = Array.from({ length: records }, (_, i) => {
-    const record = Buffer.from(`record ${i}`);
-    const signed = i % 2 === 0 ? signEnvelope(record, EMITTER_PAYLOAD_TYPE, emitter).signatures : null;
+  const recordBytes = Array.from({ length: records }, (_, i) => Buffer.from(`record ${i}`));
+  // With emitterBatches, every third record (1, 4, …) is signed by one emitter batch signature instead.
+  const batchSigned = options.emitterBatches ? recordBytes.filter((_, i) => i % 3 === 1) : [];
+  const batchProofs = signEmitterBatch('acme', batchSigned.map((r) => createHash('sha256').update(r).digest()), emitter);
+  const entries: SignedBatchEntry[] = recordBytes.map((record, i) => {
+    const batchProof = options.emitterBatches && i % 3 === 1 ? batchProofs[(i - 1) / 3]! : null;
+    const signed = batchProof ? batchProof.signatures : i % 2 === 0 ? signEnvelope(record, EMITTER_PAYLOAD_TYPE, emitter).signatures : null;
     const contentHash = createHash('sha256').update(record).digest('hex');
     const statement = encodeStatement({
       v: 1, tenant: 'acme', content_hash: contentHash, record_type: 'EvidenceManifest', schema_fingerprint: '00', log: origin, shard: 1, index: before + i,
@@ -28,6 +34,7 @@ function batchOf(before: number, records: number, options: { notaryEnvelopes?: b
       tenant: 'acme', content_hash: contentHash, record_type: 'EvidenceManifest', schema_version: 1, schema_fingerprint: '00', record, statement,
       emitter_signatures: signed, notary_envelope: options.notaryEnvelopes ? signEnvelope(statement, 'application/vnd.probity.statement+json', notary) : null,
       store: { pack: 'p', offset: i, length: record.length }, source_offset: String(10 + i),
+      emitter_batch: batchProof ? { payload: batchProof.payload, index: batchProof.index, proof: batchProof.proof } : null,
     };
   });
   const all = [...earlier, ...entries.map((e) => leafHash(e.statement))];
@@ -53,6 +60,43 @@ describe('signed batches', () => {
     for (const record of records) {
       const report = verifySignedRecord(toBundle(record), { notaryKeys, emitterKeys: [trustedKeyFor(emitter, { notBefore: new Date('2020-01-01T00:00:00Z') })] });
       expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    }
+  });
+
+  it('carry records signed by an emitter batch: the bundle holds the batch envelope and the proof, and verifies', () => {
+    const emitterKeys = [trustedKeyFor(emitter, { notBefore: new Date('2020-01-01T00:00:00Z') })];
+    const { bytes } = batchOf(2, 7, { emitterBatches: true });
+    const records = expandSignedBatch(parseSignedBatch(bytes));
+    const batchSigned = records.filter((_, i) => i % 3 === 1);
+    expect(batchSigned).toHaveLength(2);
+    // The two records share one emitter envelope, written once.
+    expect(bytes.toString('latin1').split(batchSigned[0]!.emitter_envelope!.payload).length - 1).toBe(1);
+    expect(batchSigned[1]!.emitter_envelope).toEqual(batchSigned[0]!.emitter_envelope);
+    for (const record of batchSigned) {
+      expect(record.emitter_envelope?.payloadType).toBe(EMITTER_BATCH_PAYLOAD_TYPE);
+      expect(record.emitter_batch_proof?.proof.length).toBe(1);
+    }
+    expect(records[0]!.emitter_batch_proof).toBeUndefined();
+    for (const record of records) {
+      const report = verifySignedRecord(toBundle(record), { notaryKeys, emitterKeys });
+      expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    }
+    // The proof is what ties the record to the signed root: another record's proof, or none, does not verify.
+    const [first, second] = batchSigned;
+    const swapped = { ...toBundle(first!), emitter_batch_proof: second!.emitter_batch_proof! };
+    expect(verifySignedRecord(swapped, { notaryKeys, emitterKeys }).checks.find((c) => !c.ok)?.detail).toMatch(/is not leaf 1 of the emitter batch of 2/);
+    const { emitter_batch_proof: _dropped, ...withoutProof } = toBundle(first!);
+    expect(verifySignedRecord(withoutProof, { notaryKeys, emitterKeys }).checks.find((c) => !c.ok)?.detail).toMatch(/without the record's inclusion proof/);
+  });
+
+  it('read the v2 layout an earlier build wrote (fixtures/signed-batch-v2.json: written by the code at 313ee8f)', () => {
+    const fixture = JSON.parse(readFileSync(new URL('./fixtures/signed-batch-v2.json', import.meta.url), 'utf8')) as { batch: string; notaryPublicKey: string; notaryName: string };
+    const v2Keys = [{ keyId: 'v2', publicKey: fromBase64(fixture.notaryPublicKey), notBefore: new Date('2020-01-01T00:00:00Z'), name: fixture.notaryName }];
+    const records = expandSignedBatch(parseSignedBatch(Buffer.from(fixture.batch, 'base64')));
+    expect(records).toHaveLength(3);
+    for (const record of records) {
+      expect(record.emitter_batch_proof).toBeUndefined();
+      expect(verifySignedRecord(toBundle(record), { notaryKeys: v2Keys }).valid).toBe(true);
     }
   });
 
@@ -94,8 +138,8 @@ describe('signed batches', () => {
   });
 
   it('estimate no less than an entry really takes, so split batches stay under the Kafka limit', () => {
-    for (const notaryEnvelopes of [false, true]) {
-      const { entries } = batchOf(0, 8, { notaryEnvelopes });
+    for (const [notaryEnvelopes, emitterBatches] of [[false, false], [true, false], [false, true]]) {
+      const { entries } = batchOf(0, 8, { notaryEnvelopes, emitterBatches });
       const head = { ...parseSignedBatch(batchOf(0, 1).bytes) };
       for (const entry of entries) {
         const alone = encodeSignedBatch(head, [entry]).length - encodeSignedBatch(head, []).length;

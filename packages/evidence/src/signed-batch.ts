@@ -1,12 +1,12 @@
 import { bytesEqual, checkpointOfSignedNote, fromBase64, leafHash, proveAppendedLeaves, toBase64, type Envelope, type EnvelopeSignature } from '@probity/crypto';
 import { avroBinaryCodec } from '@probity/schema';
 import { EvidenceError } from './errors.js';
-import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
+import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE } from './payload-types.js';
 import { SIGNED_RECORD_FORMAT, type SignedRecordMessage } from './signed-record.js';
 import { decodeStatement, type Statement } from './statement.js';
 
-export const SIGNED_BATCH_FORMAT = 'probity.signed-batch/v2' as const;
-/** The JSON layout written before v2; still read, so a topic written by an earlier build stays usable. */
+export const SIGNED_BATCH_FORMAT = 'probity.signed-batch/v3' as const;
+/** The JSON layout written before v2; still read (as is v2), so a topic written by an earlier build stays usable. */
 const JSON_BATCH_FORMAT = 'probity.signed-batch/v1';
 
 /** One notarized record inside a signed batch: what it needs beyond what the batch shares. */
@@ -20,8 +20,13 @@ export interface SignedBatchEntry {
   record: Buffer;
   /** The log leaf bytes (statement JSON). */
   statement: Buffer;
-  /** The emitter's DSSE signatures over the record, as the notary verified them (canonical form); null when unsigned. The envelope's payload is `record`. */
+  /**
+   * The emitter's DSSE signatures, as the notary verified them (canonical form); null when unsigned.
+   * The envelope's payload is `record`, or with `emitter_batch` the batch statement.
+   */
   emitter_signatures: EnvelopeSignature[] | null;
+  /** When the emitter signed a batch of records (see EmitterBatchStatement): its statement and this record's proof. */
+  emitter_batch: { payload: string; index: number; proof: string[] } | null;
   notary_envelope: Envelope | null;
   store: { pack: string; offset: number; length: number };
   /** Offset of the raw message it came from (same partition number as the shard). */
@@ -51,52 +56,81 @@ export interface SignedBatch {
 }
 
 /**
- * On the wire: the 4 bytes `PSB` 0x02, then the batch in Avro binary. Binary,
- * not JSON: record and statement bytes travel as they are, without base64, and
- * building a batch was ~19% of the notary's CPU as JSON (bench/ingest drain profile).
+ * On the wire: the 4 bytes `PSB` and the layout version, then the batch in
+ * Avro binary. Binary, not JSON: record and statement bytes travel as they
+ * are, without base64, and building a batch was ~19% of the notary's CPU as
+ * JSON (bench/ingest drain profile). v3 adds emitter batch signatures: the
+ * batch lists each distinct emitter envelope (statement and signatures) once,
+ * and an entry names it by position with its own leaf index and proof. v2 is
+ * still read, its entries without any.
  */
-const MAGIC = Buffer.from([0x50, 0x53, 0x42, 0x02]);
+const MAGIC_V2 = Buffer.from([0x50, 0x53, 0x42, 0x02]);
+const MAGIC = Buffer.from([0x50, 0x53, 0x42, 0x03]);
 
 const SIGNATURE = { type: 'record', name: 'Signature', fields: [{ name: 'keyid', type: 'string' }, { name: 'sig', type: 'string' }] };
-const codec = avroBinaryCodec<Omit<SignedBatch, 'format'>>({
-  type: 'record',
-  name: 'SignedBatch',
-  namespace: 'io.probity.transport',
-  fields: [
-    { name: 'log', type: 'string' },
-    { name: 'shard', type: 'long' },
-    { name: 'first_index', type: 'long' },
-    { name: 'compact_range', type: { type: 'array', items: 'bytes' } },
-    { name: 'checkpoint', type: 'string' },
-    { name: 'source_topic', type: 'string' },
-    {
-      name: 'records',
-      type: {
-        type: 'array',
-        items: {
-          type: 'record',
-          name: 'SignedBatchEntry',
-          fields: [
-            { name: 'tenant', type: 'string' },
-            { name: 'content_hash', type: 'string' },
-            { name: 'record_type', type: 'string' },
-            { name: 'schema_version', type: 'int' },
-            { name: 'schema_fingerprint', type: 'string' },
-            { name: 'record', type: 'bytes' },
-            { name: 'statement', type: 'bytes' },
-            { name: 'emitter_signatures', type: ['null', { type: 'array', items: SIGNATURE }] },
-            { name: 'notary_envelope', type: ['null', { type: 'record', name: 'Envelope', fields: [{ name: 'payload', type: 'string' }, { name: 'payloadType', type: 'string' }, { name: 'signatures', type: { type: 'array', items: 'Signature' } }] }] },
-            { name: 'store', type: { type: 'record', name: 'StoredLocation', fields: [{ name: 'pack', type: 'string' }, { name: 'offset', type: 'long' }, { name: 'length', type: 'long' }] } },
-            { name: 'source_offset', type: 'string' },
-          ],
-        },
-      },
-    },
-  ],
-});
+const ENTRY_FIELDS_V2 = [
+  { name: 'tenant', type: 'string' },
+  { name: 'content_hash', type: 'string' },
+  { name: 'record_type', type: 'string' },
+  { name: 'schema_version', type: 'int' },
+  { name: 'schema_fingerprint', type: 'string' },
+  { name: 'record', type: 'bytes' },
+  { name: 'statement', type: 'bytes' },
+  { name: 'emitter_signatures', type: ['null', { type: 'array', items: SIGNATURE }] },
+  { name: 'notary_envelope', type: ['null', { type: 'record', name: 'Envelope', fields: [{ name: 'payload', type: 'string' }, { name: 'payloadType', type: 'string' }, { name: 'signatures', type: { type: 'array', items: 'Signature' } }] }] },
+  { name: 'store', type: { type: 'record', name: 'StoredLocation', fields: [{ name: 'pack', type: 'string' }, { name: 'offset', type: 'long' }, { name: 'length', type: 'long' }] } },
+  { name: 'source_offset', type: 'string' },
+];
+const EMITTER_BATCH_FIELD = {
+  name: 'emitter_batch',
+  type: ['null', { type: 'record', name: 'EmitterBatchRef', fields: [{ name: 'envelope', type: 'int' }, { name: 'index', type: 'long' }, { name: 'proof', type: { type: 'array', items: 'string' } }] }],
+};
+const EMITTER_ENVELOPES_FIELD = {
+  name: 'emitter_envelopes',
+  type: { type: 'array', items: { type: 'record', name: 'EmitterBatchEnvelope', fields: [{ name: 'payload', type: 'string' }, { name: 'signatures', type: { type: 'array', items: 'Signature' } }] } },
+};
+
+/** An entry as v3 writes it: a batch-signed record names its emitter envelope instead of repeating it. */
+type WireEntry = Omit<SignedBatchEntry, 'emitter_batch'> & { emitter_batch: { envelope: number; index: number; proof: string[] } | null };
+interface WireBatch extends Omit<SignedBatch, 'format' | 'records'> {
+  records: WireEntry[];
+  emitter_envelopes?: { payload: string; signatures: EnvelopeSignature[] }[];
+}
+
+const batchCodec = (entryFields: readonly object[], batchFields: readonly object[] = []) =>
+  avroBinaryCodec<WireBatch>({
+    type: 'record',
+    name: 'SignedBatch',
+    namespace: 'io.probity.transport',
+    fields: [
+      { name: 'log', type: 'string' },
+      { name: 'shard', type: 'long' },
+      { name: 'first_index', type: 'long' },
+      { name: 'compact_range', type: { type: 'array', items: 'bytes' } },
+      { name: 'checkpoint', type: 'string' },
+      { name: 'source_topic', type: 'string' },
+      { name: 'records', type: { type: 'array', items: { type: 'record', name: 'SignedBatchEntry', fields: entryFields } } },
+      ...batchFields,
+    ],
+  });
+const codec = batchCodec([...ENTRY_FIELDS_V2, EMITTER_BATCH_FIELD], [EMITTER_ENVELOPES_FIELD]);
+const codecV2 = batchCodec(ENTRY_FIELDS_V2);
 
 /** The batch as one Kafka message value. */
 export function encodeSignedBatch(head: Omit<SignedBatch, 'format' | 'records'>, records: readonly SignedBatchEntry[]): Buffer {
+  const envelopes: NonNullable<WireBatch['emitter_envelopes']> = [];
+  const envelopeIndex = new Map<string, number>();
+  const wireRecords = records.map((entry): WireEntry => {
+    if (!entry.emitter_batch) return entry as WireEntry;
+    const signatures = entry.emitter_signatures ?? [];
+    const key = `${entry.emitter_batch.payload}\n${signatures.map((s) => `${s.keyid} ${s.sig}`).join('\n')}`;
+    let envelope = envelopeIndex.get(key);
+    if (envelope === undefined) {
+      envelope = envelopes.push({ payload: entry.emitter_batch.payload, signatures }) - 1;
+      envelopeIndex.set(key, envelope);
+    }
+    return { ...entry, emitter_signatures: null, emitter_batch: { envelope, index: entry.emitter_batch.index, proof: entry.emitter_batch.proof } };
+  });
   const body = codec.encode({
     log: head.log,
     shard: head.shard,
@@ -104,9 +138,26 @@ export function encodeSignedBatch(head: Omit<SignedBatch, 'format' | 'records'>,
     compact_range: head.compact_range.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength)),
     checkpoint: head.checkpoint,
     source_topic: head.source_topic,
-    records: records as SignedBatchEntry[],
+    records: wireRecords,
+    emitter_envelopes: envelopes,
   });
   return Buffer.concat([MAGIC, body]);
+}
+
+/** Entries as they were before encoding: each batch-signed one with its emitter envelope's payload and signatures. */
+function fromWire(batch: WireBatch): Omit<SignedBatch, 'format'> {
+  const envelopes = batch.emitter_envelopes ?? [];
+  const records = batch.records.map((entry, i): SignedBatchEntry => {
+    if (!entry.emitter_batch) {
+      // v2 entries have no such field: absent means none.
+      (entry as SignedBatchEntry).emitter_batch = null;
+      return entry as SignedBatchEntry;
+    }
+    const envelope = envelopes[entry.emitter_batch.envelope];
+    if (envelope === undefined || entry.emitter_signatures !== null) throw malformed(`records[${i}] names emitter envelope ${entry.emitter_batch.envelope} of ${envelopes.length}, or has signatures of its own too`);
+    return { ...entry, emitter_signatures: envelope.signatures, emitter_batch: { payload: envelope.payload, index: entry.emitter_batch.index, proof: entry.emitter_batch.proof } };
+  });
+  return { log: batch.log, shard: batch.shard, first_index: batch.first_index, compact_range: batch.compact_range, checkpoint: batch.checkpoint, source_topic: batch.source_topic, records };
 }
 
 /** An upper bound of an entry's encoded size, for splitting batches under Kafka's message limit. */
@@ -114,7 +165,8 @@ export function signedBatchEntrySize(entry: SignedBatchEntry): number {
   const signatures = (list: readonly EnvelopeSignature[] | null | undefined) => (list ?? []).reduce((sum, s) => sum + 20 + Buffer.byteLength(s.keyid) + s.sig.length, 0);
   const envelope = entry.notary_envelope ? 40 + entry.notary_envelope.payload.length + Buffer.byteLength(entry.notary_envelope.payloadType) + signatures(entry.notary_envelope.signatures) : 0;
   const strings = [entry.tenant, entry.content_hash, entry.record_type, entry.schema_fingerprint, entry.store.pack, entry.source_offset].reduce((sum, text) => sum + 10 + Buffer.byteLength(text), 0);
-  return 64 + strings + entry.record.length + entry.statement.length + signatures(entry.emitter_signatures) + envelope;
+  const batch = entry.emitter_batch ? 20 + entry.emitter_batch.payload.length + entry.emitter_batch.proof.reduce((sum, h) => sum + 2 + h.length, 0) : 0;
+  return 64 + strings + entry.record.length + entry.statement.length + signatures(entry.emitter_signatures) + envelope + batch;
 }
 
 function malformed(detail: string): EvidenceError {
@@ -128,12 +180,15 @@ export function parseSignedBatch(value: Buffer | string | null): SignedBatch {
   if (value === null) throw malformed('empty message');
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   let batch: Omit<SignedBatch, 'format'>;
-  if (bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+  const layout = bytes.subarray(0, MAGIC.length).equals(MAGIC) ? codec : bytes.subarray(0, MAGIC_V2.length).equals(MAGIC_V2) ? codecV2 : null;
+  if (layout !== null) {
+    let wire: WireBatch;
     try {
-      batch = codec.decode(bytes.subarray(MAGIC.length));
+      wire = layout.decode(bytes.subarray(MAGIC.length));
     } catch (err) {
-      throw malformed(`not a ${SIGNED_BATCH_FORMAT} body: ${(err as Error).message}`);
+      throw malformed(`not a signed batch body (layout ${bytes[3]}): ${(err as Error).message}`);
     }
+    batch = fromWire(wire);
   } else if (bytes[0] === 0x7b) {
     batch = parseJsonBatch(bytes);
   } else {
@@ -165,7 +220,7 @@ function parseJsonBatch(bytes: Buffer): Omit<SignedBatch, 'format'> {
     if (typeof r !== 'object' || r === null || typeof r.record !== 'string' || typeof r.statement !== 'string' || typeof r.tenant !== 'string' || typeof r.content_hash !== 'string') {
       throw malformed(`records[${i}] lacks record, statement, tenant or content_hash`);
     }
-    return { ...r, record: Buffer.from(fromBase64(r.record)), statement: Buffer.from(fromBase64(r.statement)) };
+    return { ...r, record: Buffer.from(fromBase64(r.record)), statement: Buffer.from(fromBase64(r.statement)), emitter_batch: null };
   });
   return { log: batch.log, shard: batch.shard, first_index: batch.first_index, compact_range: batch.compact_range.map((h) => fromBase64(h)), checkpoint: batch.checkpoint, source_topic: batch.source_topic, records };
 }
@@ -199,6 +254,7 @@ export function expandSignedBatchEntries(batch: SignedBatch): { record: SignedRe
   }
   return batch.records.map((entry, i) => {
     const index = batch.first_index + i;
+    if (entry.emitter_batch && entry.emitter_signatures === null) throw inconsistent(`records[${i}] has an emitter batch proof without its signatures`);
     const statement = decodeStatement(statements[i]!);
     if (statement.index !== index || statement.shard !== batch.shard || statement.tenant !== entry.tenant || statement.content_hash !== entry.content_hash) {
       throw inconsistent(`records[${i}] disagrees with its statement (index, shard, tenant or content hash)`);
@@ -215,7 +271,8 @@ export function expandSignedBatchEntries(batch: SignedBatch): { record: SignedRe
       leaf_index: index,
       record: recordBase64,
       statement: toBase64(entry.statement),
-      emitter_envelope: entry.emitter_signatures === null ? null : { payload: recordBase64, payloadType: EMITTER_PAYLOAD_TYPE, signatures: entry.emitter_signatures },
+      emitter_envelope: emitterEnvelope(entry, recordBase64),
+      ...(entry.emitter_batch ? { emitter_batch_proof: { index: entry.emitter_batch.index, proof: entry.emitter_batch.proof } } : {}),
       notary_envelope: entry.notary_envelope,
       checkpoint: batch.checkpoint,
       inclusion_proof: proofs[i]!.map((h) => toBase64(h)),
@@ -224,4 +281,12 @@ export function expandSignedBatchEntries(batch: SignedBatch): { record: SignedRe
     };
     return { record, statement, recordBytes: entry.record };
   });
+}
+
+/** The emitter's envelope as a bundle carries it: over the record itself, or over the batch statement. */
+function emitterEnvelope(entry: SignedBatchEntry, recordBase64: string): Envelope | null {
+  if (entry.emitter_signatures === null) return null;
+  return entry.emitter_batch
+    ? { payload: entry.emitter_batch.payload, payloadType: EMITTER_BATCH_PAYLOAD_TYPE, signatures: entry.emitter_signatures }
+    : { payload: recordBase64, payloadType: EMITTER_PAYLOAD_TYPE, signatures: entry.emitter_signatures };
 }

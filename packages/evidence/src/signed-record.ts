@@ -18,8 +18,14 @@ export interface SignedRecord {
   record: string;
   /** The log leaf bytes (statement JSON), base64. */
   statement: string;
-  /** The emitter's DSSE envelope (payload = record bytes) when it signed. */
+  /**
+   * The emitter's DSSE envelope when it signed: over the record bytes, or
+   * (payload type EMITTER_BATCH_PAYLOAD_TYPE) over a batch statement whose
+   * tree includes the record's content hash by `emitter_batch_proof`.
+   */
   emitter_envelope: Envelope | null;
+  /** Present with a batch envelope: the record's leaf index and inclusion proof (base64 hashes) in the emitter's tree. */
+  emitter_batch_proof?: { index: number; proof: string[] };
   /** Optional per-record notary DSSE envelope over the statement (NOTARY_SIGN_RECORDS). */
   notary_envelope: Envelope | null;
   /** C2SP signed note of the shard's checkpoint that includes this leaf. */

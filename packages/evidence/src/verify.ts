@@ -11,7 +11,8 @@ import {
   type Checkpoint,
   type TrustedKey,
 } from '@probity/crypto';
-import { EMITTER_PAYLOAD_TYPE } from './payload-types.js';
+import { decodeEmitterBatchStatement, emitterBatchIncludes } from './emitter-batch.js';
+import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE } from './payload-types.js';
 import { decodeStatement, emitterSignaturesSha256, type Statement } from './statement.js';
 import type { SignedRecord } from './signed-record.js';
 
@@ -144,7 +145,10 @@ function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: U
   }
   const envelope = record.emitter_envelope;
   if (emitterSignaturesSha256(envelope.signatures) !== statement.emitter_signatures_sha256) return { name, ok: false, detail: 'emitter signatures differ from those the notary verified' };
-  if (envelope.payloadType !== EMITTER_PAYLOAD_TYPE || envelope.payload !== Buffer.from(recordBytes).toString('base64')) {
+  if (envelope.payloadType === EMITTER_BATCH_PAYLOAD_TYPE) {
+    const problem = emitterBatchProblem(record, recordBytes);
+    if (problem !== null) return { name, ok: false, detail: problem };
+  } else if (envelope.payloadType !== EMITTER_PAYLOAD_TYPE || envelope.payload !== Buffer.from(recordBytes).toString('base64') || record.emitter_batch_proof !== undefined) {
     return { name, ok: false, detail: 'emitter envelope does not carry this record' };
   }
   if (!emitterKeys) return { name, ok: true, detail: `bound to the statement (key ids ${statement.emitter_key_ids.join(', ')}); pass emitter keys to check the signatures themselves` };
@@ -154,6 +158,22 @@ function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: U
   } catch (err) {
     return { name, ok: false, detail: (err as Error).message };
   }
+}
+
+/** Why a batch envelope does not vouch for this record (its statement, tenant and proof), or null when it does. */
+function emitterBatchProblem(record: SignedRecord, recordBytes: Uint8Array): string | null {
+  if (record.emitter_batch_proof === undefined) return 'emitter batch envelope without the record\'s inclusion proof';
+  let statement: ReturnType<typeof decodeEmitterBatchStatement>;
+  try {
+    statement = decodeEmitterBatchStatement(fromBase64(record.emitter_envelope!.payload));
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (statement.tenant !== record.tenant) return `emitter batch is signed for tenant ${statement.tenant}, the record is ${record.tenant}'s`;
+  const contentHash = createHash('sha256').update(recordBytes).digest();
+  const { index, proof } = record.emitter_batch_proof;
+  if (!emitterBatchIncludes(statement, contentHash, index, proof)) return `record is not leaf ${index} of the emitter batch of ${statement.size} by this proof`;
+  return null;
 }
 
 /**
@@ -169,7 +189,7 @@ function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey
   return parseCheckpoint(opened.text);
 }
 
-const BUNDLE_FIELDS: Record<keyof SignedRecord, (v: unknown) => boolean> = {
+const BUNDLE_FIELDS: Record<Exclude<keyof SignedRecord, 'emitter_batch_proof'>, (v: unknown) => boolean> = {
   format: (v) => v === 'probity.signed-record/v1',
   tenant: (v) => typeof v === 'string',
   content_hash: (v) => typeof v === 'string',
@@ -185,6 +205,14 @@ const BUNDLE_FIELDS: Record<keyof SignedRecord, (v: unknown) => boolean> = {
   inclusion_proof: (v) => Array.isArray(v) && v.every((p) => typeof p === 'string'),
 };
 
+/** Fields a bundle may omit (written only when they apply). */
+const OPTIONAL_FIELDS: Partial<Record<keyof SignedRecord, (v: unknown) => boolean>> = {
+  emitter_batch_proof: (v) => {
+    const p = v as Record<string, unknown>;
+    return typeof p === 'object' && p !== null && Number.isSafeInteger(p.index) && Array.isArray(p.proof) && p.proof.every((h) => typeof h === 'string');
+  },
+};
+
 function isEnvelopeLike(v: unknown): boolean {
   const e = v as Record<string, unknown>;
   return typeof e === 'object' && e !== null && typeof e.payload === 'string' && typeof e.payloadType === 'string' && Array.isArray(e.signatures);
@@ -194,11 +222,14 @@ function isEnvelopeLike(v: unknown): boolean {
 function describeShapeProblem(record: unknown): string | null {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not a JSON object';
   const fields = Object.keys(record);
-  const unknown = fields.filter((f) => !(f in BUNDLE_FIELDS));
+  const unknown = fields.filter((f) => !(f in BUNDLE_FIELDS) && !(f in OPTIONAL_FIELDS));
   if (unknown.length > 0) return `unexpected field(s) ${unknown.join(', ')}`;
   for (const [field, ok] of Object.entries(BUNDLE_FIELDS)) {
     if (!(field in record)) return `missing field ${field}`;
     if (!ok((record as Record<string, unknown>)[field])) return `field ${field} has the wrong type or value`;
+  }
+  for (const [field, ok] of Object.entries(OPTIONAL_FIELDS)) {
+    if (field in record && !ok!((record as Record<string, unknown>)[field])) return `field ${field} has the wrong type or value`;
   }
   return null;
 }

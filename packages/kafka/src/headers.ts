@@ -6,6 +6,8 @@ export const HEADER = {
   /** On a signed batch: how many records it holds (counting needs no parsing). */
   recordCount: 'probity-record-count',
   emitterSignature: 'probity-emitter-envelope',
+  /** An emitter's signature over a batch of records, with this record's inclusion proof (see EmitterBatchStatement). */
+  emitterBatch: 'probity-emitter-batch',
   dlqReason: 'probity-dlq-reason',
   dlqDetail: 'probity-dlq-detail',
   dlqSourceTopic: 'probity-dlq-source-topic',

@@ -1,6 +1,6 @@
 export { TOPICS, topicCatalog, evidenceTopics } from './topics.js';
 export type { TopicName, TopicSpec, EvidenceTopics } from './topics.js';
-export { createKafka, producerRetry, KafkaError, toKafkaError } from './client.js';
+export { createKafka, producerRetry, transactionalRetry, KafkaError, toKafkaError } from './client.js';
 export type { KafkaClientOptions, KafkaErrorCode } from './client.js';
 export { ensureTopics, describeCluster } from './admin.js';
 export type { EnsureTopicsResult, ClusterDescription } from './admin.js';

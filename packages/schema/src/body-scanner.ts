@@ -36,8 +36,9 @@ function compiled(type: AvroType): Scanner {
 function compile(type: AvroType): Scanner {
   if (type.typeName.startsWith('logical:')) return compiled(logicalUnderlying(type));
   if (isRecord(type)) {
-    const fields = recordFields(type).map((field) => field.type);
-    const scanners = fields.map((fieldType) => (cursor: Cursor) => compiled(fieldType)(cursor));
+    // Children are resolved now, not per message: plannedPerType hands back a forwarder for a type
+    // still being planned, so recursive schemas resolve too.
+    const scanners = recordFields(type).map((field) => compiled(field.type));
     return (cursor) => {
       for (let i = 0; i < scanners.length; i++) scanners[i]!(cursor);
     };
@@ -74,25 +75,25 @@ function compile(type: AvroType): Scanner {
       };
     }
     case 'array': {
-      const items = arrayItems(type);
-      return (cursor) => scanBlocks(cursor, () => compiled(items)(cursor));
+      const scanItem = compiled(arrayItems(type));
+      return (cursor) => scanBlocks(cursor, scanItem);
     }
     case 'map': {
-      const values = mapValues(type);
-      return (cursor) =>
-        scanBlocks(cursor, () => {
-          skip(cursor, readLength(cursor));
-          compiled(values)(cursor);
-        });
+      const scanValue = compiled(mapValues(type));
+      const scanEntry: Scanner = (cursor) => {
+        skip(cursor, readLength(cursor));
+        scanValue(cursor);
+      };
+      return (cursor) => scanBlocks(cursor, scanEntry);
     }
     case 'union:wrapped':
     case 'union:unwrapped': {
-      const branches = unionBranches(type);
+      const branches = unionBranches(type).map(compiled);
       return (cursor) => {
         const index = readVarLong(cursor);
-        const branch = branches[index];
-        if (branch === undefined) throw new Error(`union branch index ${index} out of range`);
-        compiled(branch)(cursor);
+        const scanBranch = branches[index];
+        if (scanBranch === undefined) throw new Error(`union branch index ${index} out of range`);
+        scanBranch(cursor);
       };
     }
     default:
@@ -100,7 +101,7 @@ function compile(type: AvroType): Scanner {
   }
 }
 
-function scanBlocks(cursor: Cursor, scanItem: () => void): void {
+function scanBlocks(cursor: Cursor, scanItem: Scanner): void {
   for (;;) {
     let count = readVarLong(cursor);
     if (count === 0) return;
@@ -113,7 +114,7 @@ function scanBlocks(cursor: Cursor, scanItem: () => void): void {
     if (count > Math.max(remaining, 0) && count > MAX_ZERO_WIDTH_ITEMS) throw new Error(`block claims ${count} items with ${remaining} bytes left`);
     const start = cursor.pos;
     for (let i = 0; i < count; i++) {
-      scanItem();
+      scanItem(cursor);
       // Zero-width items are the only way to have more items than bytes; stop runaway blocks of them.
       if (i >= MAX_ZERO_WIDTH_ITEMS && cursor.pos === start) throw new Error('block of zero-width items too long');
     }

@@ -1,4 +1,4 @@
-import { leafHash, signCheckpoint, signEnvelope, type SigningKey } from '@probity/crypto';
+import { leafHash, signCheckpoint, signEnvelope, type EnvelopeSignature, type SigningKey } from '@probity/crypto';
 import { emitterSignaturesSha256, encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
 import type { EvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
@@ -58,6 +58,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
     value: message.value,
     tenantHeader: headerString(message.headers, HEADER.tenant),
     emitterSignaturesHeader: headerString(message.headers, HEADER.emitterSignature),
+    emitterBatchHeader: headerString(message.headers, HEADER.emitterBatch),
   }));
   const outcomes = deps.inspector ? await deps.inspector.inspect(raw, now) : raw.map((message) => inspectMessage(message, context));
 
@@ -78,7 +79,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
       continue;
     }
     seenInBatch.add(record.contentHashHex);
-    const signaturesHash = record.emitterSignatures === null ? null : emitterSignaturesSha256(record.emitterSignatures);
+    const signaturesHash = record.emitterSignatures === null ? null : signaturesHashOf(record.emitterSignatures);
     accepted.push({ record, message, signaturesHash });
   }
   counts.accepted = accepted.length;
@@ -127,6 +128,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
       record: record.bytes,
       statement: statements[i]!,
       emitter_signatures: record.emitterSignatures,
+      emitter_batch: record.emitterBatch,
       notary_envelope: deps.signRecords ? signEnvelope(statements[i]!, STATEMENT_PAYLOAD_TYPE, deps.signer) : null,
       store: locations[i]!,
       source_offset: message.offset,
@@ -163,6 +165,14 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
     rootHash,
     counts,
   };
+}
+
+// Records of one emitter batch share one verified signatures array (see emitter-batch-check): hash it once.
+const signaturesHashes = new WeakMap<readonly EnvelopeSignature[], string>();
+function signaturesHashOf(signatures: readonly EnvelopeSignature[]): string {
+  let hash = signaturesHashes.get(signatures);
+  if (hash === undefined) signaturesHashes.set(signatures, (hash = emitterSignaturesSha256(signatures)));
+  return hash;
 }
 
 function toDlqMessage(input: BatchInput, message: KafkaMessage, reason: DlqReason, detail: string): Message {

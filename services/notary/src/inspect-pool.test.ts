@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportPublicKeyBase64, generateSigningKey, signEnvelope } from '@probity/crypto';
-import { EMITTER_PAYLOAD_TYPE } from '@probity/evidence';
+import { EMITTER_PAYLOAD_TYPE, encodeEmitterBatchHeader, signEmitterBatch } from '@probity/evidence';
 import { defaultRegistry, frameSingleObject } from '@probity/schema';
 import { inspectMessage, type RawMessage } from './inspect.js';
 import { InspectPool } from './inspect-pool.js';
@@ -46,6 +46,12 @@ function mixedMessages(): RawMessage[] {
     { value: Buffer.concat([Buffer.from([0xc3, 0x01]), randomBytes(8), Buffer.alloc(20)]), tenantHeader: undefined, emitterSignaturesHeader: undefined },
     { value: badTenant, tenantHeader: undefined, emitterSignaturesHeader: undefined },
   ];
+  // Signed by emitter batches: two by the tenant's key, one by an intruder's.
+  const batched = [manifest('signed'), manifest('signed'), manifest('signed')];
+  const hashes = batched.map((b) => createHash('sha256').update(b).digest());
+  const byEmitter = signEmitterBatch('signed', hashes.slice(0, 2), emitter).map(encodeEmitterBatchHeader);
+  const byIntruder = signEmitterBatch('signed', hashes.slice(2), intruder).map(encodeEmitterBatchHeader);
+  batched.forEach((value, i) => messages.push({ value, tenantHeader: undefined, emitterSignaturesHeader: undefined, emitterBatchHeader: i < 2 ? byEmitter[i] : byIntruder[0] }));
   for (let i = 0; i < 60; i++) messages.push({ value: manifest('open'), tenantHeader: 'open', emitterSignaturesHeader: undefined });
   return messages;
 }

@@ -18,6 +18,7 @@ export interface InspectRequest {
   lengths: number[];
   tenantHeaders: (string | null)[];
   signatureHeaders: (string | null)[];
+  batchSignatureHeaders: (string | null)[];
 }
 
 export type WireOutcome =
@@ -32,6 +33,7 @@ export type WireOutcome =
       schemaFingerprint: string;
       emitterKeyIds: string[];
       emitterSignatures: EnvelopeSignature[] | null;
+      emitterBatch: { payload: string; index: number; proof: string[] } | null;
     };
 
 export type InspectResponse = { id: number; outcomes: WireOutcome[] } | { id: number; error: string };
@@ -55,6 +57,7 @@ export function packRequest(id: number, messages: readonly RawMessage[], now: Da
       lengths,
       tenantHeaders: messages.map((m) => m.tenantHeader ?? null),
       signatureHeaders: messages.map((m) => m.emitterSignaturesHeader ?? null),
+      batchSignatureHeaders: messages.map((m) => m.emitterBatchHeader ?? null),
     },
     transfer: [buffer],
   };
@@ -69,7 +72,12 @@ export function unpackRequest(request: InspectRequest): RawMessage[] {
       value = all.subarray(offset, offset + length);
       offset += length;
     }
-    return { value, tenantHeader: request.tenantHeaders[i] ?? undefined, emitterSignaturesHeader: request.signatureHeaders[i] ?? undefined };
+    return {
+      value,
+      tenantHeader: request.tenantHeaders[i] ?? undefined,
+      emitterSignaturesHeader: request.signatureHeaders[i] ?? undefined,
+      emitterBatchHeader: request.batchSignatureHeaders[i] ?? undefined,
+    };
   });
 }
 
@@ -85,6 +93,7 @@ export function toWire(outcome: Outcome): WireOutcome {
     schemaFingerprint: record.schemaFingerprint,
     emitterKeyIds: record.emitterKeyIds,
     emitterSignatures: record.emitterSignatures,
+    emitterBatch: record.emitterBatch,
   };
 }
 

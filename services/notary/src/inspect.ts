@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Keyring, fromBase64, verifyDetachedEnvelope, type EnvelopeSignature, type TrustedKey } from '@probity/crypto';
 import { EMITTER_PAYLOAD_TYPE } from '@probity/evidence';
+import { checkEmitterBatch } from './emitter-batch-check.js';
 import type { AcceptedRecord, DlqReason, Outcome } from './outcome.js';
 import type { TenantPolicy } from './tenant-policy.js';
 
@@ -21,6 +22,8 @@ export interface RawMessage {
   value: Buffer | null;
   tenantHeader: string | undefined;
   emitterSignaturesHeader: string | undefined;
+  /** `probity-emitter-batch`: the emitter signed a batch of records, this one by inclusion proof. */
+  emitterBatchHeader?: string;
 }
 
 const dlq = (reason: DlqReason, detail: string): Outcome => ({ kind: 'dlq', reason, detail });
@@ -56,10 +59,10 @@ export function inspectMessage(message: RawMessage, context: InspectContext): Ou
   if (issues.length > 0) return dlq('SEMANTIC_INVALID', issues.map((i) => `${i.path}: ${i.message}`).join('; '));
 
   const policy = context.policyFor(tenant);
-  const signature = checkEmitterSignature(bytes, message.emitterSignaturesHeader, policy, context.now);
+  const contentHash = createHash('sha256').update(bytes).digest();
+  const signature = checkEmitterSignature(bytes, contentHash, tenant, message, policy, context.now);
   if ('reason' in signature) return dlq(signature.reason, signature.detail);
 
-  const contentHash = createHash('sha256').update(bytes).digest();
   const record: AcceptedRecord = {
     tenant,
     contentHash,
@@ -70,6 +73,7 @@ export function inspectMessage(message: RawMessage, context: InspectContext): Ou
     bytes,
     emitterKeyIds: signature.keyIds,
     emitterSignatures: signature.signatures,
+    emitterBatch: signature.batch,
   };
   return { kind: 'accept', record };
 }
@@ -92,13 +96,19 @@ function keyringFor(policy: TenantPolicy): Keyring {
   return keyring;
 }
 
-type SignatureCheck = { keyIds: string[]; signatures: EnvelopeSignature[] | null } | { reason: DlqReason; detail: string };
+type SignatureCheck = { keyIds: string[]; signatures: EnvelopeSignature[] | null; batch: AcceptedRecord['emitterBatch'] } | { reason: DlqReason; detail: string };
 
-function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy: TenantPolicy, now: Date): SignatureCheck {
+function checkEmitterSignature(bytes: Buffer, contentHash: Buffer, tenant: string, message: RawMessage, policy: TenantPolicy, now: Date): SignatureCheck {
+  const header = message.emitterSignaturesHeader;
+  if (message.emitterBatchHeader !== undefined) {
+    if (header !== undefined) return { reason: 'SIGNATURE_INVALID', detail: 'the record carries both a per-record and a batch emitter signature; send one' };
+    if (policy.emitterKeys.length === 0) return noEmitterKeys();
+    return checkEmitterBatch(message.emitterBatchHeader, contentHash, tenant, keyringFor(policy), now);
+  }
   if (header === undefined) {
     return policy.requireEmitterSignatures
       ? { reason: 'SIGNATURE_REQUIRED', detail: 'this tenant requires emitter signatures; sign with the SDK signer option or `probity emit --sign-key`' }
-      : { keyIds: [], signatures: null };
+      : { keyIds: [], signatures: null, batch: null };
   }
   let signatures: unknown;
   try {
@@ -106,17 +116,19 @@ function checkEmitterSignature(bytes: Buffer, header: string | undefined, policy
   } catch {
     return { reason: 'SIGNATURE_INVALID', detail: 'header probity-emitter-envelope is not JSON' };
   }
-  if (policy.emitterKeys.length === 0) {
-    return { reason: 'SIGNATURE_INVALID', detail: 'the record is signed but the tenant has no registered emitter keys; register one with `probity keys register`' };
-  }
+  if (policy.emitterKeys.length === 0) return noEmitterKeys();
   try {
     // Key validity is judged at notarization time: a backdated occurred_at must not revive a retired key.
     // The envelope is { payload: base64(bytes), payloadType: EMITTER_PAYLOAD_TYPE, signatures }; verified without the base64 round trip.
     const verified = verifyDetachedEnvelope(EMITTER_PAYLOAD_TYPE, bytes, signatures, keyringFor(policy), { at: now });
     // Kept in canonical form: a DSSE signature may omit its keyid, and what is stored, hashed into the
     // statement and shipped in the signed batch must have one shape.
-    return { keyIds: verified.keyIds, signatures: verified.signatures };
+    return { keyIds: verified.keyIds, signatures: verified.signatures, batch: null };
   } catch (err) {
     return { reason: 'SIGNATURE_INVALID', detail: (err as Error).message };
   }
+}
+
+function noEmitterKeys(): SignatureCheck {
+  return { reason: 'SIGNATURE_INVALID', detail: 'the record is signed but the tenant has no registered emitter keys; register one with `probity keys register`' };
 }

@@ -1,5 +1,5 @@
 import type { EvidenceStore } from '@probity/evidence-store';
-import { CompressionTypes, toKafkaError, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type Producer } from '@probity/kafka';
+import { CompressionTypes, toKafkaError, transactionalRetry, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type Producer } from '@probity/kafka';
 import type { NotaryKeyStore } from '@probity/keystore';
 import type { Logger } from '@probity/logger';
 import { notarizeBatch } from './batch.js';
@@ -225,6 +225,7 @@ export class Notary {
       transactionalId: `${groupId}-${this.options.topics.raw}-shard-${shard}`,
       idempotent: true,
       maxInFlightRequests: 1,
+      retry: transactionalRetry,
     });
     await producer.connect();
     const log = existing?.log ?? ShardLog.open(dataDir, shard);

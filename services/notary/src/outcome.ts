@@ -26,9 +26,12 @@ export interface AcceptedRecord {
   emitterKeyIds: string[];
   /**
    * The emitter's DSSE signatures when it signed, in the canonical form
-   * verification returns; with the record bytes as payload they are its envelope.
+   * verification returns; with the record bytes as payload they are its envelope
+   * (or with `emitterBatch.payload`, when the emitter signed a batch).
    */
   emitterSignatures: EnvelopeSignature[] | null;
+  /** When the emitter signed a batch: the batch statement (base64) and this record's leaf index and proof. */
+  emitterBatch: { payload: string; index: number; proof: string[] } | null;
 }
 
 export type Outcome =
