@@ -75,11 +75,26 @@ export function signEmitterBatch(tenant: string, contentHashes: readonly Uint8Ar
   const { root, proofs } = proveAppendedLeaves(0, [], contentHashes.map((hash) => leafHash(hash)));
   const payload = encodeEmitterBatchStatement({ v: 1, tenant, size: contentHashes.length, root: toHex(root) });
   const envelope = signEnvelope(payload, EMITTER_BATCH_PAYLOAD_TYPE, signer);
-  return proofs.map((proof, index) => ({ payload: envelope.payload, signatures: envelope.signatures, index, proof: proof.map((h) => toBase64(h)) }));
+  // Proofs share their upper nodes (the same hash objects): encode each node once.
+  const encoded = new Map<Uint8Array, string>();
+  const base64Of = (hash: Uint8Array) => {
+    let text = encoded.get(hash);
+    if (text === undefined) encoded.set(hash, (text = toBase64(hash)));
+    return text;
+  };
+  return proofs.map((proof, index) => ({ payload: envelope.payload, signatures: envelope.signatures, index, proof: proof.map(base64Of) }));
 }
 
+// Records of one batch share payload and signatures: their JSON is built once per batch.
+const headPrefixes = new WeakMap<EnvelopeSignature[], { payload: string; prefix: string }>();
+
 export function encodeEmitterBatchHeader(proof: EmitterBatchProof): string {
-  return JSON.stringify({ payload: proof.payload, signatures: proof.signatures, index: proof.index, proof: proof.proof });
+  let head = headPrefixes.get(proof.signatures);
+  if (head === undefined || head.payload !== proof.payload) {
+    head = { payload: proof.payload, prefix: `{"payload":${JSON.stringify(proof.payload)},"signatures":${JSON.stringify(proof.signatures)},` };
+    headPrefixes.set(proof.signatures, head);
+  }
+  return `${head.prefix}"index":${JSON.stringify(proof.index)},"proof":${JSON.stringify(proof.proof)}}`;
 }
 
 /** The header's fields, shape-checked; signatures are checked by whoever verifies them. */
@@ -130,7 +145,7 @@ export class EmitterBatchTree {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.size) return false;
     const steps = pathOf(index, this.size);
     if (proof.length !== steps.length) return false;
-    let node = Buffer.from(leafHash(contentHash));
+    let node = asBuffer(leafHash(contentHash));
     const computed: Buffer[] = [];
     let established = steps.length;
     for (let j = 0; j < steps.length; j++) {
@@ -147,7 +162,7 @@ export class EmitterBatchTree {
       computed.push(node);
       const sibling = hashFromBase64(proof[j]!);
       if (sibling === null) return false;
-      node = Buffer.from(steps[j]!.onLeft ? nodeHash(node, sibling) : nodeHash(sibling, node));
+      node = asBuffer(steps[j]!.onLeft ? nodeHash(node, sibling) : nodeHash(sibling, node));
     }
     if (established === steps.length && !node.equals(this.root)) return false;
     for (let j = 0; j < established; j++) {
@@ -158,6 +173,9 @@ export class EmitterBatchTree {
     return true;
   }
 }
+
+/** The same bytes as a Buffer, without a copy. */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** A 32-byte hash from canonical base64 (44 characters, one pad), or null. */
 function hashFromBase64(text: string): Buffer | null {

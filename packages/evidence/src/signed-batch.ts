@@ -83,7 +83,8 @@ const ENTRY_FIELDS_V2 = [
 ];
 const EMITTER_BATCH_FIELD = {
   name: 'emitter_batch',
-  type: ['null', { type: 'record', name: 'EmitterBatchRef', fields: [{ name: 'envelope', type: 'int' }, { name: 'index', type: 'long' }, { name: 'proof', type: { type: 'array', items: 'string' } }] }],
+  // proof: the proof's base64 hashes (44 characters each) joined: one string to write instead of ~7.
+  type: ['null', { type: 'record', name: 'EmitterBatchRef', fields: [{ name: 'envelope', type: 'int' }, { name: 'index', type: 'long' }, { name: 'proof', type: 'string' }] }],
 };
 const EMITTER_ENVELOPES_FIELD = {
   name: 'emitter_envelopes',
@@ -91,7 +92,8 @@ const EMITTER_ENVELOPES_FIELD = {
 };
 
 /** An entry as v3 writes it: a batch-signed record names its emitter envelope instead of repeating it. */
-type WireEntry = Omit<SignedBatchEntry, 'emitter_batch'> & { emitter_batch: { envelope: number; index: number; proof: string[] } | null };
+type WireEntry = Omit<SignedBatchEntry, 'emitter_batch'> & { emitter_batch: { envelope: number; index: number; proof: string } | null };
+const PROOF_HASH_CHARS = 44;
 interface WireBatch extends Omit<SignedBatch, 'format' | 'records'> {
   records: WireEntry[];
   emitter_envelopes?: { payload: string; signatures: EnvelopeSignature[] }[];
@@ -129,7 +131,9 @@ export function encodeSignedBatch(head: Omit<SignedBatch, 'format' | 'records'>,
       envelope = envelopes.push({ payload: entry.emitter_batch.payload, signatures }) - 1;
       envelopeIndex.set(key, envelope);
     }
-    return { ...entry, emitter_signatures: null, emitter_batch: { envelope, index: entry.emitter_batch.index, proof: entry.emitter_batch.proof } };
+    const { proof } = entry.emitter_batch;
+    if (!proof.every((h) => h.length === PROOF_HASH_CHARS)) throw malformed(`an emitter batch proof hash is not ${PROOF_HASH_CHARS} base64 characters`);
+    return { ...entry, emitter_signatures: null, emitter_batch: { envelope, index: entry.emitter_batch.index, proof: proof.join('') } };
   });
   const body = codec.encode({
     log: head.log,
@@ -155,7 +159,10 @@ function fromWire(batch: WireBatch): Omit<SignedBatch, 'format'> {
     }
     const envelope = envelopes[entry.emitter_batch.envelope];
     if (envelope === undefined || entry.emitter_signatures !== null) throw malformed(`records[${i}] names emitter envelope ${entry.emitter_batch.envelope} of ${envelopes.length}, or has signatures of its own too`);
-    return { ...entry, emitter_signatures: envelope.signatures, emitter_batch: { payload: envelope.payload, index: entry.emitter_batch.index, proof: entry.emitter_batch.proof } };
+    const joined = entry.emitter_batch.proof;
+    if (joined.length % PROOF_HASH_CHARS !== 0) throw malformed(`records[${i}] has an emitter batch proof of ${joined.length} characters, not a multiple of ${PROOF_HASH_CHARS}`);
+    const proof = Array.from({ length: joined.length / PROOF_HASH_CHARS }, (_, k) => joined.slice(k * PROOF_HASH_CHARS, (k + 1) * PROOF_HASH_CHARS));
+    return { ...entry, emitter_signatures: envelope.signatures, emitter_batch: { payload: envelope.payload, index: entry.emitter_batch.index, proof } };
   });
   return { log: batch.log, shard: batch.shard, first_index: batch.first_index, compact_range: batch.compact_range, checkpoint: batch.checkpoint, source_topic: batch.source_topic, records };
 }

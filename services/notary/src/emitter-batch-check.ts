@@ -1,4 +1,4 @@
-import { fromBase64, verifyDetachedEnvelope, type EnvelopeSignature, type Keyring } from '@probity/crypto';
+import { fromBase64, isKeyValidAt, verifyDetachedEnvelope, type EnvelopeSignature, type Keyring, type TrustedKey } from '@probity/crypto';
 import { decodeEmitterBatchStatement, EMITTER_BATCH_PAYLOAD_TYPE, EmitterBatchTree, parseEmitterBatchHeader } from '@probity/evidence';
 import type { AcceptedRecord, DlqReason } from './outcome.js';
 
@@ -7,19 +7,18 @@ export type EmitterBatchCheck = { keyIds: string[]; signatures: EnvelopeSignatur
 interface VerifiedBatch {
   /** The signed statement, remembering the nodes its records' proofs established. */
   tree: EmitterBatchTree;
-  keyIds: string[];
+  /** The keys whose signatures verified: a later record is covered while one of them is valid then. */
+  keys: TrustedKey[];
   signatures: EnvelopeSignature[];
-  /** The verification holds from when it was made until the last verifying key retires. */
-  verifiedAtMs: number;
-  validUntilMs: number;
 }
 
 /**
  * Envelopes already verified, per keyring (a policy reload builds a new
- * keyring, so a revoked key stops counting at once). The key is the payload
- * and the signatures together: a valid signature must not vouch for another
- * payload. Only successes are kept; a bad envelope costs a verification each
- * time, as a bad per-record signature does.
+ * keyring, so a revoked key stops counting at once), by payload; a hit must
+ * also present the very signatures that were verified: a valid signature
+ * must not vouch for another payload, nor a payload for other signatures.
+ * Only successes are kept; a bad envelope costs a verification each time, as
+ * a bad per-record signature does.
  */
 const verifiedBatches = new WeakMap<Keyring, Map<string, VerifiedBatch>>();
 /** Batches kept per keyring: more than the emitter batches in flight across a notary's shards (~20 KB each at 128 records). */
@@ -41,6 +40,8 @@ export function checkEmitterBatch(headerText: string, contentHash: Uint8Array, t
   } catch (err) {
     return { reason: 'SIGNATURE_INVALID', detail: (err as Error).message };
   }
+  // Shards notarize concurrently, each at its own `now`: validity is judged per record, not per verification.
+  const keyIds = verified.keys.filter((key) => isKeyValidAt(key, now)).map((key) => key.keyId);
   const { statement } = verified.tree;
   if (statement.tenant !== tenant) {
     return { reason: 'SIGNATURE_INVALID', detail: `the emitter batch is signed for tenant ${JSON.stringify(statement.tenant)}, the record is ${JSON.stringify(tenant)}'s` };
@@ -48,24 +49,37 @@ export function checkEmitterBatch(headerText: string, contentHash: Uint8Array, t
   if (!verified.tree.includes(contentHash, header.index, header.proof)) {
     return { reason: 'SIGNATURE_INVALID', detail: `the record is not leaf ${header.index} of the signed emitter batch of ${statement.size} by its proof` };
   }
-  return { keyIds: verified.keyIds, signatures: verified.signatures, batch: { payload: header.payload, index: header.index, proof: header.proof } };
+  return { keyIds, signatures: verified.signatures, batch: { payload: header.payload, index: header.index, proof: header.proof } };
 }
 
 function verifiedBatch(payloadBase64: string, signatures: unknown, keyring: Keyring, now: Date): VerifiedBatch {
   let cache = verifiedBatches.get(keyring);
   if (!cache) verifiedBatches.set(keyring, (cache = new Map()));
-  const cacheKey = `${payloadBase64}\n${JSON.stringify(signatures)}`;
-  const nowMs = now.getTime();
-  const hit = cache.get(cacheKey);
-  if (hit && hit.verifiedAtMs <= nowMs && nowMs <= hit.validUntilMs) return hit;
+  const hit = cache.get(payloadBase64);
+  if (hit && hit.keys.some((key) => isKeyValidAt(key, now)) && sameSignatures(hit.signatures, signatures)) return hit;
 
   const payload = fromBase64(payloadBase64);
   const statement = decodeEmitterBatchStatement(payload);
   const result = verifyDetachedEnvelope(EMITTER_BATCH_PAYLOAD_TYPE, payload, signatures, keyring, { at: now });
-  const notAfter = result.keyIds.map((id) => keyring.keys.find((k) => k.keyId === id)?.notAfter?.getTime() ?? Number.POSITIVE_INFINITY);
-  const entry: VerifiedBatch = { tree: new EmitterBatchTree(statement), keyIds: result.keyIds, signatures: result.signatures, verifiedAtMs: nowMs, validUntilMs: Math.max(...notAfter) };
-  cache.delete(cacheKey);
-  cache.set(cacheKey, entry);
+  const keys = result.keyIds.map((id) => keyring.keys.find((key) => key.keyId === id)!);
+  const entry: VerifiedBatch = { tree: new EmitterBatchTree(statement), keys, signatures: result.signatures };
+  cache.delete(payloadBase64);
+  cache.set(payloadBase64, entry);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return entry;
+}
+
+/**
+ * Whether `raw` (as the header had them) are exactly the canonical signatures
+ * verified before: the same list, each an object of only `keyid` (absent
+ * meaning '') and `sig`, as verification itself would require of them.
+ */
+function sameSignatures(canonical: readonly EnvelopeSignature[], raw: unknown): boolean {
+  if (!Array.isArray(raw) || raw.length !== canonical.length) return false;
+  return raw.every((item: unknown, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+    const signature = item as Record<string, unknown>;
+    for (const key in signature) if (key !== 'keyid' && key !== 'sig') return false;
+    return (signature.keyid ?? '') === canonical[i]!.keyid && signature.sig === canonical[i]!.sig;
+  });
 }

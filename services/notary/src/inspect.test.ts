@@ -113,6 +113,12 @@ describe('inspectMessage', () => {
       // An intruder's tree of its own record, presented with the emitter's (verified) signatures.
       const forged = { payload: encodeEmitterBatchStatement({ v: 1, tenant: 'acme-bank', size: 1, root: createHash('sha256').update(Buffer.concat([Buffer.from([0]), sha(bytes)])).digest('hex') }).toString('base64'), signatures: signed.signatures, index: 0, proof: [] };
       expect(inspectBatch(bytes, JSON.stringify(forged))).toMatchObject({ kind: 'dlq', reason: 'SIGNATURE_INVALID' });
+      // Nor does a verified payload carry other signatures: a signature over something else, or an extra field.
+      const otherSig = signEmitterBatch('acme-bank', [sha(bytes)], emitterKey)[0]!.signatures;
+      expect(inspectBatch(records[0]!, JSON.stringify({ ...signed, signatures: otherSig }))).toMatchObject({ kind: 'dlq', reason: 'SIGNATURE_INVALID' });
+      const withExtra = (signed.signatures as object[]).map((s) => ({ ...s, note: 'x' }));
+      expect(inspectBatch(records[0]!, JSON.stringify({ ...signed, signatures: withExtra }))).toMatchObject({ kind: 'dlq', reason: 'SIGNATURE_INVALID' });
+      expect(inspectBatch(records[0]!, JSON.stringify(signed)).kind).toBe('accept');
     });
 
     it('refuses batches signed for another tenant, by unknown keys, after the key retired, malformed, or alongside a per-record signature', () => {
