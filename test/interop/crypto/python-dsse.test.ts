@@ -2,6 +2,7 @@
  * @probity/crypto DSSE envelopes against Python's securesystemslib
  * (securesystemslib.dsse.Envelope with Ed25519 via its CryptoSigner/SSlibKey).
  */
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addSignature,
@@ -16,6 +17,7 @@ import {
   type Envelope,
   type TrustedKey,
 } from '@probity/crypto';
+import { EMITTER_BATCH_PAYLOAD_TYPE, signEmitterBatch } from '@probity/evidence';
 import { ensurePython, pythonToolPath, runJson } from './tools.js';
 
 interface PyResponse {
@@ -56,6 +58,16 @@ describe('interop with Python securesystemslib DSSE', () => {
     expect(res.verify[1]).toEqual({ result: 'ok', keyids: [a.keyId, b.keyId].sort(), payload_b64: toBase64(payload) });
     expect(res.verify[2]!.result).toMatch(/^VerificationError/);
     expect(res.verify[3]!.result).toMatch(/^VerificationError/);
+  });
+
+  it('securesystemslib verifies an emitter batch envelope as the SDK ships it in each record header', () => {
+    const key = generateSigningKey('emitter-batch');
+    const contentHashes = [1, 2, 3].map((i) => createHash('sha256').update(`record ${i}`).digest());
+    const [header] = signEmitterBatch('acme', contentHashes, key);
+    const envelope: Envelope = { payload: header!.payload, payloadType: EMITTER_BATCH_PAYLOAD_TYPE, signatures: header!.signatures };
+    const res = py({ verify: [{ envelope, keys: [{ keyid: key.keyId, public_b64: toBase64(key.publicKeyRaw) }], threshold: 1 }] });
+    expect(res.verify[0]).toEqual({ result: 'ok', keyids: [key.keyId], payload_b64: header!.payload });
+    expect(JSON.parse(Buffer.from(fromBase64(header!.payload)).toString('utf8'))).toMatchObject({ v: 1, tenant: 'acme', size: 3 });
   });
 
   it('we verify envelopes signed by securesystemslib with its own fresh key', () => {
