@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Transport } from './dispatcher.js';
 import { decodeEmitterBatchStatement, EMITTER_BATCH_PAYLOAD_TYPE, emitterBatchIncludes, parseEmitterBatchHeader } from '@probity/evidence';
 import { createEmitter, EmitError, EVIDENCE_PAYLOAD_TYPE, type SpooledMessage } from './index.js';
+import { encodeRecord } from './record-encoder.js';
 
 class RecordingTransport implements Transport {
   sent: SpooledMessage[] = [];
@@ -60,6 +61,16 @@ describe('createEmitter', () => {
     expect(verify(null, preAuthEncoding(EVIDENCE_PAYLOAD_TYPE, message!.value), key.publicKey, Buffer.from(signatures[0]!.sig, 'base64'))).toBe(true);
     expect(defaultRegistry().decode(message!.value).recordType).toBe('InferenceRecord');
     await emitter.close();
+  });
+
+  it('encodes a record signed on its own when encodeRecord is given a signer, whatever its mode (batch signing is the dispatcher\'s)', async () => {
+    const key = generateSigningKey('pipeline');
+    const json = await exampleJson('EvidenceManifest.training.json');
+    for (const signer of [key, { ...key, mode: 'batch' as const }, { ...key, mode: 'record' as const }]) {
+      const { message } = encodeRecord(defaultRegistry(), 'EvidenceManifest', json, 'json', signer);
+      const [signature] = JSON.parse(message.headers['probity-emitter-envelope']!) as { keyid: string; sig: string }[];
+      expect(verify(null, preAuthEncoding(EVIDENCE_PAYLOAD_TYPE, message.value), key.publicKey, Buffer.from(signature!.sig, 'base64'))).toBe(true);
+    }
   });
 
   it('by default signs each sent batch once per tenant and run of 128, each record with its inclusion proof', async () => {

@@ -90,8 +90,10 @@ export interface Emitter {
    */
   enqueue(recordType: string, value: unknown, options?: EmitOptions): Enqueued;
   /**
-   * Validate, encode and sign without queueing (throws `MANIFEST_INVALID`):
-   * lets a caller check a whole batch before sending any of it.
+   * Validate and encode without queueing (throws `MANIFEST_INVALID`): lets a
+   * caller check a whole batch before sending any of it. Signed here only in
+   * signer mode `record`; in batch mode `send` signs, so produce what this
+   * returns through `send`, not a producer of your own.
    */
   encode(recordType: string, value: unknown, options?: EmitOptions): EncodedRecord;
   /** Queue a record made by `encode`; resolves once durable. */
@@ -137,8 +139,10 @@ export async function createEmitter(options: EmitterOptions): Promise<Emitter> {
   });
   let closed = false;
 
+  // In batch mode (the default) the dispatcher signs each batch as it is sent; records are encoded unsigned.
+  const recordSigner = options.signer?.mode === 'record' ? options.signer : undefined;
   const encode = (recordType: string, value: unknown, emitOptions: EmitOptions = {}): EncodedRecord =>
-    encodeRecord(registry, recordType, value, emitOptions.format ?? 'avro', options.signer);
+    encodeRecord(registry, recordType, value, emitOptions.format ?? 'avro', recordSigner);
 
   const queue = (record: EncodedRecord): Promise<EmitResult> => {
     if (closed) throw new EmitError('EMITTER_CLOSED', `emitter ${options.name} is closed`);

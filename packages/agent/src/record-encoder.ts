@@ -40,7 +40,10 @@ export interface EncodedRecord {
 /**
  * Validate, encode, hash and (optionally) sign one record into the Kafka
  * message the notary expects. Throws `EmitError` `MANIFEST_INVALID` naming
- * every bad field; never touches the network or the disk.
+ * every bad field; never touches the network or the disk. With a `signer`
+ * the record is signed on its own (header `probity-emitter-envelope`),
+ * whatever the signer's mode: batch signing happens where batches are formed
+ * (the emitter's dispatcher, `signBatchOfMessages`), which passes no signer here.
  */
 export function encodeRecord(registry: SchemaRegistry, recordType: string, value: unknown, format: RecordFormat, signer?: RecordSigner): EncodedRecord {
   if (!isRecordType(recordType)) {
@@ -66,7 +69,6 @@ export function encodeRecord(registry: SchemaRegistry, recordType: string, value
   const contentHash = sha256Hex(bytes);
   // The key already is the content hash; a header repeating it cost ~4 µs per emit (sdk-emit bench).
   const headers: Record<string, string> = { [HEADER.tenant]: tenant };
-  // In batch mode the dispatcher signs just before sending (signBatchOfMessages).
-  if (signer?.mode === 'record') headers[HEADER.emitterSignature] = JSON.stringify(signEnvelope(bytes, EVIDENCE_PAYLOAD_TYPE, signer).signatures);
+  if (signer) headers[HEADER.emitterSignature] = JSON.stringify(signEnvelope(bytes, EVIDENCE_PAYLOAD_TYPE, signer).signatures);
   return { recordType, contentHash, tenant, message: { key: contentHash, value: bytes, headers } };
 }

@@ -39,6 +39,10 @@ describe('emitter batches', () => {
       expect(() => decodeEmitterBatchStatement(Buffer.from(JSON.stringify(bad)))).toThrow(expect.objectContaining({ code: 'EMITTER_BATCH_INVALID' }));
     }
     expect(() => decodeEmitterBatchStatement(Buffer.from('{'))).toThrow(/not JSON/);
+    // Only the canonical bytes: another JSON reader must not be able to read a different statement out of them.
+    for (const loose of [`{"v":1,"tenant":"t","size":2,"root":"${root}","tenant":"u"}`, `{"v":1,"tenant":"t","size":2,"root":"${root}","x":1}`, `{ "v":1,"tenant":"t","size":2,"root":"${root}"}`, `{"tenant":"t","v":1,"size":2,"root":"${root}"}`]) {
+      expect(() => decodeEmitterBatchStatement(Buffer.from(loose))).toThrow(expect.objectContaining({ code: 'EMITTER_BATCH_INVALID' }));
+    }
     // A proof that is not base64 proves nothing (and does not throw).
     expect(emitterBatchIncludes({ v: 1, tenant: 't', size: 2, root }, hashes(1)[0]!, 0, ['***'])).toBe(false);
   });

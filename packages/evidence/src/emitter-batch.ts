@@ -63,7 +63,10 @@ export function decodeEmitterBatchStatement(payload: Uint8Array): EmitterBatchSt
     throw malformed(`statement size must be an integer from 1 to ${MAX_STATEMENT_SIZE}`);
   }
   if (typeof value.root !== 'string' || !/^[0-9a-f]{64}$/.test(value.root)) throw malformed('statement root must be 64 lowercase hex digits');
-  return { v: 1, tenant: value.tenant, size: value.size as number, root: value.root };
+  const statement: EmitterBatchStatement = { v: 1, tenant: value.tenant, size: value.size as number, root: value.root };
+  // Exactly the bytes the encoder writes: no duplicate keys, extra fields or spacing that another JSON reader could take otherwise.
+  if (!encodeEmitterBatchStatement(statement).equals(Buffer.from(payload))) throw malformed('statement is not in its canonical form {"v","tenant","size","root"}');
+  return statement;
 }
 
 /**
@@ -137,6 +140,8 @@ export class EmitterBatchTree {
   private readonly proven = new Map<number, { hash: Buffer; text: string }>();
 
   constructor(readonly statement: EmitterBatchStatement) {
+    // Node keys pack [lo, hi) as lo * 2^21 + hi: sizes beyond 2^20 would make them ambiguous.
+    if (!Number.isSafeInteger(statement.size) || statement.size < 1 || statement.size > MAX_STATEMENT_SIZE) throw malformed(`tree size ${statement.size} is outside 1..${MAX_STATEMENT_SIZE}`);
     this.size = statement.size;
     this.root = Buffer.from(fromHex(statement.root));
   }

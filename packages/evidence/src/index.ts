@@ -1,4 +1,4 @@
-export { encodeStatement, decodeStatement, emitterSignaturesSha256, STATEMENT_PAYLOAD_TYPE } from './statement.js';
+export { encodeStatement, decodeStatement, emitterBatchEnvelopeSha256, emitterSignaturesSha256, STATEMENT_PAYLOAD_TYPE } from './statement.js';
 export type { Statement } from './statement.js';
 export { SIGNED_RECORD_FORMAT, toBundle } from './signed-record.js';
 export type { SignedRecord, SignedRecordMessage } from './signed-record.js';

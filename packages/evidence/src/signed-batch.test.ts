@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compactRangeNodes, fromBase64, generateSigningKey, leafHash, merkleRootFromHashes, signCheckpoint, signEnvelope, toBase64, trustedKeyFor } from '@probity/crypto';
-import { signEmitterBatch } from './emitter-batch.js';
+import { encodeEmitterBatchStatement, signEmitterBatch } from './emitter-batch.js';
 import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE } from './payload-types.js';
 import { encodeSignedBatch, expandSignedBatch, parseSignedBatch, signedBatchEntrySize, type SignedBatchEntry } from './signed-batch.js';
 import { toBundle } from './signed-record.js';
-import { encodeStatement } from './statement.js';
+import { emitterBatchEnvelopeSha256, encodeStatement } from './statement.js';
 import { verifySignedRecord } from './verify.js';
 
 const notary = generateSigningKey('test-notary');
@@ -28,7 +28,7 @@ function batchOf(before: number, records: number, options: { notaryEnvelopes?: b
     const statement = encodeStatement({
       v: 1, tenant: 'acme', content_hash: contentHash, record_type: 'EvidenceManifest', schema_fingerprint: '00', log: origin, shard: 1, index: before + i,
       notarized_at: '2026-11-24T00:00:00.000Z', emitter_key_ids: signed ? [emitter.keyId] : [],
-      emitter_signatures_sha256: signed ? createHash('sha256').update(JSON.stringify(signed)).digest('hex') : null,
+      emitter_signatures_sha256: batchProof ? emitterBatchEnvelopeSha256(batchProof.payload, batchProof.signatures) : signed ? createHash('sha256').update(JSON.stringify(signed)).digest('hex') : null,
     });
     return {
       tenant: 'acme', content_hash: contentHash, record_type: 'EvidenceManifest', schema_version: 1, schema_fingerprint: '00', record, statement,
@@ -87,6 +87,33 @@ describe('signed batches', () => {
     expect(verifySignedRecord(swapped, { notaryKeys, emitterKeys }).checks.find((c) => !c.ok)?.detail).toMatch(/is not leaf 1 of the emitter batch of 2/);
     const { emitter_batch_proof: _dropped, ...withoutProof } = toBundle(first!);
     expect(verifySignedRecord(withoutProof, { notaryKeys, emitterKeys }).checks.find((c) => !c.ok)?.detail).toMatch(/without the record's inclusion proof/);
+    expect(verifySignedRecord({ ...toBundle(first!), emitter_batch_proof: { ...first!.emitter_batch_proof!, note: 'x' } } as never, { notaryKeys }).checks.find((c) => !c.ok)?.name).toBe('format');
+    expect(verifySignedRecord({ ...toBundle(records[1]!), emitter_envelope: null, emitter_batch_proof: first!.emitter_batch_proof! }, { notaryKeys }).valid).toBe(false);
+  });
+
+  it('bind the whole emitter envelope: without emitter keys a rewritten statement or a per-record envelope recast as a batch one still fails', () => {
+    // Records 1 and 4 share one emitter batch of two.
+    const records = expandSignedBatch(parseSignedBatch(batchOf(0, 7, { emitterBatches: true }).bytes));
+    const [perRecord, batchSigned] = [toBundle(records[0]!), toBundle(records[1]!)];
+    // A made-up one-leaf tree of this record, under the same signatures: its own proof would hold, the binding does not.
+    const oneLeaf = encodeEmitterBatchStatement({ v: 1, tenant: 'acme', size: 1, root: Buffer.from(leafHash(createHash('sha256').update(Buffer.from(batchSigned.record, 'base64')).digest())).toString('hex') });
+    const rewritten = { ...batchSigned, emitter_envelope: { ...batchSigned.emitter_envelope!, payload: oneLeaf.toString('base64') }, emitter_batch_proof: { index: 0, proof: [] } };
+    expect(verifySignedRecord(rewritten, { notaryKeys }).checks.find((c) => !c.ok)?.detail).toMatch(/differs from the one the notary verified/);
+    const recast = { ...perRecord, emitter_envelope: { ...perRecord.emitter_envelope!, payloadType: EMITTER_BATCH_PAYLOAD_TYPE, payload: oneLeaf.toString('base64') }, emitter_batch_proof: { index: 0, proof: [] } };
+    expect(verifySignedRecord(recast, { notaryKeys }).valid).toBe(false);
+    expect(verifySignedRecord(batchSigned, { notaryKeys }).valid).toBe(true);
+  });
+
+  it('never merge different signature lists into one emitter envelope, whatever their key ids', () => {
+    const { entries } = batchOf(0, 5, { emitterBatches: true });
+    const [a, b] = [entries[1]!, entries[4]!];
+    const good = a.emitter_signatures![0]!;
+    // Joined as "keyid sig" lines these two lists would read the same; they are different lists.
+    const first = { ...a, emitter_signatures: [good, { keyid: 'x', sig: 'AAAA' }, { keyid: 'y', sig: 'BBBB' }] };
+    const second = { ...b, emitter_signatures: [good, { keyid: 'x AAAA\ny', sig: 'BBBB' }] };
+    const head = { ...parseSignedBatch(batchOf(0, 1).bytes) };
+    const decoded = parseSignedBatch(encodeSignedBatch(head, [first, second])).records;
+    expect(decoded.map((e) => e.emitter_signatures)).toEqual([first.emitter_signatures, second.emitter_signatures]);
   });
 
   it('read the v2 layout an earlier build wrote (fixtures/signed-batch-v2.json: written by the code at 313ee8f)', () => {

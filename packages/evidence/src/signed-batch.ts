@@ -124,8 +124,10 @@ export function encodeSignedBatch(head: Omit<SignedBatch, 'format' | 'records'>,
   const envelopeIndex = new Map<string, number>();
   const wireRecords = records.map((entry): WireEntry => {
     if (!entry.emitter_batch) return entry as WireEntry;
-    const signatures = entry.emitter_signatures ?? [];
-    const key = `${entry.emitter_batch.payload}\n${signatures.map((s) => `${s.keyid} ${s.sig}`).join('\n')}`;
+    const signatures = entry.emitter_signatures;
+    if (signatures === null) throw malformed('an entry with an emitter batch proof but no emitter signatures');
+    // JSON, not a joined string: key ids are any text, and two different lists must never share an envelope.
+    const key = `${entry.emitter_batch.payload}\n${signaturesJson(signatures)}`;
     let envelope = envelopeIndex.get(key);
     if (envelope === undefined) {
       envelope = envelopes.push({ payload: entry.emitter_batch.payload, signatures }) - 1;
@@ -146,6 +148,14 @@ export function encodeSignedBatch(head: Omit<SignedBatch, 'format' | 'records'>,
     emitter_envelopes: envelopes,
   });
   return Buffer.concat([MAGIC, body]);
+}
+
+// Records of one emitter batch share one signatures array (the notary's verified copy): stringify it once.
+const signaturesJsonMemo = new WeakMap<readonly EnvelopeSignature[], string>();
+function signaturesJson(signatures: readonly EnvelopeSignature[]): string {
+  let json = signaturesJsonMemo.get(signatures);
+  if (json === undefined) signaturesJsonMemo.set(signatures, (json = JSON.stringify(signatures)));
+  return json;
 }
 
 /** Entries as they were before encoding: each batch-signed one with its emitter envelope's payload and signatures. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EnvelopeSignature } from '@probity/crypto';
+import { EMITTER_BATCH_PAYLOAD_TYPE } from './payload-types.js';
 
 /**
  * The log leaf. Each notarized record becomes one leaf whose bytes are this
@@ -28,7 +29,10 @@ export interface Statement {
   notarized_at: string;
   /** Key ids of emitter signatures the notary verified, empty when unsigned. */
   emitter_key_ids: string[];
-  /** `emitterSignaturesSha256` of the emitter's signatures, null when unsigned: binds the envelope to the leaf. */
+  /**
+   * Binds the emitter's envelope to the leaf, null when unsigned: `emitterSignaturesSha256` of the
+   * signatures over the record, or `emitterBatchEnvelopeSha256` of an emitter batch envelope.
+   */
   emitter_signatures_sha256: string | null;
 }
 
@@ -39,6 +43,16 @@ export interface Statement {
  */
 export function emitterSignaturesSha256(signatures: readonly EnvelopeSignature[]): string {
   return createHash('sha256').update(JSON.stringify(signatures)).digest('hex');
+}
+
+/**
+ * The same binding for an emitter batch envelope, whose payload (the batch
+ * statement) the record's content hash does not fix: the SHA-256 (hex) of the
+ * JSON of payload type, payload and signatures. The payload type is in it so
+ * a per-record envelope's binding can never pass for a batch envelope's.
+ */
+export function emitterBatchEnvelopeSha256(payload: string, signatures: readonly EnvelopeSignature[]): string {
+  return createHash('sha256').update(JSON.stringify({ payloadType: EMITTER_BATCH_PAYLOAD_TYPE, payload, signatures })).digest('hex');
 }
 
 export function encodeStatement(statement: Statement): Buffer {

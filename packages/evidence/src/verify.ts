@@ -13,7 +13,7 @@ import {
 } from '@probity/crypto';
 import { decodeEmitterBatchStatement, emitterBatchIncludes } from './emitter-batch.js';
 import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE } from './payload-types.js';
-import { decodeStatement, emitterSignaturesSha256, type Statement } from './statement.js';
+import { decodeStatement, emitterBatchEnvelopeSha256, emitterSignaturesSha256, type Statement } from './statement.js';
 import type { SignedRecord } from './signed-record.js';
 
 export interface VerificationCheck {
@@ -139,13 +139,16 @@ export function verifySignedRecord(record: SignedRecord, options: VerifyOptions)
 function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: Uint8Array, at: Date, emitterKeys: readonly TrustedKey[] | undefined): VerificationCheck {
   const name = 'emitter_signature';
   if (record.emitter_envelope === null) {
+    if (record.emitter_batch_proof !== undefined) return { name, ok: false, detail: 'an emitter batch proof without the emitter envelope' };
     return statement.emitter_signatures_sha256 === null
       ? { name, ok: true, detail: 'unsigned by the emitter' }
       : { name, ok: false, detail: 'the statement records emitter signatures but the envelope is missing' };
   }
   const envelope = record.emitter_envelope;
-  if (emitterSignaturesSha256(envelope.signatures) !== statement.emitter_signatures_sha256) return { name, ok: false, detail: 'emitter signatures differ from those the notary verified' };
-  if (envelope.payloadType === EMITTER_BATCH_PAYLOAD_TYPE) {
+  const isBatch = envelope.payloadType === EMITTER_BATCH_PAYLOAD_TYPE;
+  const binding = isBatch ? emitterBatchEnvelopeSha256(envelope.payload, envelope.signatures) : emitterSignaturesSha256(envelope.signatures);
+  if (binding !== statement.emitter_signatures_sha256) return { name, ok: false, detail: 'the emitter envelope differs from the one the notary verified' };
+  if (isBatch) {
     const problem = emitterBatchProblem(record, recordBytes);
     if (problem !== null) return { name, ok: false, detail: problem };
   } else if (envelope.payloadType !== EMITTER_PAYLOAD_TYPE || envelope.payload !== Buffer.from(recordBytes).toString('base64') || record.emitter_batch_proof !== undefined) {
@@ -209,7 +212,8 @@ const BUNDLE_FIELDS: Record<Exclude<keyof SignedRecord, 'emitter_batch_proof'>, 
 const OPTIONAL_FIELDS: Partial<Record<keyof SignedRecord, (v: unknown) => boolean>> = {
   emitter_batch_proof: (v) => {
     const p = v as Record<string, unknown>;
-    return typeof p === 'object' && p !== null && Number.isSafeInteger(p.index) && Array.isArray(p.proof) && p.proof.every((h) => typeof h === 'string');
+    if (typeof p !== 'object' || p === null || Array.isArray(p) || Object.keys(p).some((k) => k !== 'index' && k !== 'proof')) return false;
+    return Number.isSafeInteger(p.index) && Array.isArray(p.proof) && p.proof.every((h) => typeof h === 'string');
   },
 };
 

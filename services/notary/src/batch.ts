@@ -1,5 +1,5 @@
 import { leafHash, signCheckpoint, signEnvelope, type EnvelopeSignature, type SigningKey } from '@probity/crypto';
-import { emitterSignaturesSha256, encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
+import { emitterBatchEnvelopeSha256, emitterSignaturesSha256, encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
 import type { EvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
 import { chunksByBytes } from './chunks.js';
@@ -79,7 +79,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
       continue;
     }
     seenInBatch.add(record.contentHashHex);
-    const signaturesHash = record.emitterSignatures === null ? null : signaturesHashOf(record.emitterSignatures);
+    const signaturesHash = record.emitterSignatures === null ? null : envelopeBinding(record.emitterSignatures, record.emitterBatch?.payload);
     accepted.push({ record, message, signaturesHash });
   }
   counts.accepted = accepted.length;
@@ -168,10 +168,13 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
 }
 
 // Records of one emitter batch share one verified signatures array (see emitter-batch-check): hash it once.
-const signaturesHashes = new WeakMap<readonly EnvelopeSignature[], string>();
-function signaturesHashOf(signatures: readonly EnvelopeSignature[]): string {
-  let hash = signaturesHashes.get(signatures);
-  if (hash === undefined) signaturesHashes.set(signatures, (hash = emitterSignaturesSha256(signatures)));
+const bindings = new WeakMap<readonly EnvelopeSignature[], { payload: string | undefined; hash: string }>();
+/** The statement's emitter_signatures_sha256: of the signatures over the record, or of the whole batch envelope. */
+function envelopeBinding(signatures: readonly EnvelopeSignature[], batchPayload: string | undefined): string {
+  const known = bindings.get(signatures);
+  if (known !== undefined && known.payload === batchPayload) return known.hash;
+  const hash = batchPayload === undefined ? emitterSignaturesSha256(signatures) : emitterBatchEnvelopeSha256(batchPayload, signatures);
+  bindings.set(signatures, { payload: batchPayload, hash });
   return hash;
 }
 
