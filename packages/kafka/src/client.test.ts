@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { producerRetry, transactionalRetry } from './client.js';
+import { createKafka, producerRetry, transactionalRetry } from './client.js';
 
 /** The shortest total time kafkajs keeps retrying: each wait is min(initial × 2^n, max), less its 20% randomisation. */
 function shortestRetryBudgetMs(retry: { retries?: number; initialRetryTime?: number; maxRetryTime?: number }): number {
@@ -16,5 +16,15 @@ describe('retry settings', () => {
   it('still rides out a broker outage far longer than the 15 s FACTS.md measured', () => {
     expect(shortestRetryBudgetMs(transactionalRetry)).toBeGreaterThan(60_000);
     expect(shortestRetryBudgetMs(producerRetry)).toBeGreaterThan(60_000);
+  });
+
+  it('keeps the retried CONCURRENT_TRANSACTIONS responses out of the error log, and other errors in it', () => {
+    const logged: string[] = [];
+    const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'log-test', onLog: (level, message) => logged.push(`${level} ${message}`) });
+    const concurrent = 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+    kafka.logger().error('Response AddPartitionsToTxn(key: 24, version: 1)', { error: concurrent });
+    kafka.logger().error(`Failed to send messages: ${concurrent}`, { retryCount: 0 });
+    kafka.logger().error('Response Produce(key: 0, version: 7)', { error: 'This server is not the leader for that topic-partition' });
+    expect(logged).toEqual(['error Response Produce(key: 0, version: 7)']);
   });
 });

@@ -29,6 +29,8 @@ export const producerRetry: RetryOptions = { retries: 50, initialRetryTime: 300,
  */
 export const transactionalRetry: RetryOptions = { ...producerRetry, initialRetryTime: 20 };
 
+const CONCURRENT_TRANSACTION = /another concurrent operation on the same transaction was ongoing/;
+
 // We always choose partitions explicitly or by key; kafkajs' v2 partitioner notice is noise here.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -46,6 +48,9 @@ export function createKafka(options: KafkaClientOptions): Kafka {
         if (!options.onLog) return;
         // Deliberate: bounded retries, after which the SDK spools and the notary aborts its transaction.
         if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
+        // A transaction begun while the last one's markers are still being written: expected back to back,
+        // retried after transactionalRetry's 20 ms; if retries run out the send fails and its caller reports it.
+        if (CONCURRENT_TRANSACTION.test(`${String(message)} ${String(extra.error ?? '')}`)) return;
         if (level === logLevel.ERROR) options.onLog('error', String(message), extra);
         else if (level === logLevel.WARN) options.onLog('warn', String(message), extra);
       },
