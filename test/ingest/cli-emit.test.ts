@@ -44,6 +44,21 @@ describe('probity emit', () => {
     expect(messages.every((m) => parseEmitterBatchHeader(m.headers['probity-emitter-batch']!).signatures[0]!.keyid === key.keyId)).toBe(true);
   });
 
+  it('signs each record on its own with --sign-mode record, and refuses a mode it does not know', async () => {
+    const topic = await broker.createTopic({ prefix: 'test-cli' });
+    const key = generateSigningKey('ci-record');
+    const keyFile = path.join(dir, 'key-record.pem');
+    await writeFile(keyFile, exportPrivateKeyPem(key.privateKey));
+    const result = await runCli(['emit', '--file', '-', '--topic', topic, '--sign-key', keyFile, '--sign-mode', 'record'], { input: JSON.stringify(sampleManifest(7)), env: { PROBITY_DATA_DIR: dir } });
+    expect(result.code, result.stderr).toBe(0);
+    const [message] = await readTopic(broker.kafka, topic, 1);
+    expect(message!.headers['probity-emitter-batch']).toBeUndefined();
+    expect(JSON.parse(message!.headers['probity-emitter-envelope']!)[0].keyid).toBe(key.keyId);
+    const bad = await runCli(['emit', '--file', '-', '--topic', topic, '--sign-key', keyFile, '--sign-mode', 'sometimes'], { input: JSON.stringify(sampleManifest(8)), env: { PROBITY_DATA_DIR: dir } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--sign-mode must be batch or record');
+  });
+
   it('builds one manifest from flags alone and exits 0', async () => {
     const topic = await broker.createTopic({ prefix: 'test-cli' });
     const result = await runCli(

@@ -8,8 +8,9 @@
  * - headers: `probity-tenant` and, when the emitter signs, one of
  *   - `probity-emitter-batch` (the default): the JSON
  *     `{"payload","signatures","index","proof"}` of a DSSE envelope over an
- *     emitter batch statement and this record's inclusion proof in its tree
- *     (see EmitterBatchStatement in @probity/evidence);
+ *     emitter batch statement (byte-exact `{"v":1,"tenant","size","root"}`)
+ *     and this record's inclusion proof in its tree (see
+ *     EmitterBatchStatement in @probity/evidence);
  *   - `probity-emitter-envelope` (signer mode `record`): the JSON of a DSSE
  *     signatures array `[{"keyid","sig"}]` over PAE(EVIDENCE_PAYLOAD_TYPE,
  *     value). The value is the DSSE payload; the notary rebuilds the

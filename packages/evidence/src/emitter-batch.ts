@@ -16,8 +16,14 @@ import { EMITTER_BATCH_PAYLOAD_TYPE } from './payload-types.js';
  * signed for one tenant cannot vouch for another's records, and its payload
  * type differs from the per-record one, so neither kind of signature can be
  * replayed as the other. What it saves: one Ed25519 signature per batch in the
- * emitter, and one verification per batch (and notary) instead of one per
- * record, where verification is most of a signed record's cost.
+ * emitter, and about one verification per batch in each notary process (or
+ * inspect thread) instead of one per record, where verification is most of a
+ * signed record's cost.
+ *
+ * The payload is byte-exact: `{"v":1,"tenant":…,"size":…,"root":"…"}` in that
+ * key order, without spaces, strings escaped as JSON.stringify does (what
+ * `encodeEmitterBatchStatement` writes). Emitters in other languages must
+ * produce these bytes; anything else is refused.
  */
 export interface EmitterBatchStatement {
   v: 1;

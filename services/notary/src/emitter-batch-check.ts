@@ -13,15 +13,20 @@ interface VerifiedBatch {
 }
 
 /**
- * Envelopes already verified, per keyring (a policy reload builds a new
- * keyring, so a revoked key stops counting at once), by payload; a hit must
+ * Envelopes already verified, per keyring (any reload of the policy file
+ * builds new keyrings, so a revoked key stops counting at once) and per
+ * thread (each inspect worker keeps its own), by payload; a hit must
  * also present the very signatures that were verified: a valid signature
  * must not vouch for another payload, nor a payload for other signatures.
  * Only successes are kept; a bad envelope costs a verification each time, as
  * a bad per-record signature does.
  */
 const verifiedBatches = new WeakMap<Keyring, Map<string, VerifiedBatch>>();
-/** Batches kept per keyring: more than the emitter batches in flight across a notary's shards (~20 KB each at 128 records). */
+/**
+ * Batches kept per keyring, least recently used dropped first (~20 KB each at
+ * 128 records). Shards reach an emitter batch at different times; past this
+ * many batches apart a shard verifies it again (costs time, not correctness).
+ */
 const CACHE_ENTRIES = 1024;
 
 /**
@@ -56,7 +61,11 @@ function verifiedBatch(payloadBase64: string, signatures: unknown, keyring: Keyr
   let cache = verifiedBatches.get(keyring);
   if (!cache) verifiedBatches.set(keyring, (cache = new Map()));
   const hit = cache.get(payloadBase64);
-  if (hit && hit.keys.some((key) => isKeyValidAt(key, now)) && sameSignatures(hit.signatures, signatures)) return hit;
+  if (hit && hit.keys.some((key) => isKeyValidAt(key, now)) && sameSignatures(hit.signatures, signatures)) {
+    cache.delete(payloadBase64);
+    cache.set(payloadBase64, hit);
+    return hit;
+  }
 
   const payload = fromBase64(payloadBase64);
   const statement = decodeEmitterBatchStatement(payload);

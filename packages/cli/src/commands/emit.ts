@@ -11,7 +11,7 @@ import { CliError, defineCommand, stringOption, type CliIo, type OptionValues } 
 export const emit = defineCommand({
   name: 'emit',
   summary: 'Emit evidence records (JSON or JSON lines) to Kafka, spooling locally if it is down',
-  usage: '[--file FILE|-] [--type TYPE] [--tenant T --run-id R --stage S --principal KIND:ID …] [--sign-key PEM]',
+  usage: '[--file FILE|-] [--type TYPE] [--tenant T --run-id R --stage S --principal KIND:ID …] [--sign-key PEM [--sign-mode batch|record]]',
   description: [
     'Reads one JSON record, a JSON array, or JSON lines from --file (- for stdin); without --file, builds one',
     'EvidenceManifest from the flags. Flags fill in or override the fields of every record; --control and',
@@ -35,6 +35,7 @@ export const emit = defineCommand({
     output: { type: 'string', multiple: true, valueName: 'k=v,…', description: 'Output artifact, same form as --input; repeatable.' },
     'sign-key': { type: 'string', valueName: 'PEM', description: 'PKCS#8 Ed25519 private key to sign records with (its public key must be registered for the tenant).' },
     'key-id': { type: 'string', valueName: 'ID', description: 'Key id for --sign-key (default: SHA-256 of the public key).' },
+    'sign-mode': { type: 'string', valueName: 'batch|record', description: 'With --sign-key: one signature per sent batch (default), or one per record (for notaries older than emitter batch signatures).' },
     topic: { type: 'string', valueName: 'TOPIC', description: 'Kafka topic (default: probity.evidence.raw).' },
     'spool-name': { type: 'string', valueName: 'NAME', description: 'Local spool under PROBITY_DATA_DIR/spool/ (default: cli). One process per name.' },
   },
@@ -205,10 +206,12 @@ export function parseRecords(text: string, origin: string): { line: number; valu
 async function loadSigner(values: OptionValues) {
   const keyFile = stringOption(values, 'sign-key');
   const keyId = stringOption(values, 'key-id');
+  const mode = stringOption(values, 'sign-mode');
   if (keyFile === undefined) {
-    if (keyId !== undefined) throw new CliError('CLI_USAGE', '--key-id needs --sign-key');
+    if (keyId !== undefined || mode !== undefined) throw new CliError('CLI_USAGE', `${keyId !== undefined ? '--key-id' : '--sign-mode'} needs --sign-key`);
     return undefined;
   }
+  if (mode !== undefined && mode !== 'batch' && mode !== 'record') throw new CliError('CLI_USAGE', `--sign-mode must be batch or record, not ${JSON.stringify(mode)}`);
   const { importPrivateKeyPem } = await import('@probity/crypto');
   let pem: string;
   try {
@@ -217,7 +220,7 @@ async function loadSigner(values: OptionValues) {
     throw new CliError('CLI_FAILED', `cannot read the signing key ${keyFile}: ${(err as Error).message}`);
   }
   const key = importPrivateKeyPem('emitter', pem);
-  return { keyId: keyId ?? key.keyId, privateKey: key.privateKey };
+  return { keyId: keyId ?? key.keyId, privateKey: key.privateKey, mode: mode === 'record' ? ('record' as const) : ('batch' as const) };
 }
 
 /** A bar on a terminal; otherwise a line every 2 s, so CI logs show progress without flooding. */
