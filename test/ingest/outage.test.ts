@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createHash, verify } from 'node:crypto';
 import { createEmitter, type Emitter } from '@probity/agent';
+import { generateSigningKey, preAuthEncoding } from '@probity/crypto';
+import { decodeEmitterBatchStatement, EMITTER_BATCH_PAYLOAD_TYPE, emitterBatchIncludes, parseEmitterBatchHeader } from '@probity/evidence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { infraScript, kafkaForTests, repoRoot, waitFor } from '../helpers/index.js';
 import { readTopic, sampleManifest } from './ingest-helpers.js';
@@ -27,7 +30,9 @@ describe('broker outage', () => {
   it('spools while Kafka is down, replays in order once, and recovers what a killed emitter had promised', async () => {
     const liveTopic = await broker.createTopic({ prefix: 'test-outage', partitions: 1 });
     const crashTopic = await broker.createTopic({ prefix: 'test-crash', partitions: 3 });
-    const live = await createEmitter({ name: 'live', dataDir, topic: liveTopic, brokers: broker.brokers, replayInitialBackoffMs: 200, replayMaxBackoffMs: 1000 });
+    // Signs per batch: records spooled during the outage must reach Kafka signed, with proofs that hold.
+    const key = generateSigningKey('outage-emitter');
+    const live = await createEmitter({ name: 'live', dataDir, topic: liveTopic, brokers: broker.brokers, replayInitialBackoffMs: 200, replayMaxBackoffMs: 1000, signer: key });
     const order: string[] = [];
     const emitMany = async (emitter: Emitter, from: number, count: number) => {
       const results = [];
@@ -84,6 +89,12 @@ describe('broker outage', () => {
     const liveMessages = await readTopic(broker.kafka, liveTopic, order.length);
     // Exactly once, in emit order (one partition keeps the order).
     expect(liveMessages.map((m) => m.key)).toEqual(order);
+    for (const message of liveMessages) {
+      const batch = parseEmitterBatchHeader(message.headers['probity-emitter-batch']!);
+      const payload = Buffer.from(batch.payload, 'base64');
+      expect(verify(null, preAuthEncoding(EMITTER_BATCH_PAYLOAD_TYPE, payload), key.publicKey, Buffer.from(batch.signatures[0]!.sig, 'base64'))).toBe(true);
+      expect(emitterBatchIncludes(decodeEmitterBatchStatement(payload), createHash('sha256').update(message.value).digest(), batch.index, batch.proof)).toBe(true);
+    }
 
     // A new emitter with the crashed one's name takes over its spool and replays it.
     const heir = await createEmitter({ name: 'crashing', dataDir, topic: crashTopic, brokers: broker.brokers });
