@@ -150,6 +150,7 @@ export class EmitterBatchTree {
     if (!Number.isSafeInteger(statement.size) || statement.size < 1 || statement.size > MAX_STATEMENT_SIZE) throw malformed(`tree size ${statement.size} is outside 1..${MAX_STATEMENT_SIZE}`);
     this.size = statement.size;
     this.root = Buffer.from(fromHex(statement.root));
+    this.proven.set(rangeKey(0, this.size), { hash: this.root, text: this.root.toString('base64') });
   }
 
   includes(contentHash: Uint8Array, index: number, proof: readonly string[]): boolean {
@@ -158,6 +159,7 @@ export class EmitterBatchTree {
     if (proof.length !== steps.length) return false;
     let node = asBuffer(leafHash(contentHash));
     const computed: Buffer[] = [];
+    const siblings: Buffer[] = [];
     let established = steps.length;
     for (let j = 0; j < steps.length; j++) {
       const known = this.proven.get(steps[j]!.node);
@@ -170,17 +172,17 @@ export class EmitterBatchTree {
         established = j;
         break;
       }
-      computed.push(node);
       const sibling = hashFromBase64(proof[j]!);
       if (sibling === null) return false;
+      computed.push(node);
+      siblings.push(sibling);
       node = asBuffer(steps[j]!.onLeft ? nodeHash(node, sibling) : nodeHash(sibling, node));
     }
     if (established === steps.length && !node.equals(this.root)) return false;
     for (let j = 0; j < established; j++) {
       this.proven.set(steps[j]!.node, { hash: computed[j]!, text: computed[j]!.toString('base64') });
-      this.proven.set(steps[j]!.sibling, { hash: hashFromBase64(proof[j]!)!, text: proof[j]! });
+      this.proven.set(steps[j]!.sibling, { hash: siblings[j]!, text: proof[j]! });
     }
-    this.proven.set(rangeKey(0, this.size), { hash: this.root, text: this.root.toString('base64') });
     return true;
   }
 }

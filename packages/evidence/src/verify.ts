@@ -109,7 +109,7 @@ export function verifySignedRecord(record: SignedRecord, options: VerifyOptions)
   }
   pass('inclusion', `leaf ${statement.index} of ${checkpoint.size}`);
 
-  const emitter = checkEmitter(record, statement, recordBytes, notarizedAt, options.emitterKeys);
+  const emitter = checkEmitter(record, statement, recordBytes, Buffer.from(contentHash, 'hex'), notarizedAt, options.emitterKeys);
   checks.push(emitter);
   if (!emitter.ok) return { valid: false, checks, statement, checkpoint };
 
@@ -136,7 +136,7 @@ export function verifySignedRecord(record: SignedRecord, options: VerifyOptions)
   return { valid: true, checks, statement, checkpoint };
 }
 
-function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: Uint8Array, at: Date, emitterKeys: readonly TrustedKey[] | undefined): VerificationCheck {
+function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: Uint8Array, contentHash: Uint8Array, at: Date, emitterKeys: readonly TrustedKey[] | undefined): VerificationCheck {
   const name = 'emitter_signature';
   if (record.emitter_envelope === null) {
     if (record.emitter_batch_proof !== undefined) return { name, ok: false, detail: 'an emitter batch proof without the emitter envelope' };
@@ -149,7 +149,7 @@ function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: U
   const binding = isBatch ? emitterBatchEnvelopeSha256(envelope.payload, envelope.signatures) : emitterSignaturesSha256(envelope.signatures);
   if (binding !== statement.emitter_signatures_sha256) return { name, ok: false, detail: 'the emitter envelope differs from the one the notary verified' };
   if (isBatch) {
-    const problem = emitterBatchProblem(record, recordBytes);
+    const problem = emitterBatchProblem(record, contentHash);
     if (problem !== null) return { name, ok: false, detail: problem };
   } else if (envelope.payloadType !== EMITTER_PAYLOAD_TYPE || envelope.payload !== Buffer.from(recordBytes).toString('base64') || record.emitter_batch_proof !== undefined) {
     return { name, ok: false, detail: 'emitter envelope does not carry this record' };
@@ -164,7 +164,7 @@ function checkEmitter(record: SignedRecord, statement: Statement, recordBytes: U
 }
 
 /** Why a batch envelope does not vouch for this record (its statement, tenant and proof), or null when it does. */
-function emitterBatchProblem(record: SignedRecord, recordBytes: Uint8Array): string | null {
+function emitterBatchProblem(record: SignedRecord, contentHash: Uint8Array): string | null {
   if (record.emitter_batch_proof === undefined) return 'emitter batch envelope without the record\'s inclusion proof';
   let statement: ReturnType<typeof decodeEmitterBatchStatement>;
   try {
@@ -173,7 +173,6 @@ function emitterBatchProblem(record: SignedRecord, recordBytes: Uint8Array): str
     return (err as Error).message;
   }
   if (statement.tenant !== record.tenant) return `emitter batch is signed for tenant ${statement.tenant}, the record is ${record.tenant}'s`;
-  const contentHash = createHash('sha256').update(recordBytes).digest();
   const { index, proof } = record.emitter_batch_proof;
   if (!emitterBatchIncludes(statement, contentHash, index, proof)) return `record is not leaf ${index} of the emitter batch of ${statement.size} by this proof`;
   return null;
@@ -192,7 +191,7 @@ function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey
   return parseCheckpoint(opened.text);
 }
 
-const BUNDLE_FIELDS: Record<Exclude<keyof SignedRecord, 'emitter_batch_proof'>, (v: unknown) => boolean> = {
+const BUNDLE_FIELDS: Record<Exclude<keyof SignedRecord, keyof typeof OPTIONAL_FIELDS>, (v: unknown) => boolean> = {
   format: (v) => v === 'probity.signed-record/v1',
   tenant: (v) => typeof v === 'string',
   content_hash: (v) => typeof v === 'string',
@@ -209,7 +208,7 @@ const BUNDLE_FIELDS: Record<Exclude<keyof SignedRecord, 'emitter_batch_proof'>, 
 };
 
 /** Fields a bundle may omit (written only when they apply). */
-const OPTIONAL_FIELDS: Partial<Record<keyof SignedRecord, (v: unknown) => boolean>> = {
+const OPTIONAL_FIELDS: Record<'emitter_batch_proof', (v: unknown) => boolean> = {
   emitter_batch_proof: (v) => {
     const p = v as Record<string, unknown>;
     if (typeof p !== 'object' || p === null || Array.isArray(p) || Object.keys(p).some((k) => k !== 'index' && k !== 'proof')) return false;
@@ -233,7 +232,7 @@ function describeShapeProblem(record: unknown): string | null {
     if (!ok((record as Record<string, unknown>)[field])) return `field ${field} has the wrong type or value`;
   }
   for (const [field, ok] of Object.entries(OPTIONAL_FIELDS)) {
-    if (field in record && !ok!((record as Record<string, unknown>)[field])) return `field ${field} has the wrong type or value`;
+    if (field in record && !ok((record as Record<string, unknown>)[field])) return `field ${field} has the wrong type or value`;
   }
   return null;
 }

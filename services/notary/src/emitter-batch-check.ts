@@ -61,19 +61,19 @@ function verifiedBatch(payloadBase64: string, signatures: unknown, keyring: Keyr
   let cache = verifiedBatches.get(keyring);
   if (!cache) verifiedBatches.set(keyring, (cache = new Map()));
   const hit = cache.get(payloadBase64);
-  if (hit && hit.keys.some((key) => isKeyValidAt(key, now)) && sameSignatures(hit.signatures, signatures)) {
-    cache.delete(payloadBase64);
-    cache.set(payloadBase64, hit);
-    return hit;
-  }
+  if (hit && hit.keys.some((key) => isKeyValidAt(key, now)) && sameSignatures(hit.signatures, signatures)) return remember(cache, payloadBase64, hit);
 
   const payload = fromBase64(payloadBase64);
   const statement = decodeEmitterBatchStatement(payload);
   const result = verifyDetachedEnvelope(EMITTER_BATCH_PAYLOAD_TYPE, payload, signatures, keyring, { at: now });
   const keys = result.keyIds.map((id) => keyring.keys.find((key) => key.keyId === id)!);
-  const entry: VerifiedBatch = { tree: new EmitterBatchTree(statement), keys, signatures: result.signatures };
-  cache.delete(payloadBase64);
-  cache.set(payloadBase64, entry);
+  return remember(cache, payloadBase64, { tree: new EmitterBatchTree(statement), keys, signatures: result.signatures });
+}
+
+/** Make `entry` the most recently used (a Map iterates in insertion order) and drop the least recently used past the limit. */
+function remember(cache: Map<string, VerifiedBatch>, key: string, entry: VerifiedBatch): VerifiedBatch {
+  cache.delete(key);
+  cache.set(key, entry);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return entry;
 }

@@ -1,6 +1,5 @@
-import type { EnvelopeSignature } from '@probity/crypto';
 import type { RawMessage } from './inspect.js';
-import type { DlqReason, Outcome } from './outcome.js';
+import type { AcceptedRecord, DlqReason, Outcome } from './outcome.js';
 import type { TenantPolicyFile } from './tenant-policy.js';
 
 /**
@@ -24,17 +23,8 @@ export interface InspectRequest {
 export type WireOutcome =
   | { kind: 'dlq'; reason: DlqReason; detail: string }
   | { kind: 'duplicate'; contentHashHex: string }
-  | {
-      kind: 'accept';
-      tenant: string;
-      contentHashHex: string;
-      recordType: string;
-      schemaVersion: number;
-      schemaFingerprint: string;
-      emitterKeyIds: string[];
-      emitterSignatures: EnvelopeSignature[] | null;
-      emitterBatch: { payload: string; index: number; proof: string[] } | null;
-    };
+  // The record without its bytes (the main thread has them) or the hash's bytes (derived from the hex).
+  | ({ kind: 'accept' } & Omit<AcceptedRecord, 'contentHash' | 'bytes'>);
 
 export type InspectResponse = { id: number; outcomes: WireOutcome[] } | { id: number; error: string };
 
@@ -83,18 +73,8 @@ export function unpackRequest(request: InspectRequest): RawMessage[] {
 
 export function toWire(outcome: Outcome): WireOutcome {
   if (outcome.kind !== 'accept') return outcome;
-  const { record } = outcome;
-  return {
-    kind: 'accept',
-    tenant: record.tenant,
-    contentHashHex: record.contentHashHex,
-    recordType: record.recordType,
-    schemaVersion: record.schemaVersion,
-    schemaFingerprint: record.schemaFingerprint,
-    emitterKeyIds: record.emitterKeyIds,
-    emitterSignatures: record.emitterSignatures,
-    emitterBatch: record.emitterBatch,
-  };
+  const { contentHash: _derived, bytes: _kept, ...record } = outcome.record;
+  return { kind: 'accept', ...record };
 }
 
 /** The outcome again, with the record's bytes taken from the message the main thread kept. */
