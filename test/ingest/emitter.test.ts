@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createEmitter } from '@probity/agent';
 import { generateSigningKey, preAuthEncoding } from '@probity/crypto';
 import { decodeEmitterBatchStatement, EMITTER_BATCH_PAYLOAD_TYPE, emitterBatchIncludes, parseEmitterBatchHeader } from '@probity/evidence';
+import { partitionForKey } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests } from '../helpers/index.js';
@@ -54,8 +55,12 @@ describe('emitter against the real broker', () => {
       expect(verify(null, preAuthEncoding(EMITTER_BATCH_PAYLOAD_TYPE, payload), key.publicKey, Buffer.from(signature!.sig, 'base64'))).toBe(true);
       expect(emitterBatchIncludes(decodeEmitterBatchStatement(payload), Buffer.from(hash, 'hex'), batch.index, batch.proof)).toBe(true);
     });
-    // Same key, same partition: a duplicate would meet its original in one log shard.
+    // Same key, same partition: a duplicate would meet its original in one log shard. The SDK packs each
+    // partition's records into raw packs (far fewer Kafka messages), every record still in its key's partition.
     expect(new Set(messages.map((m) => m.partition)).size).toBe(3);
+    for (const message of messages) expect(message.partition).toBe(partitionForKey(message.key, 3));
+    expect(messages.filter((m) => m.packIndex !== null).length).toBe(count);
+    expect(new Set(messages.map((m) => `${m.partition}:${m.offset}`)).size).toBeLessThan(count / 10);
     // Nothing was spooled, and closing left no segment behind.
     expect((await readdir(path.join(dataDir, 'spool', 'n-manifests'))).filter((f) => f.startsWith('seg-'))).toEqual([]);
   });

@@ -48,7 +48,7 @@ export interface NotaryHarness {
   groupId: string;
   keysDir: string;
   startNotary(dataDir?: string, overrides?: Partial<ConstructorParameters<typeof Notary>[0]>): Promise<Notary>;
-  produceRaw(messages: { key?: string; value: Buffer; headers?: Record<string, string> }[]): Promise<void>;
+  produceRaw(messages: { key?: string; value: Buffer; headers?: Record<string, string>; partition?: number }[]): Promise<void>;
   readAll(topic: string, expected: number, timeoutMs?: number): Promise<KafkaMessage[]>;
   /** The signed topic's batches, expanded (and root-checked) into records, until `expected` records are there. */
   readSigned(expected: number, timeoutMs?: number): Promise<{ records: SignedRecordMessage[]; messages: KafkaMessage[] }>;

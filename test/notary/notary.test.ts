@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBundle, verifySignedRecord } from '@probity/evidence';
-import { HEADER, headerString } from '@probity/kafka';
+import { encodeRawPack, toBundle, verifySignedRecord } from '@probity/evidence';
+import { HEADER, headerString, partitionForKey } from '@probity/kafka';
 import { parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
 import { encodeManifest, encodeSchemaValidOnly, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
 
@@ -30,6 +31,19 @@ describe('notary', () => {
     const garbage = Buffer.from('this is not avro at all');
     const truncated = valid[0]!.bytes.subarray(0, valid[0]!.bytes.length - 5);
     const oversized = Buffer.concat([valid[1]!.bytes, Buffer.alloc(70 * 1024)]);
+    // A raw pack as the SDK sends it, to the partition of its entries: a new record, a duplicate, a bad one.
+    const packed = encodeManifest(manifestJson('acme', 500));
+    const packedInvalid = encodeSchemaValidOnly(manifestJson('globex', 501), (value) => {
+      value.tenant = 'Not A Tenant';
+    });
+    const packPartition = partitionForKey(packed.contentHash, 3);
+    // Entries belong to the pack's partition (as the SDK packs them), so the duplicate meets its original's shard.
+    const duplicate = valid.find((v) => partitionForKey(v.contentHash, 3) === packPartition)!;
+    const pack = encodeRawPack([
+      { value: packed.bytes, headers: { [HEADER.tenant]: 'acme' } },
+      { value: duplicate.bytes, headers: {} },
+      { value: packedInvalid, headers: { 'x-origin': 'pack' } },
+    ]);
 
     // On an inspect worker thread (NOTARY_INSPECT_THREADS=1); the fault tests run notaries with the inline default.
     const notary = await harness.startNotary(undefined, { inspectThreads: 1 });
@@ -43,16 +57,17 @@ describe('notary', () => {
       { key: 'truncated', value: truncated },
       { key: 'oversized', value: oversized },
       { key: 'tenant-mismatch', value: valid[2]!.bytes, headers: { [HEADER.tenant]: 'someone-else' } },
+      { key: 'pack', value: pack, partition: packPartition, headers: { [HEADER.recordCount]: '3' } },
     ]);
 
-    const { records: bodies, messages } = await harness.readSigned(200);
-    const dlq = await harness.readAll(harness.topics.dlq, 6);
+    const { records: bodies, messages } = await harness.readSigned(201);
+    const dlq = await harness.readAll(harness.topics.dlq, 7);
 
-    expect(bodies).toHaveLength(200);
+    expect(bodies).toHaveLength(201);
     // Batched: far fewer signed messages than records, each counted in its header.
     expect(messages.length).toBeLessThan(200);
-    expect(messages.reduce((n, m) => n + Number(headerString(m.headers, HEADER.recordCount)), 0)).toBe(200);
-    expect(new Set(bodies.map((b) => b.content_hash))).toEqual(new Set(valid.map((v) => v.contentHash)));
+    expect(messages.reduce((n, m) => n + Number(headerString(m.headers, HEADER.recordCount)), 0)).toBe(201);
+    expect(new Set(bodies.map((b) => b.content_hash))).toEqual(new Set([...valid, packed].map((v) => v.contentHash)));
 
     // Each shard's leaves are 0..n-1 without gaps or repeats.
     const byShard = new Map<number, number[]>();
@@ -74,7 +89,13 @@ describe('notary', () => {
       truncated: 'BODY_INVALID',
       oversized: 'OVERSIZED',
       'tenant-mismatch': 'TENANT_MISMATCH',
+      // A pack entry is dead-lettered alone, keyed by its content hash, with its own bytes.
+      [createHash('sha256').update(packedInvalid).digest('hex')]: 'SEMANTIC_INVALID',
     });
+    const fromPack = dlq.find((m) => headerString(m.headers, 'x-origin') === 'pack')!;
+    expect(fromPack.value).toEqual(packedInvalid);
+    expect(headerString(fromPack.headers, HEADER.dlqSourcePackIndex)).toBe('2');
+    expect(headerString(fromPack.headers, HEADER.dlqDetail)).toContain('tenant');
     const garbageMessage = dlq.find((m) => m.key!.toString() === 'garbage')!;
     expect(garbageMessage.value).toEqual(garbage);
     expect(headerString(garbageMessage.headers, 'x-origin')).toBe('test');
@@ -82,9 +103,9 @@ describe('notary', () => {
     expect(headerString(dlq.find((m) => m.key!.toString() === 'semantic')!.headers, HEADER.dlqDetail)).toContain('controls');
 
     const stats = notary.stats();
-    expect(stats.accepted).toBe(200);
-    expect(stats.duplicates).toBe(20);
-    expect(Object.values(stats.dlq).reduce((a, b) => a + b, 0)).toBe(6);
+    expect(stats.accepted).toBe(201);
+    expect(stats.duplicates).toBe(21);
+    expect(Object.values(stats.dlq).reduce((a, b) => a + b, 0)).toBe(7);
   });
 
   it('detects any single flipped byte in an evidence bundle', async () => {

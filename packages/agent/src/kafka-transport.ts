@@ -1,5 +1,7 @@
-import { createKafka, keyHashPartitioner, TOPICS, toKafkaError, type Kafka, type KafkaClientOptions, type Producer } from '@probity/kafka';
+import { createKafka, keyHashPartitioner, TOPICS, toKafkaError, type Kafka, type KafkaClientOptions, type Message, type Producer } from '@probity/kafka';
+import type { ICustomPartitioner } from 'kafkajs';
 import type { Transport } from './dispatcher.js';
+import { packByPartition } from './packing.js';
 import type { SpooledMessage } from './spool/frame.js';
 
 export interface KafkaTransportOptions {
@@ -19,6 +21,14 @@ export interface KafkaTransportOptions {
   /** @defaultValue 2000 */
   connectionTimeoutMs?: number;
   onLog?: (level: 'error' | 'warn', message: string, extra: Record<string, unknown>) => void;
+  /**
+   * Largest raw pack (see RawPack in @probity/evidence): the messages of one
+   * send bound for one partition travel as one Kafka message of up to this
+   * many bytes. Keep it below the raw topic's `max.message.bytes` (1 MiB by
+   * default). 0 sends one Kafka message per record.
+   * @defaultValue 524288
+   */
+  maxPackBytes?: number;
 }
 
 type RetryOptions = NonNullable<KafkaClientOptions['retry']>;
@@ -40,8 +50,12 @@ const EXPECTED_WARNINGS = [
  * messages from the same producer is deduplicated by the broker.
  */
 export class KafkaTransport implements Transport {
+  private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly topic: string;
+  private readonly maxPackBytes: number;
+  /** The raw topic's partition count as kafkajs' metadata last said (seen by the partitioner); unknown before the first send. */
+  private partitions: number | null = null;
   private connected: Promise<void> | null = null;
 
   constructor(options: KafkaTransportOptions) {
@@ -57,25 +71,24 @@ export class KafkaTransport implements Transport {
           if (!EXPECTED_WARNINGS.some((w) => message.includes(w))) options.onLog?.(level, message, extra);
         },
       });
+    this.kafka = kafka;
     this.topic = options.topic ?? TOPICS.raw;
+    this.maxPackBytes = options.maxPackBytes ?? 512 * 1024;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry,
       // Records are keyed by content hash: the same shard as kafkajs' default, at a fraction of its cost.
-      createPartitioner: keyHashPartitioner,
+      // Packs name their partition; the partition count kafkajs works with is noted for the next packing.
+      createPartitioner: this.observingPartitioner(keyHashPartitioner),
     });
   }
 
   async send(messages: readonly SpooledMessage[]): Promise<void> {
     try {
       await this.connect();
-      await this.producer.send({
-        topic: this.topic,
-        acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      });
+      await this.producer.send({ topic: this.topic, acks: -1, messages: this.toKafkaMessages(messages) });
     } catch (err) {
       throw toKafkaError(err, `sending ${messages.length} record(s) to ${this.topic}`);
     }
@@ -87,11 +100,54 @@ export class KafkaTransport implements Transport {
     await this.producer.disconnect().catch(() => undefined);
   }
 
+  /**
+   * One Kafka message per partition's run of records when the partition count
+   * is known (after the first send), each record keeping its key's partition,
+   * so duplicates still meet in one shard. Otherwise one message per record.
+   */
+  private toKafkaMessages(messages: readonly SpooledMessage[]): Message[] {
+    if (this.maxPackBytes > 0 && this.partitions !== null && messages.length > 1) return packByPartition(messages, this.partitions, this.maxPackBytes);
+    return messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
+  }
+
+  private observingPartitioner(inner: ICustomPartitioner): ICustomPartitioner {
+    return () => {
+      const choose = inner();
+      return (args) => {
+        if (args.topic === this.topic && args.partitionMetadata.length > 0) this.partitions = args.partitionMetadata.length;
+        return choose(args);
+      };
+    };
+  }
+
   private connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((err: unknown) => {
-      this.connected = null;
-      throw err;
-    });
+    this.connected ??= this.producer
+      .connect()
+      .then(() => this.learnPartitions())
+      .catch((err: unknown) => {
+        this.connected = null;
+        throw err;
+      });
     return this.connected;
+  }
+
+  /**
+   * The partition count before the first send, so that it is packed too (the
+   * partitioner only sees it during a send). Best effort: without it the
+   * first send goes one message per record, and the partitioner fills it in.
+   */
+  private async learnPartitions(): Promise<void> {
+    if (this.maxPackBytes === 0 || this.partitions !== null) return;
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const metadata = await admin.fetchTopicMetadata({ topics: [this.topic] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      if (count > 0) this.partitions ??= count;
+    } catch {
+      // Unknown topic or broker trouble: the send that follows reports it.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 }

@@ -3,7 +3,7 @@ import type { IHeaders } from 'kafkajs';
 /** Message header names Probity sets; all values are UTF-8 strings. */
 export const HEADER = {
   tenant: 'probity-tenant',
-  /** On a signed batch: how many records it holds (counting needs no parsing). */
+  /** On a signed batch or a raw pack: how many records it holds (counting needs no parsing). */
   recordCount: 'probity-record-count',
   emitterSignature: 'probity-emitter-envelope',
   /** An emitter's signature over a batch of records, with this record's inclusion proof (see EmitterBatchStatement). */
@@ -13,9 +13,11 @@ export const HEADER = {
   dlqSourceTopic: 'probity-dlq-source-topic',
   dlqSourcePartition: 'probity-dlq-source-partition',
   dlqSourceOffset: 'probity-dlq-source-offset',
+  /** On a DLQ message taken out of a raw pack: the record's position in the pack at the source offset. */
+  dlqSourcePackIndex: 'probity-dlq-source-pack-index',
 } as const;
 
-export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+export function headerString(headers: IHeaders | Record<string, string> | undefined, name: string): string | undefined {
   const value = headers?.[name];
   if (value === undefined) return undefined;
   const first = Array.isArray(value) ? value[0] : value;

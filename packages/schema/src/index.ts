@@ -1,5 +1,5 @@
 export { SchemaRegistry } from './schema-registry.js';
-export type { Decoded, DecodeOptions, EncodeOptions, FromJsonResult, SchemaSource, SchemaVersion, ValidateOptions } from './schema-registry.js';
+export type { Decoded, DecodeOptions, EncodeOptions, FromJsonResult, QuickCheck, SchemaSource, SchemaVersion, ValidateOptions } from './schema-registry.js';
 export { defaultRegistry, fromJson, loadSchemaRegistry, toJson, validate, validateSemantics } from './default-registry.js';
 export { DEFAULT_SCHEMAS_DIR, readSchemaSources } from './load-schemas.js';
 export { RECORD_TYPES, SCHEMA_NAMESPACE, isRecordType } from './record-types.js';

@@ -1,4 +1,5 @@
 import { Type, type AvroResolver, type AvroType } from './avsc.js';
+import { checkBody } from './body-checker.js';
 import { scanBody } from './body-scanner.js';
 import { fingerprint64, parsingCanonicalForm, type SchemaJson } from './canonical-form.js';
 import { SchemaError } from './errors.js';
@@ -6,9 +7,9 @@ import { LOGICAL_TYPES } from './logical-types.js';
 import { normalizeValue } from './normalize.js';
 import { RECORD_TYPES, type RecordType } from './record-types.js';
 import { checkRecordShape, checkResolvable } from './schema-rules.js';
-import { semanticIssues, type SemanticOptions } from './semantics.js';
+import { MAX_FUTURE_SKEW_MICROS, semanticIssues, type SemanticOptions } from './semantics.js';
 import { avroToJson, jsonBranchSpelling, jsonToAvro } from './json-mapping.js';
-import { encodeSingleObject, unframeSingleObject } from './single-object.js';
+import { encodeSingleObject, SINGLE_OBJECT_HEADER_LENGTH, unframeSingleObject } from './single-object.js';
 import { schemaIssues, type ValidationIssue } from './validate-schema.js';
 
 /** One schema file's content, before parsing. */
@@ -57,6 +58,15 @@ export interface DecodeOptions {
 export interface ValidateOptions extends SemanticOptions {
   /** @defaultValue the current version */
   version?: number;
+}
+
+/** What `quickCheck` vouches for: a record of the current schema version, fit to notarize. */
+export interface QuickCheck {
+  recordType: RecordType;
+  version: number;
+  /** Writer schema fingerprint, hex. */
+  fingerprint: string;
+  tenant: string;
 }
 
 export type FromJsonResult<T = unknown> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
@@ -198,13 +208,19 @@ export class SchemaRegistry {
   encode(recordType: RecordType, value: unknown, options: EncodeOptions = {}): Buffer {
     const entry = this.get(recordType, options.version);
     const normalized = normalizeValue(entry.type, value);
-    const issues = [...schemaIssues(entry.type, normalized), ...semanticIssues(entry.type, normalized, options)];
-    if (issues.length > 0) {
-      throw new SchemaError('SCHEMA_INVALID', `${recordType} v${entry.version} is not valid: ${summarize(issues)}`, {
+    const invalid = (issues: ValidationIssue[]) =>
+      new SchemaError('SCHEMA_INVALID', `${recordType} v${entry.version} is not valid: ${summarize(issues)}`, {
         details: { recordType, version: entry.version, issues },
       });
-    }
-    return encodeSingleObject(entry.fingerprint, entry.type, normalized);
+    const issues = schemaIssues(entry.type, normalized);
+    if (issues.length > 0) throw invalid([...issues, ...semanticIssues(entry.type, normalized, options)]);
+    const bytes = encodeSingleObject(entry.fingerprint, entry.type, normalized);
+    // The bytes are exactly the normalized value: one pass over them with the semantic rules
+    // (the notary's quickCheck) settles the usual case; only a doubtful record takes the value walk.
+    if (entry === this.current(recordType) && this.quickCheck(bytes, options) !== null) return bytes;
+    const semantic = semanticIssues(entry.type, normalized, options);
+    if (semantic.length > 0) throw invalid(semantic);
+    return bytes;
   }
 
   /** Finds the writer schema by fingerprint and resolves the body to the reader version (the current one unless asked). */
@@ -235,6 +251,24 @@ export class SchemaRegistry {
       fingerprint: writer.fingerprintHex,
       value: (options.normalize === false ? raw : normalizeValue(reader.type, raw)) as T,
     };
+  }
+
+  /**
+   * The notary's fast path: the writer found by fingerprint and the body read
+   * once with the semantic rules applied in place (body-checker.ts), without
+   * building the value. Answers only for records that are clean and written
+   * with the current version of their type; null means "decode and validate
+   * to find out" (`decode` + `validateSemantics` then name every issue).
+   */
+  quickCheck(bytes: Uint8Array, options: SemanticOptions = {}): QuickCheck | null {
+    if (bytes.length < SINGLE_OBJECT_HEADER_LENGTH || bytes[0] !== 0xc3 || bytes[1] !== 0x01) return null;
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const writer = this.byPrint.get(buf.toString('hex', 2, SINGLE_OBJECT_HEADER_LENGTH));
+    // Older writers resolve to the current reader (defaults filled in) before the rules apply: the full path.
+    if (!writer || writer !== this.current(writer.recordType)) return null;
+    const latestMicros = (options.now ?? new Date()).getTime() * 1000 + MAX_FUTURE_SKEW_MICROS;
+    const { clean, tenant } = checkBody(writer.type, buf.subarray(SINGLE_OBJECT_HEADER_LENGTH), latestMicros);
+    return clean ? { recordType: writer.recordType, version: writer.version, fingerprint: writer.fingerprintHex, tenant: tenant! } : null;
   }
 
   private resolver(reader: SchemaVersion, writer: SchemaVersion): AvroResolver {

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { exportPublicKeyBase64, generateSigningKey, signEnvelope, trustedKeyFor } from '@probity/crypto';
-import { EMITTER_PAYLOAD_TYPE, expandSignedBatch, parseSignedBatch, toBundle, verifySignedRecord } from '@probity/evidence';
+import { EMITTER_PAYLOAD_TYPE, encodeRawPack, expandSignedBatch, parseSignedBatch, toBundle, verifySignedRecord } from '@probity/evidence';
 import { FileEvidenceStore } from '@probity/evidence-store';
 import { HEADER, headerString, type KafkaMessage } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
@@ -92,6 +92,61 @@ describe('notarizeBatch', () => {
       });
       expect(report.checks.filter((check) => !check.ok)).toEqual([]);
     }
+    log.close();
+  });
+
+  it('takes every entry of a raw pack as if it had arrived alone: accepted, deduplicated, or dead-lettered with its own bytes', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-batch-'));
+    const log = ShardLog.open(dataDir, 1);
+    const signer = generateSigningKey('test-notary');
+    const deps = {
+      log,
+      origin: 'test/shard/1',
+      store: new FileEvidenceStore(path.join(dataDir, 'store')),
+      signer,
+      signRecords: false,
+      inspect: { decoder: schemaDecoder(registry), policyFor: () => ({ requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 }), maxMessageBytes: 1 << 20 },
+      now: () => new Date(),
+    };
+    const [a, b, c, alone] = raw(4).map((m) => m.value!);
+    const garbage = Buffer.from('not a record');
+    const wrongTenant = { value: b!, headers: { [HEADER.tenant]: 'someone-else' } };
+    const pack = encodeRawPack([
+      { value: a!, headers: { [HEADER.tenant]: 'globex' } },
+      wrongTenant,
+      { value: garbage, headers: { 'x-trace': 't1' } },
+      { value: c!, headers: {} },
+      { value: a!, headers: {} }, // a duplicate inside the pack
+    ]);
+    const kafkaMessage = (value: Buffer, offset: number, headers = {}) => ({ key: null, value, headers, offset: String(offset), timestamp: '0', attributes: 0, size: value.length }) as unknown as KafkaMessage;
+    const broken = Buffer.from(pack.subarray(0, pack.length - 3));
+    const plan = await notarizeBatch(
+      { shard: 1, topic: 'raw', messages: [kafkaMessage(pack, 40, { [HEADER.recordCount]: '5' }), kafkaMessage(alone!, 41), kafkaMessage(broken, 42), kafkaMessage(encodeRawPack([{ value: c!, headers: {} }, { value: alone!, headers: {} }]), 43)] },
+      deps,
+    );
+    expect(plan.counts).toEqual({ accepted: 3, duplicates: 3, dlq: { TENANT_MISMATCH: 1, NOT_SINGLE_OBJECT: 1, PACK_INVALID: 1 } });
+    expect(plan.nextOffset).toBe('44');
+
+    const records = plan.signed.flatMap((m) => expandSignedBatch(parseSignedBatch(m.value as Buffer)));
+    expect(records.map((r) => Buffer.from(r.record, 'base64').toString('hex'))).toEqual([a!, c!, alone!].map((v) => v.toString('hex')));
+    expect(records.map((r) => r.source.offset)).toEqual(['40', '40', '41']);
+
+    const dlq = Object.fromEntries(plan.dlq.map((m) => [headerString(m.headers as never, HEADER.dlqReason)!, m]));
+    const mismatch = dlq.TENANT_MISMATCH!;
+    expect(Buffer.compare(mismatch.value as Buffer, b!)).toBe(0);
+    expect(headerString(mismatch.headers as never, HEADER.tenant)).toBe('someone-else');
+    expect(headerString(mismatch.headers as never, HEADER.dlqSourceOffset)).toBe('40');
+    expect(headerString(mismatch.headers as never, HEADER.dlqSourcePackIndex)).toBe('1');
+    expect(mismatch.key).toBe(createHash('sha256').update(b!).digest('hex'));
+    const notRecord = dlq.NOT_SINGLE_OBJECT!;
+    expect((notRecord.value as Buffer).toString()).toBe('not a record');
+    expect(headerString(notRecord.headers as never, 'x-trace')).toBe('t1');
+    expect(headerString(notRecord.headers as never, HEADER.dlqSourcePackIndex)).toBe('2');
+    const unreadable = dlq.PACK_INVALID!;
+    expect(Buffer.compare(unreadable.value as Buffer, broken)).toBe(0);
+    expect(headerString(unreadable.headers as never, HEADER.dlqSourceOffset)).toBe('42');
+    expect(headerString(unreadable.headers as never, HEADER.dlqSourcePackIndex)).toBeUndefined();
+    expect(headerString(unreadable.headers as never, HEADER.dlqDetail)).toMatch(/^raw pack: /);
     log.close();
   });
 });

@@ -1,7 +1,18 @@
+import { createHash } from 'node:crypto';
 import { leafHash, signCheckpoint, signEnvelope, type EnvelopeSignature, type SigningKey } from '@probity/crypto';
-import { emitterBatchEnvelopeSha256, emitterSignaturesSha256, encodeSignedBatch, encodeStatement, signedBatchEntrySize, STATEMENT_PAYLOAD_TYPE, type SignedBatchEntry } from '@probity/evidence';
+import {
+  decodeRawPack,
+  emitterBatchEnvelopeSha256,
+  emitterSignaturesSha256,
+  encodeSignedBatch,
+  encodeStatement,
+  isRawPack,
+  signedBatchEntrySize,
+  STATEMENT_PAYLOAD_TYPE,
+  type SignedBatchEntry,
+} from '@probity/evidence';
 import type { EvidenceStore } from '@probity/evidence-store';
-import { HEADER, headerString, type KafkaMessage, type Message } from '@probity/kafka';
+import { HEADER, headerString, type IHeaders, type KafkaMessage, type Message } from '@probity/kafka';
 import { chunksByBytes } from './chunks.js';
 import { inspectMessage, type InspectContext, type RawMessage } from './inspect.js';
 import type { Inspector } from './inspect-pool.js';
@@ -54,19 +65,28 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
   const counts: BatchPlan['counts'] = { accepted: 0, duplicates: 0, dlq: {} };
   const seenInBatch = new Set<string>();
 
-  const raw: RawMessage[] = input.messages.map((message) => ({
-    value: message.value,
-    tenantHeader: headerString(message.headers, HEADER.tenant),
-    emitterSignaturesHeader: headerString(message.headers, HEADER.emitterSignature),
-    emitterBatchHeader: headerString(message.headers, HEADER.emitterBatch),
-  }));
+  const arrivals: Arrival[] = [];
+  for (const message of input.messages) {
+    if (!isRawPack(message.value)) {
+      arrivals.push({ message, raw: rawMessage(message.value, message.headers), packIndex: null, headers: message.headers });
+      continue;
+    }
+    try {
+      decodeRawPack(message.value!).forEach((entry, packIndex) => arrivals.push({ message, raw: rawMessage(entry.value, entry.headers), packIndex, headers: entry.headers }));
+    } catch (err) {
+      counts.dlq.PACK_INVALID = (counts.dlq.PACK_INVALID ?? 0) + 1;
+      dlq.push(toDlqMessage(input, { message, raw: rawMessage(message.value, message.headers), packIndex: null, headers: message.headers }, 'PACK_INVALID', (err as Error).message));
+    }
+  }
+  const raw = arrivals.map((a) => a.raw);
   const outcomes = deps.inspector ? await deps.inspector.inspect(raw, now) : raw.map((message) => inspectMessage(message, context));
 
   for (const [i, outcome] of outcomes.entries()) {
-    const message = input.messages[i]!;
+    const arrival = arrivals[i]!;
+    const { message } = arrival;
     if (outcome.kind === 'dlq') {
       counts.dlq[outcome.reason] = (counts.dlq[outcome.reason] ?? 0) + 1;
-      dlq.push(toDlqMessage(input, message, outcome.reason, outcome.detail));
+      dlq.push(toDlqMessage(input, arrival, outcome.reason, outcome.detail));
       continue;
     }
     if (outcome.kind === 'duplicate') {
@@ -178,16 +198,36 @@ function envelopeBinding(signatures: readonly EnvelopeSignature[], batchPayload:
   return hash;
 }
 
-function toDlqMessage(input: BatchInput, message: KafkaMessage, reason: DlqReason, detail: string): Message {
+/** One record to inspect: a raw message of its own, or one entry of a raw pack, with the Kafka message it came in. */
+interface Arrival {
+  message: KafkaMessage;
+  raw: RawMessage;
+  /** Position in the raw pack; null for a message of its own (or a pack that could not be read). */
+  packIndex: number | null;
+  /** The record's own headers: the Kafka message's, or the pack entry's. */
+  headers: IHeaders | Record<string, string> | undefined;
+}
+
+function rawMessage(value: Buffer | null, headers: IHeaders | Record<string, string> | undefined): RawMessage {
+  return {
+    value,
+    tenantHeader: headerString(headers, HEADER.tenant),
+    emitterSignaturesHeader: headerString(headers, HEADER.emitterSignature),
+    emitterBatchHeader: headerString(headers, HEADER.emitterBatch),
+  };
+}
+
+function toDlqMessage(input: BatchInput, { message, raw, packIndex, headers: recordHeaders }: Arrival, reason: DlqReason, detail: string): Message {
   const headers: Record<string, Buffer | string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
+  for (const [name, value] of Object.entries(recordHeaders ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) headers[name] = first as Buffer | string;
   }
   return {
-    key: message.key,
-    // The original bytes, untouched, so the operator can fix and replay them.
-    value: message.value,
+    // A pack entry gets the key it would have had alone: its content hash.
+    key: packIndex === null ? message.key : createHash('sha256').update(raw.value!).digest('hex'),
+    // The original bytes, untouched (a pack entry's own bytes), so the operator can fix and replay them.
+    value: raw.value,
     headers: {
       ...headers,
       [HEADER.dlqReason]: reason,
@@ -195,6 +235,7 @@ function toDlqMessage(input: BatchInput, message: KafkaMessage, reason: DlqReaso
       [HEADER.dlqSourceTopic]: input.topic,
       [HEADER.dlqSourcePartition]: String(input.shard),
       [HEADER.dlqSourceOffset]: message.offset,
+      ...(packIndex === null ? {} : { [HEADER.dlqSourcePackIndex]: String(packIndex) }),
     },
   };
 }

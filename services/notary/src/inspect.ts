@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Keyring, fromBase64, verifyDetachedEnvelope, type EnvelopeSignature, type TrustedKey } from '@probity/crypto';
+import { Keyring, fromBase64, sha256, verifyDetachedEnvelope, type EnvelopeSignature, type TrustedKey } from '@probity/crypto';
 import { EMITTER_PAYLOAD_TYPE } from '@probity/evidence';
 import { checkEmitterBatch } from './emitter-batch-check.js';
 import type { AcceptedRecord, DlqReason, Outcome } from './outcome.js';
@@ -9,7 +8,15 @@ import type { TenantPolicy } from './tenant-policy.js';
 export interface RecordDecoder {
   decode(bytes: Uint8Array): { recordType: string; version: number; fingerprint: string; value: Record<string, unknown> };
   semanticIssues(recordType: string, value: Record<string, unknown>, now: Date): { path: string; message: string }[];
+  /**
+   * A record fit to notarize, vouched for without decoding it (SchemaRegistry.quickCheck);
+   * null or absent: decode and validate. Must never vouch for a record `decode` +
+   * `semanticIssues` would refuse.
+   */
+  quickCheck?(bytes: Uint8Array, now: Date): { recordType: string; version: number; fingerprint: string; tenant: string } | null;
 }
+
+type Identified = { recordType: string; version: number; fingerprint: string; tenant: string };
 
 export interface InspectContext {
   decoder: RecordDecoder;
@@ -40,26 +47,16 @@ export function inspectMessage(message: RawMessage, context: InspectContext): Ou
     return dlq('OVERSIZED', `message is ${bytes.length} bytes; the limit is ${context.maxMessageBytes} (NOTARY_MAX_MESSAGE_BYTES)`);
   }
 
-  let decoded: ReturnType<RecordDecoder['decode']>;
-  try {
-    decoded = context.decoder.decode(bytes);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const reason: DlqReason = code === 'NOT_SINGLE_OBJECT' || code === 'UNKNOWN_FINGERPRINT' ? code : 'BODY_INVALID';
-    return dlq(reason, (err as Error).message);
-  }
-
-  const tenant = decoded.value.tenant;
-  if (typeof tenant !== 'string' || tenant.length === 0) return dlq('SEMANTIC_INVALID', 'tenant: missing');
+  const identified = context.decoder.quickCheck?.(bytes, context.now) ?? decodeAndValidate(bytes, message, context);
+  if ('reason' in identified) return identified;
+  const { tenant } = identified;
   if (message.tenantHeader !== undefined && message.tenantHeader !== tenant) {
     return dlq('TENANT_MISMATCH', `header probity-tenant=${JSON.stringify(message.tenantHeader)} but the record says ${JSON.stringify(tenant)}`);
   }
 
-  const issues = context.decoder.semanticIssues(decoded.recordType, decoded.value, context.now);
-  if (issues.length > 0) return dlq('SEMANTIC_INVALID', issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-
   const policy = context.policyFor(tenant);
-  const contentHash = createHash('sha256').update(bytes).digest();
+  const digest = sha256(bytes);
+  const contentHash = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength);
   const signature = checkEmitterSignature(bytes, contentHash, tenant, message, policy, context.now);
   if ('reason' in signature) return dlq(signature.reason, signature.detail);
 
@@ -67,15 +64,34 @@ export function inspectMessage(message: RawMessage, context: InspectContext): Ou
     tenant,
     contentHash,
     contentHashHex: contentHash.toString('hex'),
-    recordType: decoded.recordType,
-    schemaVersion: decoded.version,
-    schemaFingerprint: decoded.fingerprint,
+    recordType: identified.recordType,
+    schemaVersion: identified.version,
+    schemaFingerprint: identified.fingerprint,
     bytes,
     emitterKeyIds: signature.keyIds,
     emitterSignatures: signature.signatures,
     emitterBatch: signature.batch,
   };
   return { kind: 'accept', record };
+}
+
+/** The full path: decode (resolving to the current schema) and name every semantic issue; tenant mismatch is judged after. */
+function decodeAndValidate(bytes: Buffer, message: RawMessage, context: InspectContext): Identified | Extract<Outcome, { kind: 'dlq' }> {
+  let decoded: ReturnType<RecordDecoder['decode']>;
+  try {
+    decoded = context.decoder.decode(bytes);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const reason: DlqReason = code === 'NOT_SINGLE_OBJECT' || code === 'UNKNOWN_FINGERPRINT' ? code : 'BODY_INVALID';
+    return { kind: 'dlq', reason, detail: (err as Error).message };
+  }
+  const tenant = decoded.value.tenant;
+  if (typeof tenant !== 'string' || tenant.length === 0) return { kind: 'dlq', reason: 'SEMANTIC_INVALID', detail: 'tenant: missing' };
+  // A mismatched tenant is reported as such before any other issue (the record may be fine, the header not).
+  if (message.tenantHeader !== undefined && message.tenantHeader !== tenant) return { recordType: decoded.recordType, version: decoded.version, fingerprint: decoded.fingerprint, tenant };
+  const issues = context.decoder.semanticIssues(decoded.recordType, decoded.value, context.now);
+  if (issues.length > 0) return { kind: 'dlq', reason: 'SEMANTIC_INVALID', detail: issues.map((i) => `${i.path}: ${i.message}`).join('; ') };
+  return { recordType: decoded.recordType, version: decoded.version, fingerprint: decoded.fingerprint, tenant };
 }
 
 // Building a keyring validates every key (hashing, key objects): do it once per policy, not per message.

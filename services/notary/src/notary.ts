@@ -4,7 +4,7 @@ import type { NotaryKeyStore } from '@probity/keystore';
 import type { Logger } from '@probity/logger';
 import { notarizeBatch } from './batch.js';
 import { InspectPool } from './inspect-pool.js';
-import { chunksByBytes } from './chunks.js';
+import { chunksByBytes, chunksByRecords } from './chunks.js';
 import type { RecordDecoder } from './inspect.js';
 import type { DlqReason } from './outcome.js';
 import { encodeOffsetMetadata, fetchCommittedState, reconcileShard } from './recovery.js';
@@ -23,7 +23,7 @@ export interface NotaryOptions {
   decoder: RecordDecoder;
   policies: TenantPolicies;
   maxMessageBytes: number;
-  /** Largest number of raw messages notarized in one transaction. */
+  /** Largest number of raw records notarized in one transaction (a raw pack counts its records; a pack is never split). */
   maxTransactionMessages: number;
   signRecords: boolean;
   /** Compression of signed-topic batches (NOTARY_SIGNED_COMPRESSION). */
@@ -136,10 +136,8 @@ export class Notary {
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const shard = batch.partition;
     const state = await this.shardState(shard);
-    const { maxTransactionMessages } = this.options;
-    for (let start = 0; start < batch.messages.length; start += maxTransactionMessages) {
+    for (const messages of chunksByRecords(batch.messages, this.options.maxTransactionMessages)) {
       if (!isRunning() || isStale()) return;
-      const messages = batch.messages.slice(start, start + maxTransactionMessages);
       await this.notarizeAndCommit(shard, state, batch.topic, messages);
       resolveOffset(messages[messages.length - 1]!.offset);
       await heartbeat();

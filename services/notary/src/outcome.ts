@@ -13,7 +13,9 @@ export type DlqReason =
   | 'SEMANTIC_INVALID'
   | 'TENANT_MISMATCH'
   | 'SIGNATURE_REQUIRED'
-  | 'SIGNATURE_INVALID';
+  | 'SIGNATURE_INVALID'
+  /** A raw pack (several records in one Kafka message) that cannot be read: the whole message is dead-lettered. */
+  | 'PACK_INVALID';
 
 export interface AcceptedRecord {
   tenant: string;

@@ -11,5 +11,8 @@ export function schemaDecoder(registry: SchemaRegistry): RecordDecoder {
     semanticIssues(recordType, value, now) {
       return registry.validateSemantics(recordType as RecordType, value, { now });
     },
+    quickCheck(bytes, now) {
+      return registry.quickCheck(bytes, { now });
+    },
   };
 }

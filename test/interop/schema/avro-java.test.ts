@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRawPack, encodeRawPack, RAW_PACK_FINGERPRINT, RAW_PACK_SCHEMA } from '@probity/evidence';
 import { defaultRegistry, fingerprint64, parsingCanonicalForm, type RecordType, type SchemaVersion } from '@probity/schema';
 import { AvroOracle } from './avro-oracle.js';
 import { toAvroJson } from './avro-json.js';
@@ -121,5 +122,30 @@ describe('EvidenceManifest v1 and v2 resolve both ways across implementations', 
   it('Java finds the writer by fingerprint: without the writer schema in its store it refuses our bytes', async () => {
     const bytes = registry.encode('EvidenceManifest', v1Value, { version: 1, now: NOW });
     await expect(oracle.decode([text(v2)], text(v2), bytes)).rejects.toThrow(/MissingSchemaException/);
+  });
+});
+
+describe('raw packs (schemas/wire/RawPack.v1.avsc) across implementations', () => {
+  const packSchema = JSON.stringify(RAW_PACK_SCHEMA);
+  const entries = examples.map(({ recordType, value }, i): { value: Buffer; headers: Record<string, string> } => ({
+    value: registry.encode(recordType, value, { now: NOW }),
+    headers: i % 2 === 0 ? { 'probity-tenant': (value as { tenant: string }).tenant } : {},
+  }));
+
+  it('Java reads a pack we write: the same fingerprint, every entry byte for byte with its headers', async () => {
+    const java = await oracle.canonical(packSchema);
+    expect(java.fingerprint).toBe(RAW_PACK_FINGERPRINT.toString('hex'));
+    const decoded = (await oracle.decode([packSchema], packSchema, encodeRawPack(entries))) as { messages: { value: string; headers: Record<string, string> }[] };
+    // Avro's JSON encoding spells bytes as ISO-8859-1 code points.
+    expect(decoded.messages.map((m) => Buffer.from(m.value, 'latin1').toString('hex'))).toEqual(entries.map((e) => e.value.toString('hex')));
+    expect(decoded.messages.map((m) => m.headers)).toEqual(entries.map((e) => e.headers));
+  });
+
+  it('we read a pack Java writes, and each entry decodes as the record it carries', async () => {
+    const bytes = await oracle.encode(packSchema, { messages: entries.map((e) => ({ value: e.value.toString('latin1'), headers: e.headers })) });
+    const unpacked = decodeRawPack(bytes);
+    expect(unpacked.map((m) => Buffer.from(m.value).toString('hex'))).toEqual(entries.map((e) => e.value.toString('hex')));
+    expect(unpacked.map((m) => m.headers)).toEqual(entries.map((e) => e.headers));
+    expect(unpacked.map((m) => registry.decode(m.value).recordType)).toEqual(examples.map((e) => e.recordType));
   });
 });

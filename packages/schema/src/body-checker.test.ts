@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { defaultRegistry } from './default-registry.js';
+import type { RecordType } from './record-types.js';
+import { frameSingleObject } from './single-object.js';
+
+// quickCheck may only vouch for records the full path (decode + semantic walk) accepts;
+// these tests hold it to that on the examples and on thousands of mutated values.
+
+const registry = defaultRegistry();
+const NOW = new Date('2026-06-01T00:00:00Z');
+const EXAMPLES_DIR = new URL('../../../schemas/examples/', import.meta.url);
+
+const examples = readdirSync(EXAMPLES_DIR)
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .map((file) => {
+    const recordType = file.split('.')[0] as RecordType;
+    const parsed = registry.fromJson<Record<string, unknown>>(recordType, JSON.parse(readFileSync(new URL(file, EXAMPLES_DIR), 'utf8')), { now: NOW });
+    if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.issues)}`);
+    return { file, recordType, value: parsed.value };
+  });
+
+/** Bytes as any emitter could write them: the schema holds, the semantic rules are not looked at. */
+function writeUnchecked(recordType: RecordType, value: unknown, version?: number): Buffer | null {
+  const entry = registry.get(recordType, version);
+  if (!entry.type.isValid(value)) return null;
+  return frameSingleObject(entry.fingerprint, entry.type.toBuffer(value));
+}
+
+function fullPath(bytes: Buffer): { tenant: unknown; issues: unknown[] } {
+  const decoded = registry.decode<Record<string, unknown>>(bytes, { normalize: false });
+  return { tenant: decoded.value.tenant, issues: registry.validateSemantics(decoded.recordType, decoded.value, { now: NOW }) };
+}
+
+/** mulberry32: a seeded generator, so a failure reproduces. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const STRINGS = ['', ' ', ' \u00a0\t', 'x', 'ABCDEF', 'a'.repeat(64), 'A'.repeat(64), 'g'.repeat(64), '0'.repeat(40), 'f'.repeat(63), 'iso42001:A.6.2.4', 'no colon', 'Acme', 'acme-bank', '7c1e4b52-3f0a-4d6e-9a55-0c2b8e9f1a34', '7C1E4B52-3F0A-4D6E-9A55-0C2B8E9F1A34', '7c1e4b52+3f0a-4d6e-9a55-0c2b8e9f1a34', 'é'];
+const NUMBERS = [-1, 0, 0.5, 1, 2, -0.25, 1e9, 946_684_800_000_000 - 1, 946_684_800_000_000, NOW.getTime() * 1000, NOW.getTime() * 1000 + 86_400_000_000, NOW.getTime() * 1000 + 86_400_000_001, 2 ** 52];
+
+/** Replaces a few leaves of a deep copy by strings and numbers chosen to trip (or just miss) each rule. */
+function mutate(value: unknown, next: () => number): unknown {
+  const copy = structuredClone(value);
+  const leaves: { parent: Record<string, unknown> | unknown[]; key: string | number; leaf: unknown }[] = [];
+  const collect = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach((child, i) => (typeof child === 'object' && child !== null && !Buffer.isBuffer(child) ? collect(child) : leaves.push({ parent: node, key: i, leaf: child })));
+    else if (typeof node === 'object' && node !== null && !Buffer.isBuffer(node)) {
+      for (const [key, child] of Object.entries(node)) {
+        if (typeof child === 'object' && child !== null && !Buffer.isBuffer(child)) collect(child);
+        else leaves.push({ parent: node as Record<string, unknown>, key, leaf: child });
+      }
+    }
+  };
+  collect(copy);
+  const changes = 1 + Math.floor(next() * 3);
+  for (let i = 0; i < changes && leaves.length > 0; i++) {
+    const target = leaves[Math.floor(next() * leaves.length)]!;
+    const replacement = typeof target.leaf === 'string' ? STRINGS[Math.floor(next() * STRINGS.length)] : typeof target.leaf === 'number' ? NUMBERS[Math.floor(next() * NUMBERS.length)] : target.leaf;
+    (target.parent as Record<string | number, unknown>)[target.key] = replacement;
+  }
+  return copy;
+}
+
+describe('SchemaRegistry.quickCheck', () => {
+  it.each(examples.map((e) => [e.file, e] as const))('vouches for %s as the full path does, or leaves it to the full path', (_file, { recordType, value }) => {
+    const bytes = registry.encode(recordType, value, { now: NOW });
+    const quick = registry.quickCheck(bytes, { now: NOW });
+    if (recordType === 'StudyResult') {
+      // Cross-field rules (window from ≤ to, started_at ≤ finished_at): always the full path.
+      expect(quick).toBeNull();
+      return;
+    }
+    const current = registry.current(recordType);
+    expect(quick).toEqual({ recordType, version: current.version, fingerprint: current.fingerprintHex, tenant: (value as { tenant: string }).tenant });
+  });
+
+  it('leaves records of older schema versions to the full path (defaults are filled in there)', () => {
+    const manifest = examples.find((e) => e.recordType === 'EvidenceManifest')!;
+    const { risk_classification: _dropped, ...v1Value } = manifest.value;
+    const bytes = registry.encode('EvidenceManifest', v1Value, { version: 1, now: NOW });
+    expect(registry.quickCheck(bytes, { now: NOW })).toBeNull();
+    expect(fullPath(bytes).issues).toEqual([]);
+  });
+
+  it('never vouches for a mutated record the full path refuses, and vouches for most it accepts', () => {
+    const next = random(20261203);
+    let vouched = 0;
+    let acceptedByFullPath = 0;
+    let tried = 0;
+    let refusedByFullPath = 0;
+    for (let round = 0; round < 600; round++) {
+      for (const { recordType, value } of examples) {
+        const bytes = writeUnchecked(recordType, mutate(value, next));
+        if (!bytes) continue;
+        tried += 1;
+        const full = fullPath(bytes);
+        const quick = registry.quickCheck(bytes, { now: NOW });
+        if (full.issues.length === 0 && recordType !== 'StudyResult') acceptedByFullPath += 1;
+        if (full.issues.length > 0) refusedByFullPath += 1;
+        if (quick === null) continue;
+        vouched += 1;
+        expect({ issues: full.issues, tenant: full.tenant }).toEqual({ issues: [], tenant: quick.tenant });
+      }
+    }
+    expect(tried).toBeGreaterThan(2000);
+    expect(refusedByFullPath).toBeGreaterThan(tried / 4);
+    // The fast path must actually carry the clean traffic, not only stay out of the way.
+    expect(vouched).toBeGreaterThan(acceptedByFullPath * 0.9);
+  });
+
+  it('leaves malformed bodies, unknown fingerprints and trailing bytes to the full path', () => {
+    const bytes = registry.encode('EvidenceManifest', examples.find((e) => e.recordType === 'EvidenceManifest')!.value, { now: NOW });
+    for (let end = 0; end < bytes.length; end += 7) expect(registry.quickCheck(bytes.subarray(0, end), { now: NOW })).toBeNull();
+    expect(registry.quickCheck(Buffer.concat([bytes, Buffer.from([0])]), { now: NOW })).toBeNull();
+    const unknown = Buffer.from(bytes);
+    unknown[5] = unknown[5]! ^ 0xff;
+    expect(registry.quickCheck(unknown, { now: NOW })).toBeNull();
+    for (let i = 10; i < bytes.length; i++) {
+      const flipped = Buffer.from(bytes);
+      flipped[i] = flipped[i]! ^ 0x80;
+      const quick = registry.quickCheck(flipped, { now: NOW });
+      if (quick === null) continue;
+      expect(fullPath(flipped).issues).toEqual([]);
+    }
+  });
+});
