@@ -57,10 +57,11 @@ const decoder = schemaDecoder(registry);
 const start = performance.now();
 const cpu0 = process.cpuUsage();
 for (let i = 0; i < count; i += perTransaction) {
-  await notarizeBatch(
+  const plan = await notarizeBatch(
     { shard: 0, topic: 'raw', messages: messages.slice(i, i + perTransaction) },
     { log, origin: 'bench/shard/0', store, signer, signRecords: false, inspect: { decoder, policyFor: () => policy, maxMessageBytes: 1 << 20 }, now: () => new Date() },
   );
+  await plan.stored;
 }
 const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - start;

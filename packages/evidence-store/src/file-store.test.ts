@@ -48,6 +48,19 @@ describe('FileEvidenceStore', () => {
     await expect(store.putPack('p', [object('b')])).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
   });
 
+  it('writePack: locations at once, durable once synced; a re-put while it syncs shares the same sync', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
+    const store = new FileEvidenceStore(root);
+    const written = store.writePack('w', [object('early'), object('late')]);
+    const again = store.writePack('w', [object('early'), object('late')]);
+    expect(again.locations).toEqual(written.locations);
+    expect(again.durable).toBe(written.durable);
+    await written.durable;
+    expect(Buffer.from(await store.get(written.locations[1]!, object('late').contentHash)).toString()).toBe('late');
+    await expect(store.putPack('w', [object('early'), object('late')])).resolves.toEqual(written.locations);
+    expect(() => store.writePack('w', [object('other')])).toThrow(expect.objectContaining({ code: 'STORE_WRITE_FAILED' }));
+  });
+
   it('detects a flipped byte on read and in a scrub', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'cas-'));
     const store = new FileEvidenceStore(root);

@@ -4,7 +4,7 @@ import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EvidenceStoreError } from './errors.js';
 import { GroupSync } from './group-sync.js';
-import type { EvidenceObject, EvidenceStore, PackScan, StoredLocation } from './store.js';
+import type { EvidenceObject, EvidenceStore, PackScan, StoredLocation, WrittenPack } from './store.js';
 import { encodePackHeader, encodePackIndex, isTornTail, nextPackAfter, PACK_HEADER_BYTES, packAt, parseLegacyPack, type PackIndexEntry } from './segment-format.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
@@ -62,7 +62,7 @@ export class FileEvidenceStore implements EvidenceStore {
   private readonly rememberedPacks: number;
   private segment: OpenSegment | null = null;
   /** Recently written packs by name: what they held (hash and length per object) and where it went. */
-  private readonly recent = new Map<string, { contents: string; locations: StoredLocation[] }>();
+  private readonly recent = new Map<string, { contents: string; locations: StoredLocation[]; durable: Promise<void> }>();
 
   constructor(rootDir: string, options: FileEvidenceStoreOptions = {}) {
     this.packsDir = path.join(rootDir, 'packs');
@@ -71,6 +71,12 @@ export class FileEvidenceStore implements EvidenceStore {
   }
 
   async putPack(packName: string, objects: readonly EvidenceObject[]): Promise<StoredLocation[]> {
+    const { locations, durable } = this.writePack(packName, objects);
+    await durable;
+    return locations;
+  }
+
+  writePack(packName: string, objects: readonly EvidenceObject[]): WrittenPack {
     assertName(packName, 'pack');
     for (const object of objects) {
       if (!HASH_HEX.test(object.contentHash)) throw new EvidenceStoreError('LOCATION_INVALID', `content hash must be 64 lowercase hex characters, got ${JSON.stringify(object.contentHash)}`);
@@ -81,7 +87,7 @@ export class FileEvidenceStore implements EvidenceStore {
       if (remembered.contents !== contents) {
         throw new EvidenceStoreError('STORE_WRITE_FAILED', `pack ${packName} was already written with different contents; packs are write-once`);
       }
-      return remembered.locations;
+      return { locations: remembered.locations, durable: remembered.durable };
     }
 
     const segment = this.writableSegment();
@@ -95,26 +101,39 @@ export class FileEvidenceStore implements EvidenceStore {
     const index = encodePackIndex(packName, entries);
     const record = Buffer.concat([encodePackHeader(dataLength, index.length), ...objects.map((o) => o.bytes), index]);
     const position = segment.size;
+    const failed = (err: unknown) => {
+      this.retire(segment);
+      return new EvidenceStoreError('STORE_WRITE_FAILED', `could not write pack ${packName} to ${this.segmentPath(segment.name)}: ${(err as Error).message}`, { cause: err, retriable: true });
+    };
     try {
       // Synchronous: it only reaches the page cache, and it keeps appends in order without a queue.
       let written = 0;
       while (written < record.length) written += writeSync(segment.fd, record, written, record.length - written, position + written);
-      segment.size += record.length;
-      segment.pending += 1;
+    } catch (err) {
+      throw failed(err);
+    }
+    segment.size += record.length;
+    segment.pending += 1;
+    const locations = entries.map(({ offset: at, length }) => ({ pack: segment.name, offset: at, length }));
+    let durable!: Promise<void>;
+    durable = (async () => {
       try {
         await segment.durableEntry;
         await segment.syncs.request();
+      } catch (err) {
+        // Not durable: forget it, so a retried batch writes the pack again (to a new segment).
+        if (this.recent.get(packName)?.durable === durable) this.recent.delete(packName);
+        throw failed(err);
       } finally {
         segment.pending -= 1;
         if (segment.broken && segment.pending === 0) closeQuietly(segment.fd);
       }
-    } catch (err) {
-      this.retire(segment);
-      throw new EvidenceStoreError('STORE_WRITE_FAILED', `could not write pack ${packName} to ${this.segmentPath(segment.name)}: ${(err as Error).message}`, { cause: err, retriable: true });
-    }
-    const locations = entries.map(({ offset: at, length }) => ({ pack: segment.name, offset: at, length }));
-    this.remember(packName, contents, locations);
-    return locations;
+    })();
+    // A caller that gives up before awaiting it must not crash the process with an unhandled rejection.
+    durable.catch(() => undefined);
+    // Remembered at once: a re-put of the same pack while it syncs waits for the same sync.
+    this.remember(packName, contents, locations, durable);
+    return { locations, durable };
   }
 
   async get(location: StoredLocation, contentHash: string): Promise<Uint8Array> {
@@ -216,8 +235,8 @@ export class FileEvidenceStore implements EvidenceStore {
     if (segment.pending === 0) closeQuietly(segment.fd);
   }
 
-  private remember(packName: string, contents: string, locations: StoredLocation[]): void {
-    this.recent.set(packName, { contents, locations });
+  private remember(packName: string, contents: string, locations: StoredLocation[], durable: Promise<void>): void {
+    this.recent.set(packName, { contents, locations, durable });
     if (this.recent.size > this.rememberedPacks) this.recent.delete(this.recent.keys().next().value as string);
   }
 

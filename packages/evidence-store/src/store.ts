@@ -16,6 +16,11 @@ export interface StoredLocation {
   length: number;
 }
 
+export interface WrittenPack {
+  locations: StoredLocation[];
+  durable: Promise<void>;
+}
+
 /** What a scrub of one segment found. */
 export interface PackScan {
   packs: number;
@@ -42,6 +47,13 @@ export interface PackScan {
 export interface EvidenceStore {
   /** Durably write all objects as one pack; resolves after the data is on disk. */
   putPack(packName: string, objects: readonly EvidenceObject[]): Promise<StoredLocation[]>;
+  /**
+   * Write all objects as one pack: the locations are final at once, `durable`
+   * settles when the data is on disk (or rejects with STORE_WRITE_FAILED). A
+   * caller may do other work meanwhile, e.g. send an uncommitted Kafka
+   * transaction, but must not acknowledge anything before `durable` resolves.
+   */
+  writePack(packName: string, objects: readonly EvidenceObject[]): WrittenPack;
   /** Read and verify one object; throws OBJECT_CORRUPT if the bytes do not hash to `contentHash`. */
   get(location: StoredLocation, contentHash: string): Promise<Uint8Array>;
   /** Names of the segments written so far, oldest first. */

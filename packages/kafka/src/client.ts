@@ -27,7 +27,7 @@ export const producerRetry: RetryOptions = { retries: 50, initialRetryTime: 300,
  * 20 ms (KAFKA-5477, kafkajs#304). A broker outage is still ridden out: with the
  * cap at 3 s, 50 retries last over two minutes.
  */
-export const transactionalRetry: RetryOptions = { ...producerRetry, initialRetryTime: 20 };
+export const transactionalRetry: RetryOptions = { ...producerRetry, initialRetryTime: 2 };
 
 const CONCURRENT_TRANSACTION = /another concurrent operation on the same transaction was ongoing/;
 

@@ -39,8 +39,9 @@ describe('notarizeBatch', () => {
       inspect: { decoder: schemaDecoder(registry), policyFor: () => ({ requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 }), maxMessageBytes: 1 << 20 },
       now: () => new Date(),
     };
-    await notarizeBatch({ shard: 2, topic: 'raw', messages: raw(7) }, deps);
+    await (await notarizeBatch({ shard: 2, topic: 'raw', messages: raw(7) }, deps)).stored;
     const plan = await notarizeBatch({ shard: 2, topic: 'raw', messages: raw(1500) }, deps);
+    await plan.stored;
 
     expect(plan.signed.length).toBeGreaterThan(1);
     const notaryKeys = [{ ...trustedKeyFor(signer, { notBefore: new Date(0) }), name: signer.name }];
@@ -82,6 +83,7 @@ describe('notarizeBatch', () => {
           now: () => new Date(),
         },
       );
+      await plan.stored;
       log.truncate(0);
       expect(plan.counts).toMatchObject({ accepted: 1, dlq: {} });
       const [record] = expandSignedBatch(parseSignedBatch(plan.signed[0]!.value as Buffer));
@@ -124,6 +126,7 @@ describe('notarizeBatch', () => {
       { shard: 1, topic: 'raw', messages: [kafkaMessage(pack, 40, { [HEADER.recordCount]: '5' }), kafkaMessage(alone!, 41), kafkaMessage(broken, 42), kafkaMessage(encodeRawPack([{ value: c!, headers: {} }, { value: alone!, headers: {} }]), 43)] },
       deps,
     );
+    await plan.stored;
     expect(plan.counts).toEqual({ accepted: 3, duplicates: 3, dlq: { TENANT_MISMATCH: 1, NOT_SINGLE_OBJECT: 1, PACK_INVALID: 1 } });
     expect(plan.nextOffset).toBe('44');
 

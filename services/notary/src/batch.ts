@@ -42,6 +42,12 @@ export interface BatchPlan {
   /** Signed batches (see SignedBatch): each a run of consecutive leaves with its own checkpoint. */
   signed: Message[];
   dlq: Message[];
+  /**
+   * Resolves when the evidence store holds the accepted records durably; the
+   * transaction that publishes them must not commit before (rejects with
+   * STORE_WRITE_FAILED: abort and retry the batch).
+   */
+  stored: Promise<void>;
   /** Offset to commit: one past the last message of the batch. */
   nextOffset: string;
   treeSize: number;
@@ -51,11 +57,11 @@ export interface BatchPlan {
 
 /**
  * Turn one chunk of raw messages into its effects: leaves appended to the
- * shard's log (durably, before anything is published), a pack in the evidence
- * store, signed batches for the signed topic (a checkpoint per Kafka message,
+ * shard's log, a pack in the evidence store (durable once `stored` resolves),
+ * signed batches for the signed topic (a checkpoint per Kafka message,
  * usually one message per transaction) and DLQ messages. Publishing and the
- * offset commit happen in the caller's Kafka transaction; if that fails the
- * caller truncates the log back.
+ * offset commit happen in the caller's Kafka transaction, committed only
+ * after `stored`; if that fails the caller truncates the log back.
  */
 export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise<BatchPlan> {
   const now = deps.now();
@@ -124,13 +130,15 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
   const leafHashes = statements.map((s) => leafHash(s));
 
   let locations: { pack: string; offset: number; length: number }[] = [];
+  let stored: Promise<void> = Promise.resolve();
   if (accepted.length > 0) {
     // Same indexes and bytes after a retried batch → same pack name and contents (write-once holds).
     const packName = `shard-${input.shard}-${firstIndex}-${firstIndex + accepted.length - 1}`;
-    locations = await deps.store.putPack(
+    // The pack's sync runs while the caller sends its (uncommitted) transaction; it awaits `stored` before committing.
+    ({ locations, durable: stored } = deps.store.writePack(
       packName,
       accepted.map(({ record }) => ({ contentHash: record.contentHashHex, bytes: record.bytes })),
-    );
+    ));
     // The local log is not fsynced: it is a cache of the committed log. After a crash,
     // recovery checks it against the committed root and rebuilds it from Kafka if it is short or wrong.
     deps.log.append(accepted.map(({ record }, i) => ({ contentHash: record.contentHash, leafHash: leafHashes[i]! })));
@@ -180,6 +188,7 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
   return {
     signed,
     dlq,
+    stored,
     nextOffset: last ? (BigInt(last.offset) + 1n).toString() : '0',
     treeSize,
     rootHash,

@@ -186,6 +186,9 @@ export class Notary {
         ],
       });
       lap('offsetsMs');
+      // Nothing is acknowledged before the evidence store holds it (invariant 1); its sync ran meanwhile.
+      await plan.stored;
+      lap('storedMs');
       await transaction.commit();
       lap('committedMs');
       state.committedSize = plan.treeSize;
