@@ -64,4 +64,16 @@ describe('emitter against the real broker', () => {
     // Nothing was spooled, and closing left no segment behind.
     expect((await readdir(path.join(dataDir, 'spool', 'n-manifests'))).filter((f) => f.startsWith('seg-'))).toEqual([]);
   });
+
+  it('sends one Kafka message per record with maxPackBytes 0 (for notaries of builds before raw packs)', async () => {
+    const topic = await broker.createTopic({ prefix: 'test-raw-unpacked', partitions: 3 });
+    const emitter = await createEmitter({ name: 'unpacked', dataDir, topic, brokers: broker.brokers, maxPackBytes: 0 });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => emitter.emit(sampleManifest(i), { format: 'json' })));
+    await emitter.close();
+    const messages = await readTopic(broker.kafka, topic, 50);
+    expect(messages.every((m) => m.packIndex === null)).toBe(true);
+    expect(new Set(messages.map((m) => `${m.partition}:${m.offset}`)).size).toBe(50);
+    expect(new Set(messages.map((m) => m.key))).toEqual(new Set(results.map((r) => r.contentHash)));
+    for (const message of messages) expect(message.partition).toBe(partitionForKey(message.key, 3));
+  });
 });

@@ -50,6 +50,13 @@ export interface EmitterOptions {
   spoolSegmentBytes?: number;
   /** Retry budget of one Kafka send before the batch is spooled (see KafkaTransportOptions). */
   kafkaRetry?: KafkaTransportOptions['retry'];
+  /**
+   * Largest raw pack: a send's records for one partition travel as one Kafka
+   * message (see KafkaTransportOptions). 0 sends one message per record, for
+   * notaries of builds before raw packs.
+   * @defaultValue 524288
+   */
+  maxPackBytes?: number;
   /** Replace Kafka (tests of the pure logic). */
   transport?: Transport;
   logger?: EmitterLogger;
@@ -125,6 +132,7 @@ export async function createEmitter(options: EmitterOptions): Promise<Emitter> {
       clientId: `probity-agent-${options.name}`,
       topic: options.topic,
       retry: options.kafkaRetry,
+      ...(options.maxPackBytes !== undefined ? { maxPackBytes: options.maxPackBytes } : {}),
       onLog: (level, message, extra) => logger?.[level]({ kafka: extra }, message),
     });
   const dispatcher = new Dispatcher({

@@ -7,7 +7,9 @@ import type { SpooledMessage } from './spool/frame.js';
 
 const record = (i: number, size = 200): SpooledMessage => {
   const value = Buffer.alloc(size, i % 251);
-  value.writeUInt32BE(i, 0);
+  // Shaped like a single-object record (marker, then a distinct "fingerprint and body").
+  value.writeUInt16BE(0xc301, 0);
+  value.writeUInt32BE(i, 2);
   return { key: createHash('sha256').update(value).digest('hex'), value, headers: { [HEADER.tenant]: `t${i % 3}` } };
 };
 

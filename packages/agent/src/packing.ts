@@ -1,11 +1,12 @@
-import { encodeRawPack, rawPackMessageSize, rawPackOverhead } from '@probity/evidence';
+import { encodeRawPack, RAW_PACK_MAX_MESSAGES, rawPackMessageSize, rawPackOverhead } from '@probity/evidence';
 import { HEADER, partitionForKey, type Message } from '@probity/kafka';
 import type { SpooledMessage } from './spool/frame.js';
 
 /**
  * The Kafka messages for one send: per partition (of each record's key, the
  * content hash, as Kafka's default partitioner would choose it), runs of
- * records in send order packed into raw packs of at most `maxPackBytes`. A
+ * records in send order packed into raw packs of at most `maxPackBytes` (and
+ * RAW_PACK_MAX_MESSAGES records). A
  * run of one record, or a record too large for any pack, goes as a message of
  * its own, exactly as an unpacked emitter sends it. Order within a partition
  * is kept; Kafka keeps no order across partitions anyway.
@@ -30,7 +31,7 @@ export function packByPartition(messages: readonly SpooledMessage[], partitions:
     };
     for (const message of list) {
       const size = rawPackMessageSize(message);
-      if (run.length > 0 && runBytes + size + rawPackOverhead(run.length + 1) > maxPackBytes) flush();
+      if (run.length === RAW_PACK_MAX_MESSAGES || (run.length > 0 && runBytes + size + rawPackOverhead(run.length + 1) > maxPackBytes)) flush();
       run.push(message);
       runBytes += size;
     }

@@ -1,6 +1,13 @@
 /**
  * The wire contract with the notary, in one place.
  *
+ * A record travels as a Kafka message of its own (below), or as one entry of
+ * a raw pack (`io.probity.wire.RawPack`, see `encodeRawPack` in
+ * @probity/evidence): the SDK packs each partition's records of a send into
+ * one message, every entry carrying the value and headers it would have had
+ * alone, in the partition its key (content hash) hashes to. The notary reads
+ * both the same way.
+ *
  * - value: the record's Avro single-object encoding, exactly as
  *   `SchemaRegistry.encode` returns it;
  * - key: the content hash (lowercase hex SHA-256 of the value), so duplicates

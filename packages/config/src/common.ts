@@ -30,6 +30,12 @@ export const commonEnvShape = {
   PROBITY_TOPIC_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, dot, dash or underscore').default(''),
   /** Partitions of the evidence topics created by `probity topics`. @defaultValue 3 */
   PROBITY_TOPIC_PARTITIONS: envInt(3, 1, 1024),
+  /**
+   * Largest raw pack an emitter of this process sends (the SDK's `maxPackBytes`): its records for
+   * one partition go as one Kafka message. 0 sends one message per record (for notaries of builds
+   * before raw packs). Keep it below the raw topic's max.message.bytes. @defaultValue 524288
+   */
+  PROBITY_EMIT_PACK_BYTES: envInt(512 * 1024, 0, 64 * 1024 * 1024),
   /** @defaultValue `info` */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 } as const;

@@ -20,5 +20,5 @@ export {
   signEmitterBatch,
 } from './emitter-batch.js';
 export type { EmitterBatchProof, EmitterBatchStatement } from './emitter-batch.js';
-export { RAW_PACK_FINGERPRINT, RAW_PACK_SCHEMA, decodeRawPack, encodeRawPack, isRawPack, rawPackMessageSize, rawPackOverhead } from './raw-pack.js';
+export { RAW_PACK_FINGERPRINT, RAW_PACK_MAX_MESSAGES, RAW_PACK_SCHEMA, countRawPackMessages, decodeRawPack, encodeRawPack, isRawPack, rawPackMessageSize, rawPackOverhead } from './raw-pack.js';
 export type { RawPackMessage } from './raw-pack.js';

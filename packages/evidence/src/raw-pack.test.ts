@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { avroBinaryCodec, fingerprint64, type SchemaJson } from '@probity/schema';
 import { EvidenceError } from './errors.js';
-import { decodeRawPack, encodeRawPack, isRawPack, RAW_PACK_FINGERPRINT, RAW_PACK_SCHEMA, rawPackMessageSize, rawPackOverhead, type RawPackMessage } from './raw-pack.js';
+import { countRawPackMessages, decodeRawPack, encodeRawPack, isRawPack, RAW_PACK_FINGERPRINT, RAW_PACK_MAX_MESSAGES, RAW_PACK_SCHEMA, rawPackMessageSize, rawPackOverhead, type RawPackMessage } from './raw-pack.js';
 
 // avsc (through @probity/schema's codec) as a second implementation of the same schema.
 const avroType = avroBinaryCodec<{ messages: RawPackMessage[] }>(RAW_PACK_SCHEMA);
@@ -21,9 +21,12 @@ const zz = (n: number): Buffer => {
 };
 const body = (pack: Buffer) => pack.subarray(10);
 
+/** A stand-in record: the single-object marker, a fingerprint and a body (what packs may carry). */
+const record = (bodyBytes: number) => Buffer.concat([Buffer.from([0xc3, 0x01]), randomBytes(8 + bodyBytes)]);
+
 function sample(n: number): RawPackMessage[] {
   return Array.from({ length: n }, (_, i) => ({
-    value: randomBytes(i * 37),
+    value: record(i * 37),
     headers: i % 3 === 0 ? {} : { 'probity-tenant': `tenant-${i}`, ...(i % 2 ? { 'probity-emitter-batch': 'é'.repeat(i * 50) } : {}) },
   }));
 }
@@ -71,6 +74,31 @@ describe('raw pack', () => {
     expect(decodeRawPack(blocked).map((m) => m.value.toString('hex'))).toEqual(messages.slice(0, 3).map((m) => m.value.toString('hex')));
   });
 
+  it('counts messages without building them', () => {
+    for (const n of [1, 3, 300]) expect(countRawPackMessages(encodeRawPack(sample(n)))).toBe(n);
+    expect(countRawPackMessages(encodeRawPack(sample(3)).subarray(0, 40))).toBeNull();
+    expect(countRawPackMessages(record(20))).toBeNull();
+  });
+
+  it('refuses more than RAW_PACK_MAX_MESSAGES messages and entries that are not single-object records, whole', () => {
+    const tiny = record(0);
+    const many = encodeRawPack(Array.from({ length: RAW_PACK_MAX_MESSAGES + 1 }, () => ({ value: tiny, headers: {} })));
+    expectMalformed(many);
+    expect(decodeRawPack(encodeRawPack(Array.from({ length: RAW_PACK_MAX_MESSAGES }, () => ({ value: tiny, headers: {} }))))).toHaveLength(RAW_PACK_MAX_MESSAGES);
+    for (const value of [Buffer.alloc(0), Buffer.from('not a record at all'), Buffer.from([0xc3, 0x01, 1, 2])]) {
+      expectMalformed(encodeRawPack([{ value: record(5), headers: {} }, { value, headers: {} }]));
+    }
+  });
+
+  it('keeps a header named __proto__ as an ordinary header', () => {
+    const headers: Record<string, string> = Object.create(null);
+    headers['__proto__'] = 'x';
+    headers['a'] = 'b';
+    const [decoded] = decodeRawPack(encodeRawPack([{ value: record(3), headers }]));
+    expect(Object.keys(decoded!.headers)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+  });
+
   it('values are views into the pack (no copy)', () => {
     const pack = encodeRawPack(sample(3));
     const [, second] = decodeRawPack(pack);
@@ -82,6 +110,7 @@ describe('raw pack', () => {
     expectMalformed(Buffer.concat([Buffer.from([0xc3, 0x01]), RAW_PACK_FINGERPRINT, Buffer.from([0])]));
     expectMalformed(Buffer.concat([encodeRawPack(sample(2)), Buffer.from([0])]));
     expectMalformed(Buffer.from([0xc3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0]));
+    expect(countRawPackMessages(Buffer.concat([encodeRawPack(sample(2)), Buffer.from([0])]))).toBeNull();
     expect(isRawPack(null)).toBe(false);
     expect(isRawPack(Buffer.from([0xc3, 0x01]))).toBe(false);
   });

@@ -45,6 +45,11 @@ export const RAW_PACK_SCHEMA: SchemaJson = {
 };
 
 export const RAW_PACK_FINGERPRINT: Buffer = fingerprint64(RAW_PACK_SCHEMA);
+/**
+ * Most messages one pack may hold; readers refuse more. Bounds what one Kafka
+ * message can expand to (DLQ messages, one transaction's records).
+ */
+export const RAW_PACK_MAX_MESSAGES = 4096;
 const HEADER_BYTES = Buffer.concat([SINGLE_OBJECT_MARKER, RAW_PACK_FINGERPRINT]);
 
 export interface RawPackMessage {
@@ -143,17 +148,46 @@ export function decodeRawPack(bytes: Buffer): RawPackMessage[] {
   const reader = new Reader(bytes, SINGLE_OBJECT_HEADER_LENGTH);
   const messages: RawPackMessage[] = [];
   reader.blocks('messages', () => {
+    if (messages.length === RAW_PACK_MAX_MESSAGES) throw malformed(`holds more than ${RAW_PACK_MAX_MESSAGES} messages`);
     const value = reader.bytes('value');
+    // Packs carry records: anything else is a broken pack, refused whole, not thousands of DLQ entries.
+    if (value.length < SINGLE_OBJECT_HEADER_LENGTH || value[0] !== SINGLE_OBJECT_MARKER[0] || value[1] !== SINGLE_OBJECT_MARKER[1]) {
+      throw malformed(`messages[${messages.length}] is not an Avro single-object encoded record`);
+    }
+    // Null prototype: a header named __proto__ stays an ordinary entry.
     const headers: Record<string, string> = Object.create(null);
     reader.blocks('headers', () => {
       const name = reader.string('header name');
       headers[name] = reader.string(`header ${JSON.stringify(name)}`);
     });
-    messages.push({ value, headers: { ...headers } });
+    messages.push({ value, headers });
   });
   if (reader.pos !== bytes.length) throw malformed(`${bytes.length - reader.pos} trailing bytes after the pack`);
   if (messages.length === 0) throw malformed('holds no message');
   return messages;
+}
+
+/**
+ * How many messages a pack holds, read without building them (for sizing
+ * transactions); null when the bytes are not a whole pack.
+ */
+export function countRawPackMessages(bytes: Buffer): number | null {
+  if (!isRawPack(bytes)) return null;
+  const reader = new Reader(bytes, SINGLE_OBJECT_HEADER_LENGTH);
+  let count = 0;
+  try {
+    reader.blocks('messages', () => {
+      count += 1;
+      reader.skip('value');
+      reader.blocks('headers', () => {
+        reader.skip('header name');
+        reader.skip('header value');
+      });
+    });
+  } catch {
+    return null;
+  }
+  return reader.pos === bytes.length ? count : null;
 }
 
 class Reader {
@@ -191,6 +225,11 @@ class Reader {
     const view = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return view;
+  }
+
+  skip(what: string): void {
+    const n = this.length(what); // read before adding: the length's varint moves pos
+    this.pos += n;
   }
 
   string(what: string): string {

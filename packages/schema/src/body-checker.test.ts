@@ -116,6 +116,40 @@ describe('SchemaRegistry.quickCheck', () => {
     expect(vouched).toBeGreaterThan(acceptedByFullPath * 0.9);
   });
 
+  it('leaves longs avsc cannot decode (beyond ±(2^53 − 2)) to the full path, and vouches for the largest it can', () => {
+    const manifest = examples.find((e) => e.file === 'EvidenceManifest.training.json')!;
+    const sentinel = 123_456_789;
+    const value = structuredClone(manifest.value) as { details: { 'io.probity.evidence.TrainingDetails': { seed: number } } };
+    const details = Object.values(value.details)[0] as { seed: number };
+    details.seed = sentinel;
+    const bytes = registry.encode('EvidenceManifest', value, { now: NOW });
+    const varint = (n: bigint) => {
+      let zz = n < 0n ? -2n * n - 1n : 2n * n;
+      const out: number[] = [];
+      while (zz >= 0x80n) {
+        out.push(Number(zz & 0x7fn) | 0x80);
+        zz >>= 7n;
+      }
+      out.push(Number(zz));
+      return Buffer.from(out);
+    };
+    const at = bytes.indexOf(varint(BigInt(sentinel)));
+    expect(at).toBeGreaterThan(10);
+    const withSeed = (seed: bigint) => Buffer.concat([bytes.subarray(0, at), varint(seed), bytes.subarray(at + varint(BigInt(sentinel)).length)]);
+    for (const seed of [2n ** 53n - 1n, 2n ** 62n, -(2n ** 63n)]) {
+      const tooLarge = withSeed(seed);
+      expect(() => registry.decode(tooLarge, { normalize: false }), String(seed)).toThrow(/precision/);
+      expect(registry.quickCheck(tooLarge, { now: NOW }), String(seed)).toBeNull();
+    }
+    // avsc reads -(2^53 - 1) as +(2^53 - 2) without complaint: not a number to vouch for either.
+    expect(registry.quickCheck(withSeed(-(2n ** 53n - 1n)), { now: NOW })).toBeNull();
+    for (const seed of [2n ** 53n - 2n, -(2n ** 53n - 2n), 2n ** 48n, -(2n ** 48n) - 1n]) {
+      const fits = withSeed(seed);
+      expect(fullPath(fits).issues).toEqual([]);
+      expect(registry.quickCheck(fits, { now: NOW }), String(seed)).not.toBeNull();
+    }
+  });
+
   it('leaves malformed bodies, unknown fingerprints and trailing bytes to the full path', () => {
     const bytes = registry.encode('EvidenceManifest', examples.find((e) => e.recordType === 'EvidenceManifest')!.value, { now: NOW });
     for (let end = 0; end < bytes.length; end += 7) expect(registry.quickCheck(bytes.subarray(0, end), { now: NOW })).toBeNull();

@@ -39,6 +39,8 @@ const notSure = new NotSure('not sure');
 
 /** Field names whose rules look at two fields at once (semantics.ts checkSpan): such types take the full walk. */
 const CROSS_FIELD = new Set(['started_at', 'finished_at', 'reference_window', 'current_window']);
+/** The body scanner's cap on zero-width items (body-scanner.ts); no block longer than this is vouched for. */
+const MAX_BLOCK_ITEMS = 1_000_000;
 const NON_NEGATIVE_FIELDS = new Set(['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms']);
 
 const topLevel = new WeakMap<AvroType, Checker>();
@@ -128,7 +130,7 @@ class Planner {
         return { check: readBoolean, ruled: false };
       case 'int':
       case 'long':
-        return numberRule ? { check: (c) => numberRule(c, readSafeLong(c)), ruled: true } : { check: (c) => void readLong(c), ruled: false };
+        return numberRule ? { check: (c) => numberRule(c, readLong(c)), ruled: true } : { check: (c) => void readLong(c), ruled: false };
       case 'float':
         return numberRule ? { check: (c) => numberRule(c, readFloat(c)), ruled: true } : { check: (c) => skip(c, 4), ruled: false };
       case 'double':
@@ -251,7 +253,7 @@ function readControl(c: Cursor): void {
 }
 
 function readTimestamp(c: Cursor): void {
-  const value = readSafeLong(c);
+  const value = readLong(c);
   if (value < EARLIEST_TIMESTAMP_MICROS || value > c.latestMicros) c.suspect = true;
 }
 
@@ -292,8 +294,9 @@ function blocks(c: Cursor, item: Checker): void {
       count = -count;
       readLength(c);
     }
-    // Zero-width items (nulls, empty records) could make a short body claim a huge block: not sure.
-    if (count > c.buf.length - c.pos) throw notSure;
+    // Zero-width items (nulls, empty records) could make a short body claim a huge block, which the
+    // body scanner refuses past MAX_ZERO_WIDTH_ITEMS: not sure about any block that long.
+    if (count > c.buf.length - c.pos || count > MAX_BLOCK_ITEMS) throw notSure;
     for (let i = 0; i < count; i++) item(c);
   }
 }
@@ -313,22 +316,39 @@ function readLength(c: Cursor): number {
   return length;
 }
 
-/** A long the value walk would see as this same number (avsc refuses or rounds beyond 2^53): else not sure. */
-function readSafeLong(c: Cursor): number {
-  const value = readLong(c);
-  if (!Number.isSafeInteger(value)) throw notSure;
-  return value;
-}
+/**
+ * avsc refuses to decode a long beyond ±(2^53 − 2) ("potential precision
+ * loss"), so the full path calls such a body invalid: not sure. Seven varint
+ * bytes hold 49 bits, exactly; a longer varint is decoded with BigInt.
+ */
+const LARGEST_DECODABLE_LONG = 9_007_199_254_740_990n;
 
 function readLong(c: Cursor): number {
   let result = 0;
   let multiplier = 1;
-  for (let i = 0; i < 10; i++) {
+  const start = c.pos;
+  for (let i = 0; i < 7; i++) {
     need(c, 1);
     const byte = c.buf[c.pos++]!;
     result += (byte & 0x7f) * multiplier;
     if ((byte & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
     multiplier *= 128;
+  }
+  return readLongBig(c, start);
+}
+
+function readLongBig(c: Cursor, start: number): number {
+  c.pos = start;
+  let zigzag = 0n;
+  for (let i = 0; i < 10; i++) {
+    need(c, 1);
+    const byte = c.buf[c.pos++]!;
+    zigzag |= BigInt(byte & 0x7f) << BigInt(7 * i);
+    if ((byte & 0x80) === 0) {
+      const value = zigzag & 1n ? -((zigzag + 1n) >> 1n) : zigzag >> 1n;
+      if (value > LARGEST_DECODABLE_LONG || value < -LARGEST_DECODABLE_LONG) throw notSure;
+      return Number(value);
+    }
   }
   throw notSure;
 }

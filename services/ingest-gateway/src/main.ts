@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
   const tokens = await loadTokenFile(config.GATEWAY_TOKENS_FILE);
-  const emitter = await createEmitter({ name: config.GATEWAY_EMITTER_NAME, dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, logger });
+  const emitter = await createEmitter({ name: config.GATEWAY_EMITTER_NAME, dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, maxPackBytes: config.PROBITY_EMIT_PACK_BYTES, logger });
   const app = buildGatewayApp({ emitter, tokens, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, logger });
 
   let stopping = false;

@@ -79,6 +79,7 @@ export async function startGateway(config: LocalConfig, logger: Logger, tokens?:
     dataDir: config.PROBITY_DATA_DIR,
     brokers: config.KAFKA_BROKERS,
     topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
+    maxPackBytes: config.PROBITY_EMIT_PACK_BYTES,
     logger,
   });
   const tokenFile = config.GATEWAY_TOKENS_FILE ?? path.join(config.PROBITY_DATA_DIR, 'gateway-tokens.json');

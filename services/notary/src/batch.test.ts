@@ -111,12 +111,13 @@ describe('notarizeBatch', () => {
       now: () => new Date(),
     };
     const [a, b, c, alone] = raw(4).map((m) => m.value!);
-    const garbage = Buffer.from('not a record');
+    // Single-object framed, but no schema has this fingerprint.
+    const garbage = Buffer.concat([Buffer.from([0xc3, 0x01]), Buffer.alloc(8, 0xee), Buffer.from('not a record')]);
     const wrongTenant = { value: b!, headers: { [HEADER.tenant]: 'someone-else' } };
     const pack = encodeRawPack([
       { value: a!, headers: { [HEADER.tenant]: 'globex' } },
       wrongTenant,
-      { value: garbage, headers: { 'x-trace': 't1' } },
+      { value: garbage, headers: Object.assign(Object.create(null) as Record<string, string>, { 'x-trace': 't1' }, JSON.parse('{"__proto__":"kept"}') as Record<string, string>) },
       { value: c!, headers: {} },
       { value: a!, headers: {} }, // a duplicate inside the pack
     ]);
@@ -127,7 +128,7 @@ describe('notarizeBatch', () => {
       deps,
     );
     await plan.stored;
-    expect(plan.counts).toEqual({ accepted: 3, duplicates: 3, dlq: { TENANT_MISMATCH: 1, NOT_SINGLE_OBJECT: 1, PACK_INVALID: 1 } });
+    expect(plan.counts).toEqual({ accepted: 3, duplicates: 3, dlq: { TENANT_MISMATCH: 1, UNKNOWN_FINGERPRINT: 1, PACK_INVALID: 1 } });
     expect(plan.nextOffset).toBe('44');
 
     const records = plan.signed.flatMap((m) => expandSignedBatch(parseSignedBatch(m.value as Buffer)));
@@ -141,9 +142,10 @@ describe('notarizeBatch', () => {
     expect(headerString(mismatch.headers as never, HEADER.dlqSourceOffset)).toBe('40');
     expect(headerString(mismatch.headers as never, HEADER.dlqSourcePackIndex)).toBe('1');
     expect(mismatch.key).toBe(createHash('sha256').update(b!).digest('hex'));
-    const notRecord = dlq.NOT_SINGLE_OBJECT!;
-    expect((notRecord.value as Buffer).toString()).toBe('not a record');
+    const notRecord = dlq.UNKNOWN_FINGERPRINT!;
+    expect(Buffer.compare(notRecord.value as Buffer, garbage)).toBe(0);
     expect(headerString(notRecord.headers as never, 'x-trace')).toBe('t1');
+    expect(Object.keys(notRecord.headers!)).toContain('__proto__');
     expect(headerString(notRecord.headers as never, HEADER.dlqSourcePackIndex)).toBe('2');
     const unreadable = dlq.PACK_INVALID!;
     expect(Buffer.compare(unreadable.value as Buffer, broken)).toBe(0);

@@ -227,7 +227,8 @@ function rawMessage(value: Buffer | null, headers: IHeaders | Record<string, str
 }
 
 function toDlqMessage(input: BatchInput, { message, raw, packIndex, headers: recordHeaders }: Arrival, reason: DlqReason, detail: string): Message {
-  const headers: Record<string, Buffer | string> = {};
+  // Null prototype: a header named __proto__ is kept like any other.
+  const headers: Record<string, Buffer | string> = Object.create(null);
   for (const [name, value] of Object.entries(recordHeaders ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) headers[name] = first as Buffer | string;

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { encodeRawPack } from '@probity/evidence';
 import { chunksByBytes, chunksByRecords } from './chunks.js';
 
 describe('chunksByBytes', () => {
@@ -10,9 +12,12 @@ describe('chunksByBytes', () => {
 });
 
 describe('chunksByRecords', () => {
-  it('counts a raw pack as the records it announces, plain messages and nonsense counts as one', () => {
-    const m = (id: string, count?: string) => ({ id, headers: count === undefined ? {} : { 'probity-record-count': Buffer.from(count) } });
-    const messages = [m('a'), m('pack-3', '3'), m('b'), m('pack-9', '9'), m('junk', '-4'), m('nan', 'x'), m('c')];
-    expect(chunksByRecords(messages, 5).map((run) => run.map((x) => x.id))).toEqual([['a', 'pack-3', 'b'], ['pack-9'], ['junk', 'nan', 'c']]);
+  it('counts a raw pack as the records it holds, whatever its header says; anything else as one', () => {
+    const record = () => Buffer.concat([Buffer.from([0xc3, 0x01]), randomBytes(40)]);
+    const pack = (n: number) => encodeRawPack(Array.from({ length: n }, () => ({ value: record(), headers: {} })));
+    const m = (id: string, value: Buffer | null) => ({ id, value, headers: { 'probity-record-count': Buffer.from('1') } });
+    const broken = pack(2).subarray(0, 30);
+    const messages = [m('a', record()), m('pack-3', pack(3)), m('b', record()), m('pack-9', pack(9)), m('broken', broken), m('null', null), m('c', record())];
+    expect(chunksByRecords(messages, 5).map((run) => run.map((x) => x.id))).toEqual([['a', 'pack-3', 'b'], ['pack-9'], ['broken', 'null', 'c']]);
   });
 });

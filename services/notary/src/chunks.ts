@@ -1,4 +1,4 @@
-import { HEADER, headerString, type IHeaders } from '@probity/kafka';
+import { countRawPackMessages, isRawPack } from '@probity/evidence';
 
 /** The broker's default message.max.bytes is ~1 MiB: produce requests and signed batches stay under this. */
 export const MAX_KAFKA_BYTES = 768 * 1024;
@@ -24,13 +24,10 @@ export function chunksByBytes<T>(items: readonly T[], sizeOf: (item: T) => numbe
 
 /**
  * Splits raw messages, in order, into runs of at most `maxRecords` records: a
- * raw pack counts as the records its `probity-record-count` header announces
- * (a hint for sizing only; the pack's contents decide what is notarized), and
- * is never split (a pack larger than the limit gets a run of its own).
+ * raw pack counts as the messages it holds (read from the pack, not from a
+ * header a sender could get wrong) and is never split (a pack larger than the
+ * limit gets a run of its own; packs hold at most RAW_PACK_MAX_MESSAGES).
  */
-export function chunksByRecords<T extends { headers?: IHeaders | undefined }>(messages: readonly T[], maxRecords: number): T[][] {
-  return chunksByBytes(messages, (message) => {
-    const announced = Number(headerString(message.headers, HEADER.recordCount) ?? 1);
-    return Number.isSafeInteger(announced) && announced > 0 ? announced : 1;
-  }, maxRecords);
+export function chunksByRecords<T extends { value: Buffer | null }>(messages: readonly T[], maxRecords: number): T[][] {
+  return chunksByBytes(messages, (message) => (message.value !== null && isRawPack(message.value) ? (countRawPackMessages(message.value) ?? 1) : 1), maxRecords);
 }

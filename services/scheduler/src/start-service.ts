@@ -14,7 +14,7 @@ export interface SchedulerService {
 
 type ServiceConfig = Pick<
   SchedulerConfig,
-  'PROBITY_STUDIES_DIR' | 'PROBITY_DATA_DIR' | 'KAFKA_BROKERS' | 'PROBITY_TOPIC_NAMESPACE' | 'REDIS_URL' | 'PROBITY_SCHEDULER_QUEUE' | 'PROBITY_SCHEDULER_CONCURRENCY'
+  'PROBITY_STUDIES_DIR' | 'PROBITY_DATA_DIR' | 'KAFKA_BROKERS' | 'PROBITY_TOPIC_NAMESPACE' | 'PROBITY_EMIT_PACK_BYTES' | 'REDIS_URL' | 'PROBITY_SCHEDULER_QUEUE' | 'PROBITY_SCHEDULER_CONCURRENCY'
 >;
 
 /**
@@ -24,7 +24,7 @@ type ServiceConfig = Pick<
  */
 export async function startSchedulerService(config: ServiceConfig, warehouse: Warehouse, logger: SchedulerLogger & { info(obj: object, msg?: string): void }): Promise<SchedulerService> {
   const studies = await loadStudies(config.PROBITY_STUDIES_DIR);
-  const emitter = await createEmitter({ name: 'scheduler', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw, logger });
+  const emitter = await createEmitter({ name: 'scheduler', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw, maxPackBytes: config.PROBITY_EMIT_PACK_BYTES, logger });
   const scheduler = createScheduler({
     connection: redisOptionsFromUrl(config.REDIS_URL),
     queueName: config.PROBITY_SCHEDULER_QUEUE,

@@ -32,7 +32,7 @@ export const demo = defineCommand({
     const { createEmitter } = await import('@probity/agent');
     const { evidenceTopics, createKafka } = await import('@probity/kafka');
     const topics = evidenceTopics(config.PROBITY_TOPIC_NAMESPACE);
-    const emitter = await createEmitter({ name: 'demo', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: topics.raw });
+    const emitter = await createEmitter({ name: 'demo', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: topics.raw, maxPackBytes: config.PROBITY_EMIT_PACK_BYTES });
     const hashes = new Map<string, string>();
     try {
       for (const model of DEMO_MODELS) {

@@ -49,7 +49,7 @@ export const emit = defineCommand({
     const { createEmitter, EmitError } = await import('@probity/agent');
     const config = loadCommonConfig(io.env);
     const signer = await loadSigner(values);
-    const emitter = await createEmitter({ name: stringOption(values, 'spool-name') ?? 'cli', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, signer, topic: stringOption(values, 'topic') });
+    const emitter = await createEmitter({ name: stringOption(values, 'spool-name') ?? 'cli', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, signer, topic: stringOption(values, 'topic'), maxPackBytes: config.PROBITY_EMIT_PACK_BYTES });
 
     const many = inputs.length > 1;
     const progress = many ? progressReporter(io, inputs.length) : null;
