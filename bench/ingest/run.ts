@@ -71,7 +71,7 @@ function cpuMeter(notaryPid?: number) {
 
 /** Reads `topic` until `expected` records: a message counts 1, or the records its probity-record-count header says (signed batches). */
 async function countRecords(kafka: Kafka, topic: string, expected: number, onMessage?: (message: KafkaMessage) => void): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50, readUncommitted: false });
+  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: Number(process.env.BENCH_READ_WAIT_MS ?? 50), readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
@@ -92,6 +92,14 @@ async function countRecords(kafka: Kafka, topic: string, expected: number, onMes
   return end;
 }
 
+/** Topics are kept forever (retention -1): a bench that left its own behind slowed the broker for every later run. */
+async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch((err: unknown) => log(`  (could not delete ${topics.join(', ')}: ${(err as Error).message})`));
+  await admin.disconnect();
+}
+
 async function bare(kafka: Kafka, bytes: Buffer[]): Promise<number> {
   const topic = `bench-bare-${randomUUID()}`;
   const admin = kafka.admin();
@@ -109,6 +117,7 @@ async function bare(kafka: Kafka, bytes: Buffer[]): Promise<number> {
   const end = await consumed;
   log(`  (a) ${cpu(bytes.length).line}`);
   await producer.disconnect();
+  await dropTopics(kafka, [topic]);
   return bytes.length / ((end - start) / 1000);
 }
 
@@ -169,6 +178,7 @@ async function drain(kafka: Kafka, label: string, options: { signed: boolean }) 
   const end = await drained;
   const cpu = processCpuSeconds(notary.pid!) - cpuAtReady;
   notary.kill('SIGTERM');
+  await dropTopics(kafka, Object.values(topics));
   const seconds = (end - readyAt) / 1000;
   const rate = count / seconds;
   log(`${label}: notary alone drains a backlog at ${rate.toFixed(0)} manifests/s; notary CPU ${((cpu / count) * 1e6).toFixed(0)} µs/manifest, ${(cpu / seconds).toFixed(2)} cores`);
@@ -247,6 +257,7 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
 
   await emitter.close();
   notary.kill('SIGTERM');
+  await dropTopics(kafka, Object.values(topics));
   log(`${label}: ${rate.toFixed(0)} manifests/s emit→signed; notary CPU ${((cpu / count) * 1e6).toFixed(0)} µs/manifest; SDK sync p50 ${ms(pct(syncCosts, 50))} p99 ${ms(pct(syncCosts, 99))}; e2e latency p50 ${ms(pct(latencies, 50))} p99 ${ms(pct(latencies, 99))} (n=${latencies.length})`);
   return { rate, cpuPerManifest: cpu / count, cores: cpu / seconds };
 }
