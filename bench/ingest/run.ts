@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, createHash, sign, verify } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmitter, type Emitter } from '@probity/agent';
@@ -241,6 +242,8 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     }
   });
   await pastBacklog;
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const steadyStart = performance.now();
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < steady; i++) {
@@ -251,6 +254,8 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
   }
   await Promise.all(pending);
   await latencyDone;
+  loopDelay.disable();
+  log(`  ${label}: this process's event-loop delay while steady: p50 ${ms(loopDelay.percentile(50) / 1e6)} p99 ${ms(loopDelay.percentile(99) / 1e6)} max ${ms(loopDelay.max / 1e6)}`);
   // BENCH_LATENCY_TRACE=<file>: one line per record, "resolved produced seen" (epoch ms), for finding stalls.
   if (process.env.BENCH_LATENCY_TRACE) writeFileSync(`${process.env.BENCH_LATENCY_TRACE}.${label.slice(1, 2)}`, `${trace.join('\n')}\n`);
   log(`  ${label}: e2e split: resolved → notary produced p50 ${ms(pct(toProduced, 50))} p99 ${ms(pct(toProduced, 99))}; produced → seen committed p50 ${ms(pct(producedToSeen, 50))} p99 ${ms(pct(producedToSeen, 99))}`);

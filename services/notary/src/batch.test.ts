@@ -25,20 +25,26 @@ const raw = (n: number): KafkaMessage[] =>
     return { key: null, value, headers: {}, offset: String(100 + i), timestamp: '0', attributes: 0, size: value.length } as unknown as KafkaMessage;
   });
 
+/** A fresh shard log and store, a notary key, and tenants that do not require emitter signatures. */
+function unsignedShard(shard: number) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-batch-'));
+  const log = ShardLog.open(dataDir, shard);
+  const signer = generateSigningKey('test-notary');
+  const deps = {
+    log,
+    origin: `test/shard/${shard}`,
+    store: new FileEvidenceStore(path.join(dataDir, 'store')),
+    signer,
+    signRecords: false,
+    inspect: { decoder: schemaDecoder(registry), policyFor: () => ({ requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 }), maxMessageBytes: 1 << 20 },
+    now: () => new Date(),
+  };
+  return { log, signer, deps };
+}
+
 describe('notarizeBatch', () => {
   it('splits a large transaction into signed batches under the Kafka limit, each with its own checkpoint, whose records all verify', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-batch-'));
-    const log = ShardLog.open(dataDir, 2);
-    const signer = generateSigningKey('test-notary');
-    const deps = {
-      log,
-      origin: 'test/shard/2',
-      store: new FileEvidenceStore(path.join(dataDir, 'store')),
-      signer,
-      signRecords: false,
-      inspect: { decoder: schemaDecoder(registry), policyFor: () => ({ requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 }), maxMessageBytes: 1 << 20 },
-      now: () => new Date(),
-    };
+    const { log, signer, deps } = unsignedShard(2);
     await (await notarizeBatch({ shard: 2, topic: 'raw', messages: raw(7) }, deps)).stored;
     const plan = await notarizeBatch({ shard: 2, topic: 'raw', messages: raw(1500) }, deps);
     await plan.stored;
@@ -98,18 +104,7 @@ describe('notarizeBatch', () => {
   });
 
   it('takes every entry of a raw pack as if it had arrived alone: accepted, deduplicated, or dead-lettered with its own bytes', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-batch-'));
-    const log = ShardLog.open(dataDir, 1);
-    const signer = generateSigningKey('test-notary');
-    const deps = {
-      log,
-      origin: 'test/shard/1',
-      store: new FileEvidenceStore(path.join(dataDir, 'store')),
-      signer,
-      signRecords: false,
-      inspect: { decoder: schemaDecoder(registry), policyFor: () => ({ requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 }), maxMessageBytes: 1 << 20 },
-      now: () => new Date(),
-    };
+    const { log, signer, deps } = unsignedShard(1);
     const [a, b, c, alone] = raw(4).map((m) => m.value!);
     // Single-object framed, but no schema has this fingerprint.
     const garbage = Buffer.concat([Buffer.from([0xc3, 0x01]), Buffer.alloc(8, 0xee), Buffer.from('not a record')]);
