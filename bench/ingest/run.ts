@@ -22,7 +22,7 @@ import { createKafka, ensureTopics, evidenceTopics, HEADER, headerString, type K
 import { defaultRegistry } from '@probity/schema';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const count = Number(process.argv[2] ?? 20_000);
+const count = Number(process.argv[2] ?? 100_000);
 const brokers = loadCommonConfig().KAFKA_BROKERS;
 const registry = defaultRegistry();
 const example = JSON.parse(readFileSync(path.join(repoRoot, 'schemas/examples/EvidenceManifest.training.json'), 'utf8'));

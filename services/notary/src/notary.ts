@@ -36,7 +36,7 @@ export interface NotaryOptions {
    * @defaultValue 0
    */
   inspectThreads?: number;
-  /** Fetch batching (NOTARY_FETCH_MIN_BYTES / NOTARY_FETCH_MAX_WAIT_MS). @defaultValue 65536 and 20 */
+  /** Fetch batching (NOTARY_FETCH_MIN_BYTES / NOTARY_FETCH_MAX_WAIT_MS). @defaultValue 65536 and 10 */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
   logger: Logger;
@@ -95,7 +95,7 @@ export class Notary {
       heartbeatInterval: 3_000,
       // Under load, wait a little for larger fetches: fewer, bigger transactions.
       minBytes: this.options.fetchMinBytes ?? 64 * 1024,
-      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 20,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 10,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
