@@ -6,21 +6,14 @@
  * Prints values/s and CPU per value of this process and of the broker.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { dataDirLayout, loadCommonConfig } from '@probity/config';
-import { createKafka } from '@probity/kafka';
+import { loadCommonConfig } from '@probity/config';
+import { createKafka, HEADER } from '@probity/kafka';
+import { brokerPid, countRecords, dropTopics, processCpuSeconds } from './measure.js';
 
 const count = Number(process.argv[2] ?? 40_000);
 const packSize = Number(process.argv[3] ?? 128);
-const config = loadCommonConfig();
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'bench-pack-probe' });
-const pidFile = path.join(dataDirLayout(config.PROBITY_DATA_DIR).runDir, 'kafka.pid');
-const brokerPid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
-const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+const kafka = createKafka({ brokers: loadCommonConfig().KAFKA_BROKERS, clientId: 'bench-pack-probe' });
+const broker = brokerPid();
 const values = Array.from({ length: count }, () => randomBytes(751));
 
 async function run(pack: number): Promise<void> {
@@ -28,39 +21,26 @@ async function run(pack: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+  await admin.disconnect();
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) seen += Number(message.headers?.n?.toString() ?? 1);
-      if (seen >= count) done();
-    },
-  });
   const cpu0 = process.cpuUsage();
-  const broker0 = brokerPid ? cpuSeconds(brokerPid) : 0;
+  const broker0 = broker ? processCpuSeconds(broker) : 0;
   const start = performance.now();
+  const consumed = countRecords(kafka, topic, count);
   for (let i = 0; i < count; i += 1000) {
     const slice = values.slice(i, i + 1000);
     const messages = [];
     if (pack === 1) for (const value of slice) messages.push({ key: createHash('sha256').update(value).digest('hex'), value });
-    else for (let j = 0; j < slice.length; j += pack) messages.push({ key: null, value: Buffer.concat(slice.slice(j, j + pack)), headers: { n: String(Math.min(pack, slice.length - j)) } });
+    else for (let j = 0; j < slice.length; j += pack) messages.push({ key: null, value: Buffer.concat(slice.slice(j, j + pack)), headers: { [HEADER.recordCount]: String(Math.min(pack, slice.length - j)) } });
     await producer.send({ topic, acks: -1, messages });
   }
-  await finished;
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = ((await consumed) - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const broker = brokerPid ? `${(((cpuSeconds(brokerPid) - broker0) / count) * 1e6).toFixed(1)} µs` : 'n/a';
-  console.log(`${pack === 1 ? 'one message per value' : `${pack} values per message`}: ${(count / seconds).toFixed(0)} values/s; this process ${((cpu.user + cpu.system) / count).toFixed(1)} µs/value, broker ${broker}/value`);
-  await consumer.disconnect();
+  const brokerLine = broker ? `${(((processCpuSeconds(broker) - broker0) / count) * 1e6).toFixed(1)} µs` : 'n/a';
+  console.log(`${pack === 1 ? 'one message per value' : `${pack} values per message`}: ${(count / seconds).toFixed(0)} values/s; this process ${((cpu.user + cpu.system) / count).toFixed(1)} µs/value, broker ${brokerLine}/value`);
   await producer.disconnect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
+  await dropTopics(kafka, [topic]);
 }
 
 for (const pack of [1, packSize, 1, packSize]) await run(pack);

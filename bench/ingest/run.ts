@@ -9,17 +9,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID, createHash, sign, verify } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmitter, type Emitter } from '@probity/agent';
-import { dataDirLayout, loadCommonConfig } from '@probity/config';
+import { loadCommonConfig } from '@probity/config';
 import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
 import { parseSignedBatch } from '@probity/evidence';
-import { createKafka, ensureTopics, evidenceTopics, HEADER, headerString, type Kafka, type KafkaMessage } from '@probity/kafka';
+import { createKafka, ensureTopics, evidenceTopics, type Kafka } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
+import { brokerPid, countRecords, dropTopics, processCpuSeconds } from './measure.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const count = Number(process.argv[2] ?? 100_000);
@@ -38,21 +39,6 @@ const pct = (values: number[], p: number) => {
 const ms = (v: number) => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(1)} ms`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
-}
-
-/** The broker's pid from infra's pid file, if this machine runs it (for its CPU share). */
-function brokerPid(): number | undefined {
-  try {
-    const pid = Number(readFileSync(path.join(dataDirLayout(loadCommonConfig().PROBITY_DATA_DIR).runDir, 'kafka.pid'), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** CPU of this process, the broker and the notary since the call: a line of µs per manifest, and the notary's seconds. */
 function cpuMeter(notaryPid?: number) {
   const broker = brokerPid();
@@ -68,37 +54,6 @@ function cpuMeter(notaryPid?: number) {
     parts.push(broker ? `broker ${per(processCpuSeconds(broker) - broker0)}` : 'broker n/a');
     return { line: `CPU per manifest: ${parts.join(', ')}`, notarySeconds };
   };
-}
-
-/** Reads `topic` until `expected` records: a message counts 1, or the records its probity-record-count header says (signed batches). */
-async function countRecords(kafka: Kafka, topic: string, expected: number, onMessage?: (message: KafkaMessage) => void): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: Number(process.env.BENCH_READ_WAIT_MS ?? 50), readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        onMessage?.(message);
-        seen += Number(headerString(message.headers, HEADER.recordCount) ?? 1);
-      }
-      if (seen >= expected) done();
-    },
-  });
-  await finished;
-  const end = performance.now();
-  await consumer.disconnect();
-  return end;
-}
-
-/** Topics are kept forever (retention -1): a bench that left its own behind slowed the broker for every later run. */
-async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics }).catch((err: unknown) => log(`  (could not delete ${topics.join(', ')}: ${(err as Error).message})`));
-  await admin.disconnect();
 }
 
 async function bare(kafka: Kafka, bytes: Buffer[]): Promise<number> {

@@ -217,7 +217,7 @@ export class SchemaRegistry {
     const bytes = encodeSingleObject(entry.fingerprint, entry.type, normalized);
     // The bytes are exactly the normalized value: one pass over them with the semantic rules
     // (the notary's quickCheck) settles the usual case; only a doubtful record takes the value walk.
-    if (entry === this.current(recordType) && this.quickCheck(bytes, options) !== null) return bytes;
+    if (entry === this.current(recordType) && this.vouches(entry, bytes, options) !== undefined) return bytes;
     const semantic = semanticIssues(entry.type, normalized, options);
     if (semantic.length > 0) throw invalid(semantic);
     return bytes;
@@ -266,9 +266,15 @@ export class SchemaRegistry {
     const writer = this.byPrint.get(buf.toString('hex', 2, SINGLE_OBJECT_HEADER_LENGTH));
     // Older writers resolve to the current reader (defaults filled in) before the rules apply: the full path.
     if (!writer || writer !== this.current(writer.recordType)) return null;
+    const tenant = this.vouches(writer, buf, options);
+    return tenant === undefined ? null : { recordType: writer.recordType, version: writer.version, fingerprint: writer.fingerprintHex, tenant };
+  }
+
+  /** The tenant of single-object bytes written with `writer`, if one pass with the semantic rules finds them clean. */
+  private vouches(writer: SchemaVersion, bytes: Buffer, options: SemanticOptions): string | undefined {
     const latestMicros = (options.now ?? new Date()).getTime() * 1000 + MAX_FUTURE_SKEW_MICROS;
-    const { clean, tenant } = checkBody(writer.type, buf.subarray(SINGLE_OBJECT_HEADER_LENGTH), latestMicros);
-    return clean ? { recordType: writer.recordType, version: writer.version, fingerprint: writer.fingerprintHex, tenant: tenant! } : null;
+    const { clean, tenant } = checkBody(writer.type, bytes.subarray(SINGLE_OBJECT_HEADER_LENGTH), latestMicros);
+    return clean ? tenant : undefined;
   }
 
   private resolver(reader: SchemaVersion, writer: SchemaVersion): AvroResolver {

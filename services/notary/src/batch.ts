@@ -74,14 +74,14 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
   const arrivals: Arrival[] = [];
   for (const message of input.messages) {
     if (!isRawPack(message.value)) {
-      arrivals.push({ message, raw: rawMessage(message.value, message.headers), packIndex: null, headers: message.headers });
+      arrivals.push(arrival(message, message.value, message.headers, null));
       continue;
     }
     try {
-      decodeRawPack(message.value!).forEach((entry, packIndex) => arrivals.push({ message, raw: rawMessage(entry.value, entry.headers), packIndex, headers: entry.headers }));
+      decodeRawPack(message.value!).forEach((entry, packIndex) => arrivals.push(arrival(message, entry.value, entry.headers, packIndex)));
     } catch (err) {
       counts.dlq.PACK_INVALID = (counts.dlq.PACK_INVALID ?? 0) + 1;
-      dlq.push(toDlqMessage(input, { message, raw: rawMessage(message.value, message.headers), packIndex: null, headers: message.headers }, 'PACK_INVALID', (err as Error).message));
+      dlq.push(toDlqMessage(input, arrival(message, message.value, message.headers, null), 'PACK_INVALID', (err as Error).message));
     }
   }
   const raw = arrivals.map((a) => a.raw);
@@ -217,13 +217,14 @@ interface Arrival {
   headers: IHeaders | Record<string, string> | undefined;
 }
 
-function rawMessage(value: Buffer | null, headers: IHeaders | Record<string, string> | undefined): RawMessage {
-  return {
+function arrival(message: KafkaMessage, value: Buffer | null, headers: Arrival['headers'], packIndex: number | null): Arrival {
+  const raw: RawMessage = {
     value,
     tenantHeader: headerString(headers, HEADER.tenant),
     emitterSignaturesHeader: headerString(headers, HEADER.emitterSignature),
     emitterBatchHeader: headerString(headers, HEADER.emitterBatch),
   };
+  return { message, raw, packIndex, headers };
 }
 
 function toDlqMessage(input: BatchInput, { message, raw, packIndex, headers: recordHeaders }: Arrival, reason: DlqReason, detail: string): Message {

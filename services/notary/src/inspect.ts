@@ -4,6 +4,9 @@ import { checkEmitterBatch } from './emitter-batch-check.js';
 import type { AcceptedRecord, DlqReason, Outcome } from './outcome.js';
 import type { TenantPolicy } from './tenant-policy.js';
 
+/** A record's type, writer schema and tenant, as the notary needs them to notarize it. */
+type Identified = { recordType: string; version: number; fingerprint: string; tenant: string };
+
 /** What the notary needs of the schema codec; the real one is @probity/schema's registry. */
 export interface RecordDecoder {
   decode(bytes: Uint8Array): { recordType: string; version: number; fingerprint: string; value: Record<string, unknown> };
@@ -13,10 +16,9 @@ export interface RecordDecoder {
    * null or absent: decode and validate. Must never vouch for a record `decode` +
    * `semanticIssues` would refuse.
    */
-  quickCheck?(bytes: Uint8Array, now: Date): { recordType: string; version: number; fingerprint: string; tenant: string } | null;
+  quickCheck?(bytes: Uint8Array, now: Date): Identified | null;
 }
 
-type Identified = { recordType: string; version: number; fingerprint: string; tenant: string };
 
 export interface InspectContext {
   decoder: RecordDecoder;
@@ -87,11 +89,12 @@ function decodeAndValidate(bytes: Buffer, message: RawMessage, context: InspectC
   }
   const tenant = decoded.value.tenant;
   if (typeof tenant !== 'string' || tenant.length === 0) return { kind: 'dlq', reason: 'SEMANTIC_INVALID', detail: 'tenant: missing' };
+  const identified: Identified = { recordType: decoded.recordType, version: decoded.version, fingerprint: decoded.fingerprint, tenant };
   // A mismatched tenant is reported as such before any other issue (the record may be fine, the header not).
-  if (message.tenantHeader !== undefined && message.tenantHeader !== tenant) return { recordType: decoded.recordType, version: decoded.version, fingerprint: decoded.fingerprint, tenant };
+  if (message.tenantHeader !== undefined && message.tenantHeader !== tenant) return identified;
   const issues = context.decoder.semanticIssues(decoded.recordType, decoded.value, context.now);
   if (issues.length > 0) return { kind: 'dlq', reason: 'SEMANTIC_INVALID', detail: issues.map((i) => `${i.path}: ${i.message}`).join('; ') };
-  return { recordType: decoded.recordType, version: decoded.version, fingerprint: decoded.fingerprint, tenant };
+  return identified;
 }
 
 // Building a keyring validates every key (hashing, key objects): do it once per policy, not per message.

@@ -1,0 +1,53 @@
+/** Measuring helpers shared by the ingest benches (CPU of processes, counting records on a topic, cleanup). */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { dataDirLayout, loadCommonConfig } from '@probity/config';
+import { HEADER, headerString, type Kafka, type KafkaMessage } from '@probity/kafka';
+
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+/** The broker's pid from infra's pid file, if this machine runs it (for its CPU share). */
+export function brokerPid(): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dataDirLayout(loadCommonConfig().PROBITY_DATA_DIR).runDir, 'kafka.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads `topic` until `expected` records: a message counts 1, or the records its probity-record-count header says (signed batches). */
+export async function countRecords(kafka: Kafka, topic: string, expected: number, onMessage?: (message: KafkaMessage) => void): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: Number(process.env.BENCH_READ_WAIT_MS ?? 50), readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        onMessage?.(message);
+        seen += Number(headerString(message.headers, HEADER.recordCount) ?? 1);
+      }
+      if (seen >= expected) done();
+    },
+  });
+  await finished;
+  const end = performance.now();
+  await consumer.disconnect();
+  return end;
+}
+
+/** Topics are kept forever (retention -1): a bench that left its own behind slowed the broker for every later run. */
+export async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch((err: unknown) => process.stdout.write(`  (could not delete ${topics.join(', ')}: ${(err as Error).message})\n`));
+  await admin.disconnect();
+}
+
