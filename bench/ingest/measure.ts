@@ -43,6 +43,16 @@ export async function countRecords(kafka: Kafka, topic: string, expected: number
   return end;
 }
 
+/** A fresh topic of 3 partitions named `<prefix>-<uuid>`; drop it with dropTopics when done. */
+export async function createTopic(kafka: Kafka, prefix: string): Promise<string> {
+  const topic = `${prefix}-${randomUUID()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+  await admin.disconnect();
+  return topic;
+}
+
 /** Topics are kept forever (retention -1): a bench that left its own behind slowed the broker for every later run. */
 export async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> {
   const admin = kafka.admin();

@@ -5,10 +5,10 @@
  * (plain concatenation; what a raw pack adds is measured by bench/ingest/run.ts).
  * Prints values/s and CPU per value of this process and of the broker.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { loadCommonConfig } from '@probity/config';
 import { createKafka, HEADER } from '@probity/kafka';
-import { brokerPid, countRecords, dropTopics, processCpuSeconds } from './measure.js';
+import { brokerPid, countRecords, createTopic, dropTopics, processCpuSeconds } from './measure.js';
 
 const count = Number(process.argv[2] ?? 40_000);
 const packSize = Number(process.argv[3] ?? 128);
@@ -17,11 +17,7 @@ const broker = brokerPid();
 const values = Array.from({ length: count }, () => randomBytes(751));
 
 async function run(pack: number): Promise<void> {
-  const topic = `bench-pack-${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
-  await admin.disconnect();
+  const topic = await createTopic(kafka, 'bench-pack');
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   const cpu0 = process.cpuUsage();

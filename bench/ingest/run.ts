@@ -20,7 +20,7 @@ import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
 import { parseSignedBatch } from '@probity/evidence';
 import { createKafka, ensureTopics, evidenceTopics, type Kafka } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
-import { brokerPid, countRecords, dropTopics, processCpuSeconds } from './measure.js';
+import { brokerPid, countRecords, createTopic, dropTopics, processCpuSeconds } from './measure.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const count = Number(process.argv[2] ?? 100_000);
@@ -57,11 +57,7 @@ function cpuMeter(notaryPid?: number) {
 }
 
 async function bare(kafka: Kafka, bytes: Buffer[]): Promise<number> {
-  const topic = `bench-bare-${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
-  await admin.disconnect();
+  const topic = await createTopic(kafka, 'bench-bare');
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   const cpu = cpuMeter();
