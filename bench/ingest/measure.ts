@@ -1,9 +1,12 @@
 /** Measuring helpers shared by the ingest benches (CPU of processes, counting records on a topic, cleanup). */
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dataDirLayout, loadCommonConfig } from '@probity/config';
-import { HEADER, headerString, type Kafka, type KafkaMessage } from '@probity/kafka';
+import { HEADER, headerString, type Kafka } from '@probity/kafka';
+import type { SignedBatchSeen } from './signed-reader.js';
 
 export function processCpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -21,7 +24,7 @@ export function brokerPid(): number | undefined {
 }
 
 /** Reads `topic` until `expected` records: a message counts 1, or the records its probity-record-count header says (signed batches). */
-export async function countRecords(kafka: Kafka, topic: string, expected: number, onMessage?: (message: KafkaMessage) => void): Promise<number> {
+export async function countRecords(kafka: Kafka, topic: string, expected: number): Promise<number> {
   const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: Number(process.env.BENCH_READ_WAIT_MS ?? 50), readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -31,7 +34,6 @@ export async function countRecords(kafka: Kafka, topic: string, expected: number
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const message of batch.messages) {
-        onMessage?.(message);
         seen += Number(headerString(message.headers, HEADER.recordCount) ?? 1);
       }
       if (seen >= expected) done();
@@ -61,3 +63,10 @@ export async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> 
   await admin.disconnect();
 }
 
+
+/** Reads `topic` in a child process (signed-reader.ts), calling `onBatch` for each batch it fetched; `stop` ends it. */
+export function readSignedElsewhere(topic: string, onBatch: (seen: SignedBatchSeen) => void): { stop: () => void } {
+  const child = fork(fileURLToPath(new URL('./signed-reader.ts', import.meta.url)), [topic], { execArgv: ['--import', 'tsx'] });
+  child.on('message', (seen) => onBatch(seen as SignedBatchSeen));
+  return { stop: () => child.kill() };
+}

@@ -3,7 +3,8 @@
  *  (a) bare kafkajs produce → consume of the same bytes on the same broker;
  *  (b) the full path: SDK emit → raw topic → notary (own process) → signed topic;
  *  their ratio, notary CPU per manifest, the SDK's per-call cost, end-to-end
- *  latency at a steady rate, and the same with emitter signatures required,
+ *  latency at a steady rate (read by a reader process of its own), and the
+ *  same with emitter signatures required,
  *  against the bare Ed25519 verify rate; then (d, e) the notary alone draining
  *  a backlog, unsigned and signed. Prints figures; never fails on them.
  */
@@ -17,10 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { createEmitter, type Emitter } from '@probity/agent';
 import { loadCommonConfig } from '@probity/config';
 import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
-import { parseSignedBatch } from '@probity/evidence';
 import { createKafka, ensureTopics, evidenceTopics, type Kafka } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
-import { brokerPid, countRecords, createTopic, dropTopics, processCpuSeconds } from './measure.js';
+import { brokerPid, countRecords, createTopic, dropTopics, processCpuSeconds, readSignedElsewhere } from './measure.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const count = Number(process.argv[2] ?? 100_000);
@@ -166,31 +166,24 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
   // Latency: a steady 1,000 manifests/s for 5 s, emit resolved → record on the signed topic,
   // split at the signed message's timestamp (when the notary produced it, before its transaction committed).
   const resolvedAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const toProduced: number[] = [];
-  const producedToSeen: number[] = [];
-  const trace: string[] = [];
+  const seenAt = new Map<string, { seenAt: number; producedAt: number; key: string }>();
   const steady = 5000;
-  // This consumer reads the signed topic from the start: let it pass the first phase's records before
-  // the clock starts, or the first steady records wait behind that backlog (~250–450 ms, once).
+  // The reader runs in a process of its own (an independent reader, as a sink is) and reads the signed
+  // topic from the start: let it pass the first phase's records before the clock starts, or the first
+  // steady records wait behind that backlog (~250–450 ms, once).
   let caughtUp!: () => void;
   const pastBacklog = new Promise<void>((resolve) => (caughtUp = resolve));
+  let allSeen!: () => void;
+  const latencyDone = new Promise<void>((resolve) => (allSeen = resolve));
   let consumed = 0;
-  const latencyDone = countRecords(kafka, topics.signed, count + steady, (message) => {
-    const records = parseSignedBatch(message.value).records;
+  const reader = readSignedElsewhere(topics.signed, ({ seenAt: at, messages }) => {
     const before = consumed;
-    consumed += records.length;
-    if (before < count && consumed >= count) caughtUp();
-    const seen = Date.now();
-    const producedAtMs = Number(message.timestamp);
-    for (const { content_hash: k } of records) {
-      const t = resolvedAt.get(k);
-      if (t === undefined) continue;
-      latencies.push(seen - t);
-      toProduced.push(producedAtMs - t);
-      producedToSeen.push(seen - producedAtMs);
-      trace.push(`${t} ${producedAtMs} ${seen}`);
+    for (const { key, producedAt, contentHashes } of messages) {
+      consumed += contentHashes.length;
+      for (const hash of contentHashes) seenAt.set(hash, { seenAt: at, producedAt, key });
     }
+    if (before < count && consumed >= count) caughtUp();
+    if (consumed >= count + steady) allSeen();
   });
   await pastBacklog;
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -205,9 +198,22 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
   }
   await Promise.all(pending);
   await latencyDone;
+  reader.stop();
   loopDelay.disable();
+  const latencies: number[] = [];
+  const toProduced: number[] = [];
+  const producedToSeen: number[] = [];
+  const trace: string[] = [];
+  for (const [hash, resolved] of resolvedAt) {
+    const seen = seenAt.get(hash)!;
+    latencies.push(seen.seenAt - resolved);
+    toProduced.push(seen.producedAt - resolved);
+    producedToSeen.push(seen.seenAt - seen.producedAt);
+    trace.push(`${resolved} ${seen.producedAt} ${seen.seenAt} ${seen.key}`);
+  }
   log(`  ${label}: this process's event-loop delay while steady: p50 ${ms(loopDelay.percentile(50) / 1e6)} p99 ${ms(loopDelay.percentile(99) / 1e6)} max ${ms(loopDelay.max / 1e6)}`);
-  // BENCH_LATENCY_TRACE=<file>: one line per record, "resolved produced seen" (epoch ms), for finding stalls.
+  // BENCH_LATENCY_TRACE=<file>: one line per record, "resolved produced seen key" (epoch ms; key = the signed
+  // message's `<shard>:<first index>`, to match the notary's debug log), for finding stalls.
   if (process.env.BENCH_LATENCY_TRACE) writeFileSync(`${process.env.BENCH_LATENCY_TRACE}.${label.slice(1, 2)}`, `${trace.join('\n')}\n`);
   log(`  ${label}: e2e split: resolved → notary produced p50 ${ms(pct(toProduced, 50))} p99 ${ms(pct(toProduced, 99))}; produced → seen committed p50 ${ms(pct(producedToSeen, 50))} p99 ${ms(pct(producedToSeen, 99))}`);
 

@@ -18,13 +18,16 @@ describe('retry settings', () => {
     expect(shortestRetryBudgetMs(producerRetry)).toBeGreaterThan(60_000);
   });
 
-  it('keeps the retried CONCURRENT_TRANSACTIONS responses out of the error log, and other errors in it', () => {
+  it('keeps retried CONCURRENT_TRANSACTIONS responses and rebalance notices out of the error log, and other errors in it', () => {
     const logged: string[] = [];
     const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'log-test', onLog: (level, message) => logged.push(`${level} ${message}`) });
     const concurrent = 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
     kafka.logger().error('Response AddPartitionsToTxn(key: 24, version: 1)', { error: concurrent });
     kafka.logger().error(`Failed to send messages: ${concurrent}`, { retryCount: 0 });
     kafka.logger().error('Response Produce(key: 0, version: 7)', { error: 'This server is not the leader for that topic-partition' });
+    // A member joining or leaving: kafkajs rejoins by itself.
+    kafka.logger().error('Response SyncGroup(key: 14, version: 3)', { error: 'The group is rebalancing, so a rejoin is needed' });
+    kafka.logger().warn('[Runner] The group is rebalancing, re-joining', { error: 'The group is rebalancing, so a rejoin is needed' });
     expect(logged).toEqual(['error Response Produce(key: 0, version: 7)']);
   });
 });

@@ -30,6 +30,7 @@ export const producerRetry: RetryOptions = { retries: 50, initialRetryTime: 300,
 export const transactionalRetry: RetryOptions = { ...producerRetry, initialRetryTime: 2 };
 
 const CONCURRENT_TRANSACTION = /another concurrent operation on the same transaction was ongoing/;
+const REBALANCING = /The group is rebalancing/;
 
 // We always choose partitions explicitly or by key; kafkajs' v2 partitioner notice is noise here.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -48,9 +49,13 @@ export function createKafka(options: KafkaClientOptions): Kafka {
         if (!options.onLog) return;
         // Deliberate: bounded retries, after which the SDK spools and the notary aborts its transaction.
         if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
+        const text = `${String(message)} ${String(extra.error ?? '')}`;
         // A transaction begun while the last one's markers are still being written: expected back to back,
-        // retried after transactionalRetry's 20 ms; if retries run out the send fails and its caller reports it.
-        if (CONCURRENT_TRANSACTION.test(`${String(message)} ${String(extra.error ?? '')}`)) return;
+        // retried after transactionalRetry's 2 ms; if retries run out the send fails and its caller reports it.
+        if (CONCURRENT_TRANSACTION.test(text)) return;
+        // A member joined or left (every notary instance has several members): kafkajs rejoins by itself,
+        // and consumers log the outcome of each join (the notary's "joined the group").
+        if (REBALANCING.test(text)) return;
         if (level === logLevel.ERROR) options.onLog('error', String(message), extra);
         else if (level === logLevel.WARN) options.onLog('warn', String(message), extra);
       },

@@ -41,7 +41,13 @@ export const notaryEnvShape = {
    * e2e p99 each time (p99 243/219/513 ms against 602/423/681). @defaultValue 10
    */
   NOTARY_FETCH_MAX_WAIT_MS: envInt(10, 0, 10_000),
-  /** Shards notarized in parallel by one instance. @defaultValue 3 */
+  /**
+   * Shards notarized in parallel by one instance: that many consumer group members, each with its own
+   * fetch loop. kafkajs fetches again only when every batch of its last fetch is done, so shards sharing
+   * one consumer would all wait for a stuck transaction of any of them (test/notary/shard-independence).
+   * Give at least the raw topic's partitions; a member with several shards takes them one at a time.
+   * @defaultValue 3
+   */
   NOTARY_CONCURRENCY: envInt(3, 1, 256),
   /**
    * Worker threads that decode, validate and verify raw messages (emitter

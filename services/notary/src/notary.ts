@@ -28,7 +28,10 @@ export interface NotaryOptions {
   signRecords: boolean;
   /** Compression of signed-topic batches (NOTARY_SIGNED_COMPRESSION). */
   signedCompression: 'none' | 'gzip';
-  /** Shards processed at once (each with its own transactional producer). */
+  /**
+   * Shards notarized at once: this many consumer group members in this instance, each with its own
+   * fetch loop, taking its shards one at a time (each shard has its own transactional producer).
+   */
   concurrency: number;
   /**
    * Worker threads that inspect raw messages (NOTARY_INSPECT_THREADS); 0 inspects on the main thread.
@@ -67,7 +70,9 @@ interface ShardState {
  * committed log state and continues the log.
  */
 export class Notary {
-  private consumer: Consumer | null = null;
+  private consumers: Consumer[] = [];
+  /** The tail of each shard's chain of work in this process (see withShardLock). */
+  private readonly shardLocks = new Map<number, Promise<void>>();
   private pool: InspectPool | null = null;
   private readonly shards = new Map<number, ShardState>();
   /** Shards whose local state must be reconciled before their next batch (after every group join). */
@@ -81,42 +86,54 @@ export class Notary {
   }
 
   async start(): Promise<void> {
-    const { kafka, groupId, logger } = this.options;
+    const { logger } = this.options;
     const threads = this.options.inspectThreads ?? 0;
     if (threads > 0) {
       this.pool = new InspectPool({ threads, policies: () => this.options.policies.snapshot(), maxMessageBytes: this.options.maxMessageBytes });
       await this.pool.ready();
       logger.info({ threads }, 'inspect workers ready');
     }
+    // One group member per unit of concurrency, each with its own fetch loop. kafkajs fetches again only
+    // when every batch of its last fetch has been handled, so shards sharing one consumer would all wait
+    // for any one of them whose transaction is stuck (a slow disk, a broker retrying).
+    this.consumers = await Promise.all(Array.from({ length: this.options.concurrency }, (_, member) => this.startConsumer(member)));
+  }
+
+  private async startConsumer(member: number): Promise<Consumer> {
+    const { kafka, groupId, logger } = this.options;
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
       sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // The members of an instance join at about the same time, often in separate rounds: a short interval
+      // lets each notice the next rebalance soon (startup, and every instance joining or leaving).
+      heartbeatInterval: 1_000,
       // Under load, wait a little for larger fetches: fewer, bigger transactions.
       minBytes: this.options.fetchMinBytes ?? 64 * 1024,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 10,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // Another owner may have moved any shard on since this instance last touched it.
       for (const shard of this.shards.keys()) this.stale.add(shard);
-      logger.info({ assignment: event.payload.memberAssignment }, 'notary joined the group');
+      logger.info({ member, assignment: event.payload.memberAssignment }, 'notary joined the group');
     });
-    consumer.on(consumer.events.CRASH, (event) => logger.error({ err: event.payload.error, restart: event.payload.restart }, 'notary consumer crashed'));
+    consumer.on(consumer.events.CRASH, (event) => logger.error({ member, err: event.payload.error, restart: event.payload.restart }, 'notary consumer crashed'));
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topics.raw, fromBeginning: true });
-    this.consumer = consumer;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency,
-      eachBatch: (payload) => this.handleBatch(payload),
+      // A member with several shards takes them one at a time; members run in parallel.
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.withShardLock(payload.batch.partition, () => this.handleBatch(payload)),
     });
+    return consumer;
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    this.consumer = null;
+    await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
+    this.consumers = [];
     for (const state of this.shards.values()) {
       await state.producer.disconnect().catch(() => undefined);
       state.log.close();
@@ -125,6 +142,26 @@ export class Notary {
     this.options.store.close();
     await this.pool?.close();
     this.pool = null;
+  }
+
+  /**
+   * Runs `work` for one shard at a time in this process. A shard moves between this instance's members
+   * only across a rebalance, which kafkajs joins after the running batch; the lock also covers a member
+   * whose session expired mid-transaction, so its rollback never interleaves with the new owner's recovery.
+   */
+  private async withShardLock(shard: number, work: () => Promise<void>): Promise<void> {
+    const previous = this.shardLocks.get(shard) ?? Promise.resolve();
+    const current = previous.then(work, work);
+    const settled = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.shardLocks.set(shard, settled);
+    try {
+      await current;
+    } finally {
+      if (this.shardLocks.get(shard) === settled) this.shardLocks.delete(shard);
+    }
   }
 
   stats(): NotaryStats {

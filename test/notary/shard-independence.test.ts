@@ -1,0 +1,82 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileEvidenceStore, type EvidenceStore } from '@probity/evidence-store';
+import { partitionForKey } from '@probity/kafka';
+import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
+
+let harness: NotaryHarness;
+
+beforeAll(async () => {
+  harness = await notaryHarness(2);
+});
+afterAll(async () => {
+  await harness.cleanup();
+});
+
+/** A real file store whose pack syncs for `shard` do not finish until `release` is called. */
+function storeHoldingShard(dir: string, shard: number) {
+  const store = new FileEvidenceStore(dir);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  const holding: EvidenceStore = Object.assign(Object.create(store) as EvidenceStore, {
+    writePack: (packName: string, objects: Parameters<EvidenceStore['writePack']>[1]) => {
+      const written = store.writePack(packName, objects);
+      if (!packName.startsWith(`shard-${shard}-`)) return written;
+      held += 1;
+      return { locations: written.locations, durable: Promise.all([written.durable, released]).then(() => undefined) };
+    },
+  });
+  return { store: holding, release, held: () => held };
+}
+
+function manifestsFor(partition: number, count: number, offset: number) {
+  const found: ReturnType<typeof encodeManifest>[] = [];
+  for (let n = offset; found.length < count; n++) {
+    const encoded = encodeManifest(manifestJson('acme', n));
+    if (partitionForKey(encoded.contentHash, 2) === partition) found.push(encoded);
+  }
+  return found;
+}
+
+describe('notary shards', () => {
+  it('a shard whose transaction is stuck does not hold up the others', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'notary-data-'));
+    const holding = storeHoldingShard(path.join(dataDir, 'evidence-store'), 0);
+    await harness.startNotary(dataDir, { store: holding.store, concurrency: 2 });
+
+    try {
+      await notarizeWhileShardZeroIsHeld(holding);
+    } finally {
+      // Also on failure: a held transaction would keep the notary from stopping.
+      holding.release();
+    }
+  });
+});
+
+async function notarizeWhileShardZeroIsHeld(holding: ReturnType<typeof storeHoldingShard>) {
+  const stuck = manifestsFor(0, 1, 0);
+  await harness.produceRaw(stuck.map((m) => ({ key: m.contentHash, value: m.bytes, partition: 0 })));
+  // Wait until shard 0's transaction is open and waiting for its (held) pack sync.
+  const heldSince = Date.now();
+  while (holding.held() === 0) {
+    if (Date.now() - heldSince > 30_000) throw new Error('shard 0 never wrote its pack');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+
+  // Shard 1 keeps notarizing: each of these arrives after shard 0 got stuck, in fetches of their own.
+  const flowing = manifestsFor(1, 3, 1000);
+  for (const manifest of flowing) {
+    await harness.produceRaw([{ key: manifest.contentHash, value: manifest.bytes, partition: 1 }]);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const { records: beforeRelease } = await harness.readSigned(flowing.length, 20_000);
+  expect(beforeRelease.map((r) => r.content_hash).sort()).toEqual(flowing.map((m) => m.contentHash).sort());
+
+  // Once its store catches up, shard 0 commits too; nothing was lost or doubled meanwhile.
+  holding.release();
+  const { records } = await harness.readSigned(flowing.length + stuck.length);
+  expect(records.map((r) => r.content_hash).sort()).toEqual([...flowing, ...stuck].map((m) => m.contentHash).sort());
+}
