@@ -64,9 +64,25 @@ export async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> 
 }
 
 
-/** Reads `topic` in a child process (signed-reader.ts), calling `onBatch` for each batch it fetched; `stop` ends it. */
-export function readSignedElsewhere(topic: string, onBatch: (seen: SignedBatchSeen) => void): { stop: () => void } {
+/**
+ * Reads `topic` in a child process (signed-reader.ts), calling `onBatch` for each batch it fetched;
+ * `stop` ends it, and `failed` rejects if it exits before that.
+ */
+export function readSignedElsewhere(topic: string, onBatch: (seen: SignedBatchSeen) => void): { stop: () => void; failed: Promise<never> } {
   const child = fork(fileURLToPath(new URL('./signed-reader.ts', import.meta.url)), [topic], { execArgv: ['--import', 'tsx'] });
+  let stopping = false;
   child.on('message', (seen) => onBatch(seen as SignedBatchSeen));
-  return { stop: () => child.kill() };
+  const failed = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) reject(new Error(`the signed-topic reader exited (${code ?? signal}) before the bench was done`));
+    }),
+  );
+  failed.catch(() => undefined);
+  return {
+    stop: () => {
+      stopping = true;
+      child.kill();
+    },
+    failed,
+  };
 }

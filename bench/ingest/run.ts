@@ -185,7 +185,12 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     if (before < count && consumed >= count) caughtUp();
     if (consumed >= count + steady) allSeen();
   });
-  await pastBacklog;
+  try {
+    await Promise.race([pastBacklog, reader.failed]);
+  } catch (err) {
+    reader.stop();
+    throw err;
+  }
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const steadyStart = performance.now();
@@ -196,16 +201,19 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     const enq = emitter.enqueue('EvidenceManifest', manifest('bench', count + i));
     pending.push(enq.durable.then((r) => resolvedAt.set((r as { contentHash: string }).contentHash, Date.now())));
   }
-  await Promise.all(pending);
-  await latencyDone;
-  reader.stop();
+  try {
+    await Promise.race([Promise.all(pending).then(() => latencyDone), reader.failed]);
+  } finally {
+    reader.stop();
+  }
   loopDelay.disable();
   const latencies: number[] = [];
   const toProduced: number[] = [];
   const producedToSeen: number[] = [];
   const trace: string[] = [];
   for (const [hash, resolved] of resolvedAt) {
-    const seen = seenAt.get(hash)!;
+    const seen = seenAt.get(hash);
+    if (!seen) throw new Error(`record ${hash} was emitted but never seen on ${topics.signed}`);
     latencies.push(seen.seenAt - resolved);
     toProduced.push(seen.producedAt - resolved);
     producedToSeen.push(seen.seenAt - seen.producedAt);

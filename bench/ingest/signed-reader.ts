@@ -17,6 +17,8 @@ export interface SignedBatchSeen {
 
 const topic = process.argv[2];
 if (!topic || !process.send) throw new Error('signed-reader: fork it with the topic as its argument (see readSignedElsewhere)');
+// The bench ended (or died): do not keep consuming on its cores.
+process.on('disconnect', () => process.exit(0));
 const kafka = createKafka({ brokers: loadCommonConfig().KAFKA_BROKERS, clientId: 'bench-signed-reader' });
 const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: Number(process.env.BENCH_READ_WAIT_MS ?? 50), readUncommitted: false });
 await consumer.connect();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileEvidenceStore, type EvidenceStore } from '@probity/evidence-store';
 import { partitionForKey } from '@probity/kafka';
+import { AssignerProtocol } from 'kafkajs';
 import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
 
 let harness: NotaryHarness;
@@ -79,4 +80,55 @@ async function notarizeWhileShardZeroIsHeld(holding: ReturnType<typeof storeHold
   holding.release();
   const { records } = await harness.readSigned(flowing.length + stuck.length);
   expect(records.map((r) => r.content_hash).sort()).toEqual([...flowing, ...stuck].map((m) => m.contentHash).sort());
+}
+
+describe('a shard handed to another member of the same instance', () => {
+  it('is not notarized twice when its first member, evicted mid-transaction, still commits', async () => {
+    const own = await notaryHarness(2);
+    const holding = storeHoldingShard(path.join(mkdtempSync(path.join(tmpdir(), 'notary-store-')), 'evidence-store'), 0);
+    try {
+      // The broker's smallest session timeout (group.min.session.timeout.ms) is 6 s.
+      await own.startNotary(undefined, { store: holding.store, concurrency: 2, sessionTimeoutMs: 6000 });
+      const valid = manifestsFor(0, 1, 2000)[0]!;
+      await own.produceRaw([
+        { key: 'garbage', value: Buffer.from('not a manifest'), partition: 0 },
+        { key: valid.contentHash, value: valid.bytes, partition: 0 },
+      ]);
+      const since = Date.now();
+      while (holding.held() === 0) {
+        if (Date.now() - since > 30_000) throw new Error('shard 0 never wrote its pack');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Shard 0's member is stuck in its transaction: past its session the group hands both shards to the
+      // other member, which fetches shard 0 again from the committed offset (0) and waits for the lock.
+      await waitForMemberOwning(own, [0, 1], 30_000);
+      holding.release();
+      // The first member commits offsets 0–1; the second must skip them, not publish them again.
+      const dlq = await own.readAll(own.topics.dlq, 1, 30_000);
+      expect(dlq.map((m) => m.key?.toString())).toEqual(['garbage']);
+      const { records } = await own.readSigned(1, 30_000);
+      expect(records.map((r) => r.content_hash)).toEqual([valid.contentHash]);
+    } finally {
+      holding.release();
+      await own.cleanup();
+    }
+  });
+});
+
+/** Waits until one member of the harness's group is assigned all of `partitions` of the raw topic. */
+async function waitForMemberOwning(own: NotaryHarness, partitions: number[], timeoutMs: number): Promise<void> {
+  const admin = own.kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { groups } = await admin.describeGroups([own.groupId]);
+      const owners = (groups[0]?.members ?? []).map((member) => AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[own.topics.raw] ?? []);
+      if (groups[0]?.state === 'Stable' && owners.some((owned) => partitions.every((p) => owned.includes(p)))) return;
+      if (Date.now() > deadline) throw new Error(`no member of ${own.groupId} took partitions ${partitions.join(', ')} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }

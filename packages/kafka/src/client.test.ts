@@ -27,7 +27,9 @@ describe('retry settings', () => {
     kafka.logger().error('Response Produce(key: 0, version: 7)', { error: 'This server is not the leader for that topic-partition' });
     // A member joining or leaving: kafkajs rejoins by itself.
     kafka.logger().error('Response SyncGroup(key: 14, version: 3)', { error: 'The group is rebalancing, so a rejoin is needed' });
-    kafka.logger().warn('[Runner] The group is rebalancing, re-joining', { error: 'The group is rebalancing, so a rejoin is needed' });
-    expect(logged).toEqual(['error Response Produce(key: 0, version: 7)']);
+    kafka.logger().warn('The group is rebalancing, re-joining', { error: 'The group is rebalancing, so a rejoin is needed' });
+    // A consumer that gave up rejoining is a real problem.
+    kafka.logger().error('Crash: KafkaJSNumberOfRetriesExceeded: The group is rebalancing, so a rejoin is needed', { groupId: 'g' });
+    expect(logged).toEqual(['error Response Produce(key: 0, version: 7)', 'error Crash: KafkaJSNumberOfRetriesExceeded: The group is rebalancing, so a rejoin is needed']);
   });
 });

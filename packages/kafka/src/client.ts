@@ -31,6 +31,8 @@ export const transactionalRetry: RetryOptions = { ...producerRetry, initialRetry
 
 const CONCURRENT_TRANSACTION = /another concurrent operation on the same transaction was ongoing/;
 const REBALANCING = /The group is rebalancing/;
+/** kafkajs' per-response lines and its runner's notice; a consumer that gives up still logs "Crash: …" (kept). */
+const REBALANCE_NOTICE = /^(Response (JoinGroup|SyncGroup|Heartbeat|OffsetCommit)\(|The group is rebalancing, re-joining)/;
 
 // We always choose partitions explicitly or by key; kafkajs' v2 partitioner notice is noise here.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -55,7 +57,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
         if (CONCURRENT_TRANSACTION.test(text)) return;
         // A member joined or left (every notary instance has several members): kafkajs rejoins by itself,
         // and consumers log the outcome of each join (the notary's "joined the group").
-        if (REBALANCING.test(text)) return;
+        if (REBALANCING.test(text) && REBALANCE_NOTICE.test(String(message))) return;
         if (level === logLevel.ERROR) options.onLog('error', String(message), extra);
         else if (level === logLevel.WARN) options.onLog('warn', String(message), extra);
       },

@@ -45,6 +45,8 @@ export const notaryEnvShape = {
    * Shards notarized in parallel by one instance: that many consumer group members, each with its own
    * fetch loop. kafkajs fetches again only when every batch of its last fetch is done, so shards sharing
    * one consumer would all wait for a stuck transaction of any of them (test/notary/shard-independence).
+   * Past the 30 s session timeout the stuck member is evicted, and the shard's next owner in this
+   * instance waits for it (then skips what it committed), holding up that owner's other shards.
    * Give at least the raw topic's partitions; a member with several shards takes them one at a time.
    * @defaultValue 3
    */

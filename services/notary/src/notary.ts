@@ -39,6 +39,11 @@ export interface NotaryOptions {
    * @defaultValue 0
    */
   inspectThreads?: number;
+  /**
+   * A member whose batch takes longer than this without a heartbeat (a transaction stuck this long) is
+   * evicted from the group and its shards move on. @defaultValue 30000
+   */
+  sessionTimeoutMs?: number;
   /** Fetch batching (NOTARY_FETCH_MIN_BYTES / NOTARY_FETCH_MAX_WAIT_MS). @defaultValue 65536 and 10 */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
@@ -59,7 +64,11 @@ interface ShardState {
   log: ShardLog;
   producer: Producer;
   committedSize: number;
+  /** The raw-topic offset after the last committed transaction: earlier messages are notarized already. */
+  nextOffset: bigint;
   lastCommitAt: string | null;
+  /** Value of `Notary.joins` when this state was reconciled with Kafka; -1 after a failed transaction. */
+  reconciledAtJoin: number;
 }
 
 /**
@@ -75,8 +84,11 @@ export class Notary {
   private readonly shardLocks = new Map<number, Promise<void>>();
   private pool: InspectPool | null = null;
   private readonly shards = new Map<number, ShardState>();
-  /** Shards whose local state must be reconciled before their next batch (after every group join). */
-  private readonly stale = new Set<number>();
+  /**
+   * Group joins seen by this instance's members. A shard's state reconciled before the latest join is
+   * stale: another owner may have moved it on meanwhile, so it is reconciled again before its next batch.
+   */
+  private joins = 0;
   private readonly counters: Omit<NotaryStats, 'shards'> = { accepted: 0, duplicates: 0, dlq: {}, transactions: 0 };
 
   private readonly signedCompression: CompressionTypes;
@@ -96,7 +108,14 @@ export class Notary {
     // One group member per unit of concurrency, each with its own fetch loop. kafkajs fetches again only
     // when every batch of its last fetch has been handled, so shards sharing one consumer would all wait
     // for any one of them whose transaction is stuck (a slow disk, a broker retrying).
-    this.consumers = await Promise.all(Array.from({ length: this.options.concurrency }, (_, member) => this.startConsumer(member)));
+    const started = await Promise.allSettled(Array.from({ length: this.options.concurrency }, (_, member) => this.startConsumer(member)));
+    this.consumers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
+      await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
+      this.consumers = [];
+      throw failed.reason;
+    }
   }
 
   private async startConsumer(member: number): Promise<Consumer> {
@@ -104,7 +123,7 @@ export class Notary {
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       // The members of an instance join at about the same time, often in separate rounds: a short interval
       // lets each notice the next rebalance soon (startup, and every instance joining or leaving).
       heartbeatInterval: 1_000,
@@ -115,7 +134,7 @@ export class Notary {
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // Another owner may have moved any shard on since this instance last touched it.
-      for (const shard of this.shards.keys()) this.stale.add(shard);
+      this.joins += 1;
       logger.info({ member, assignment: event.payload.memberAssignment }, 'notary joined the group');
     });
     consumer.on(consumer.events.CRASH, (event) => logger.error({ member, err: event.payload.error, restart: event.payload.restart }, 'notary consumer crashed'));
@@ -126,7 +145,7 @@ export class Notary {
       eachBatchAutoResolve: false,
       // A member with several shards takes them one at a time; members run in parallel.
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.withShardLock(payload.batch.partition, () => this.handleBatch(payload)),
+      eachBatch: (payload) => this.withShardLock(payload.batch.partition, payload.heartbeat, () => this.handleBatch(payload)),
     });
     return consumer;
   }
@@ -146,21 +165,22 @@ export class Notary {
 
   /**
    * Runs `work` for one shard at a time in this process. A shard moves between this instance's members
-   * only across a rebalance, which kafkajs joins after the running batch; the lock also covers a member
-   * whose session expired mid-transaction, so its rollback never interleaves with the new owner's recovery.
+   * only across a rebalance, which a member joins after its running batch; but a member whose session
+   * expired mid-transaction may still be committing when the new owner's first batch arrives. The new
+   * owner waits its turn (heartbeating, so the group keeps it), then skips what was committed meanwhile.
    */
-  private async withShardLock(shard: number, work: () => Promise<void>): Promise<void> {
-    const previous = this.shardLocks.get(shard) ?? Promise.resolve();
-    const current = previous.then(work, work);
-    const settled = current.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.shardLocks.set(shard, settled);
+  private async withShardLock(shard: number, heartbeat: () => Promise<void>, work: () => Promise<void>): Promise<void> {
+    const previous = this.shardLocks.get(shard);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous ? previous.then(() => mine) : mine;
+    this.shardLocks.set(shard, tail);
     try {
-      await current;
+      if (previous) await waitHeartbeating(previous, heartbeat);
+      await work();
     } finally {
-      if (this.shardLocks.get(shard) === settled) this.shardLocks.delete(shard);
+      release();
+      if (this.shardLocks.get(shard) === tail) this.shardLocks.delete(shard);
     }
   }
 
@@ -171,9 +191,19 @@ export class Notary {
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const shard = batch.partition;
     const state = await this.shardState(shard);
-    for (const messages of chunksByRecords(batch.messages, this.options.maxTransactionMessages)) {
+    // A batch fetched from an offset that another member of this instance has since committed past (see withShardLock).
+    const pending = batch.messages.filter((message) => BigInt(message.offset) >= state.nextOffset);
+    if (pending.length < batch.messages.length) {
+      this.options.logger.info({ shard, skipped: batch.messages.length - pending.length, nextOffset: String(state.nextOffset) }, 'skipped messages notarized already');
+      if (pending.length === 0) {
+        resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+        return;
+      }
+    }
+    for (const messages of chunksByRecords(pending, this.options.maxTransactionMessages)) {
       if (!isRunning() || isStale()) return;
       await this.notarizeAndCommit(shard, state, batch.topic, messages);
       resolveOffset(messages[messages.length - 1]!.offset);
@@ -229,6 +259,7 @@ export class Notary {
       await transaction.commit();
       lap('committedMs');
       state.committedSize = plan.treeSize;
+      state.nextOffset = BigInt(plan.nextOffset);
       state.lastCommitAt = new Date().toISOString();
       this.count(plan.counts);
       if (plan.counts.accepted + plan.counts.duplicates + Object.keys(plan.counts.dlq).length > 0) {
@@ -239,7 +270,7 @@ export class Notary {
       // Uncommitted leaves must not survive: the next attempt re-appends them at the same indexes.
       state.log.truncate(state.committedSize);
       // A fenced producer belongs to a past owner of the shard: reconcile before trying again.
-      this.stale.add(shard);
+      state.reconciledAtJoin = -1;
       logger.warn({ shard, err }, 'notarization failed; the batch will be retried');
       throw toKafkaError(err, `notarizing shard ${shard}`);
     }
@@ -254,7 +285,9 @@ export class Notary {
 
   private async shardState(shard: number): Promise<ShardState> {
     const existing = this.shards.get(shard);
-    if (existing && !this.stale.has(shard)) return existing;
+    if (existing && existing.reconciledAtJoin === this.joins) return existing;
+    // A join during the awaits below leaves the state stale, to be reconciled again at the next batch.
+    const joinsAtStart = this.joins;
     const { kafka, groupId, logger, dataDir } = this.options;
     if (existing) await existing.producer.disconnect().catch(() => undefined);
     // Connecting a transactional producer fences the shard's previous owner and aborts its open transaction,
@@ -270,9 +303,28 @@ export class Notary {
     const committed = await fetchCommittedState(kafka, this.options.topics, groupId, shard);
     const outcome = await reconcileShard(kafka, this.options.topics, log, committed, (message) => logger.info(message));
     logger.info({ shard, size: log.size, outcome }, 'shard ready');
-    const state: ShardState = { log, producer, committedSize: committed.size, lastCommitAt: existing?.lastCommitAt ?? null };
+    const state: ShardState = {
+      log,
+      producer,
+      committedSize: committed.size,
+      nextOffset: committed.nextOffset,
+      lastCommitAt: existing?.lastCommitAt ?? null,
+      reconciledAtJoin: joinsAtStart,
+    };
     this.shards.set(shard, state);
-    this.stale.delete(shard);
     return state;
+  }
+}
+
+/** Waits for `done`, heartbeating meanwhile so that the group does not evict a member only waiting its turn. */
+async function waitHeartbeating(done: Promise<void>, heartbeat: () => Promise<void>, intervalMs = 1000): Promise<void> {
+  let finished = false;
+  void done.then(() => (finished = true));
+  while (!finished) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, intervalMs)))]);
+    clearTimeout(timer);
+    // Throws during a rebalance: the member rejoins without running its batch (kafkajs fetches it again).
+    if (!finished) await heartbeat();
   }
 }

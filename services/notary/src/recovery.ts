@@ -30,13 +30,20 @@ export function decodeOffsetMetadata(metadata: string | null | undefined): Commi
   return { size: parsed.size, root: fromHex(parsed.root) };
 }
 
-export async function fetchCommittedState(kafka: Kafka, topics: EvidenceTopics, groupId: string, shard: number): Promise<CommittedLogState> {
+/** A shard's committed log state and the raw-topic offset committed with it (the next one to notarize). */
+export interface CommittedShardState extends CommittedLogState {
+  nextOffset: bigint;
+}
+
+export async function fetchCommittedState(kafka: Kafka, topics: EvidenceTopics, groupId: string, shard: number): Promise<CommittedShardState> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchOffsets({ groupId, topics: [topics.raw] });
     const partition = offsets[0]?.partitions.find((p) => p.partition === shard);
-    return decodeOffsetMetadata(partition?.metadata);
+    // kafkajs reports "no committed offset" as -1.
+    const nextOffset = partition && BigInt(partition.offset) >= 0n ? BigInt(partition.offset) : 0n;
+    return { ...decodeOffsetMetadata(partition?.metadata), nextOffset };
   } finally {
     await admin.disconnect();
   }
