@@ -63,7 +63,6 @@ export async function dropTopics(kafka: Kafka, topics: string[]): Promise<void> 
   await admin.disconnect();
 }
 
-
 /**
  * Reads `topic` in a child process (signed-reader.ts), calling `onBatch` for each batch it fetched;
  * `stop` ends it, and `failed` rejects if it exits before that.

@@ -185,28 +185,23 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     if (before < count && consumed >= count) caughtUp();
     if (consumed >= count + steady) allSeen();
   });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   try {
     await Promise.race([pastBacklog, reader.failed]);
-  } catch (err) {
-    reader.stop();
-    throw err;
-  }
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  loopDelay.enable();
-  const steadyStart = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < steady; i++) {
-    const due = steadyStart + i;
-    while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
-    const enq = emitter.enqueue('EvidenceManifest', manifest('bench', count + i));
-    pending.push(enq.durable.then((r) => resolvedAt.set((r as { contentHash: string }).contentHash, Date.now())));
-  }
-  try {
+    loopDelay.enable();
+    const steadyStart = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < steady; i++) {
+      const due = steadyStart + i;
+      while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
+      const enq = emitter.enqueue('EvidenceManifest', manifest('bench', count + i));
+      pending.push(enq.durable.then((r) => resolvedAt.set((r as { contentHash: string }).contentHash, Date.now())));
+    }
     await Promise.race([Promise.all(pending).then(() => latencyDone), reader.failed]);
   } finally {
     reader.stop();
+    loopDelay.disable();
   }
-  loopDelay.disable();
   const latencies: number[] = [];
   const toProduced: number[] = [];
   const producedToSeen: number[] = [];

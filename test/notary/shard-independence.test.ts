@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileEvidenceStore, type EvidenceStore } from '@probity/evidence-store';
 import { partitionForKey } from '@probity/kafka';
 import { AssignerProtocol } from 'kafkajs';
+import { waitFor } from '../helpers/index.js';
 import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
 
 let harness: NotaryHarness;
@@ -30,7 +31,12 @@ function storeHoldingShard(dir: string, shard: number) {
       return { locations: written.locations, durable: Promise.all([written.durable, released]).then(() => undefined) };
     },
   });
-  return { store: holding, release, held: () => held };
+  return {
+    store: holding,
+    release,
+    /** Resolves once a pack of the held shard is waiting: its transaction is open and cannot commit. */
+    untilHeld: () => waitFor(() => held > 0, { message: `a pack of shard ${shard} to be held` }),
+  };
 }
 
 function manifestsFor(partition: number, count: number, offset: number) {
@@ -60,12 +66,7 @@ describe('notary shards', () => {
 async function notarizeWhileShardZeroIsHeld(holding: ReturnType<typeof storeHoldingShard>) {
   const stuck = manifestsFor(0, 1, 0);
   await harness.produceRaw(stuck.map((m) => ({ key: m.contentHash, value: m.bytes, partition: 0 })));
-  // Wait until shard 0's transaction is open and waiting for its (held) pack sync.
-  const heldSince = Date.now();
-  while (holding.held() === 0) {
-    if (Date.now() - heldSince > 30_000) throw new Error('shard 0 never wrote its pack');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await holding.untilHeld();
 
   // Shard 1 keeps notarizing: each of these arrives after shard 0 got stuck, in fetches of their own.
   const flowing = manifestsFor(1, 3, 1000);
@@ -94,11 +95,7 @@ describe('a shard handed to another member of the same instance', () => {
         { key: 'garbage', value: Buffer.from('not a manifest'), partition: 0 },
         { key: valid.contentHash, value: valid.bytes, partition: 0 },
       ]);
-      const since = Date.now();
-      while (holding.held() === 0) {
-        if (Date.now() - since > 30_000) throw new Error('shard 0 never wrote its pack');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await holding.untilHeld();
       // Shard 0's member is stuck in its transaction: past its session the group hands both shards to the
       // other member, which fetches shard 0 again from the committed offset (0) and waits for the lock.
       await waitForMemberOwning(own, [0, 1], 30_000);
@@ -120,14 +117,14 @@ async function waitForMemberOwning(own: NotaryHarness, partitions: number[], tim
   const admin = own.kafka.admin();
   await admin.connect();
   try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { groups } = await admin.describeGroups([own.groupId]);
-      const owners = (groups[0]?.members ?? []).map((member) => AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[own.topics.raw] ?? []);
-      if (groups[0]?.state === 'Stable' && owners.some((owned) => partitions.every((p) => owned.includes(p)))) return;
-      if (Date.now() > deadline) throw new Error(`no member of ${own.groupId} took partitions ${partitions.join(', ')} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitFor(
+      async () => {
+        const { groups } = await admin.describeGroups([own.groupId]);
+        const owners = (groups[0]?.members ?? []).map((member) => AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[own.topics.raw] ?? []);
+        return groups[0]?.state === 'Stable' && owners.some((owned) => partitions.every((p) => owned.includes(p)));
+      },
+      { timeoutMs, intervalMs: 250, message: `a member of ${own.groupId} owning partitions ${partitions.join(', ')}` },
+    );
   } finally {
     await admin.disconnect();
   }

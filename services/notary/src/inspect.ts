@@ -19,7 +19,6 @@ export interface RecordDecoder {
   quickCheck?(bytes: Uint8Array, now: Date): Identified | null;
 }
 
-
 export interface InspectContext {
   decoder: RecordDecoder;
   policyFor(tenant: string): TenantPolicy;

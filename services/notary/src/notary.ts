@@ -194,15 +194,18 @@ export class Notary {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const shard = batch.partition;
     const state = await this.shardState(shard);
-    // A batch fetched from an offset that another member of this instance has since committed past (see withShardLock).
-    const pending = batch.messages.filter((message) => BigInt(message.offset) >= state.nextOffset);
-    if (pending.length < batch.messages.length) {
-      this.options.logger.info({ shard, skipped: batch.messages.length - pending.length, nextOffset: String(state.nextOffset) }, 'skipped messages notarized already');
-      if (pending.length === 0) {
+    // A batch fetched from an offset that another member of this instance has since committed past (see
+    // withShardLock). Offsets ascend, so the usual batch costs one comparison.
+    const firstPending = batch.messages.findIndex((message) => BigInt(message.offset) >= state.nextOffset);
+    if (firstPending !== 0) {
+      const skipped = firstPending === -1 ? batch.messages.length : firstPending;
+      this.options.logger.info({ shard, skipped, nextOffset: String(state.nextOffset) }, 'skipped messages notarized already');
+      if (firstPending === -1) {
         resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
         return;
       }
     }
+    const pending = firstPending === 0 ? batch.messages : batch.messages.slice(firstPending);
     for (const messages of chunksByRecords(pending, this.options.maxTransactionMessages)) {
       if (!isRunning() || isStale()) return;
       await this.notarizeAndCommit(shard, state, batch.topic, messages);

@@ -42,8 +42,8 @@ export async function fetchCommittedState(kafka: Kafka, topics: EvidenceTopics, 
     const offsets = await admin.fetchOffsets({ groupId, topics: [topics.raw] });
     const partition = offsets[0]?.partitions.find((p) => p.partition === shard);
     // kafkajs reports "no committed offset" as -1.
-    const nextOffset = partition && BigInt(partition.offset) >= 0n ? BigInt(partition.offset) : 0n;
-    return { ...decodeOffsetMetadata(partition?.metadata), nextOffset };
+    const committedOffset = BigInt(partition?.offset ?? -1);
+    return { ...decodeOffsetMetadata(partition?.metadata), nextOffset: committedOffset >= 0n ? committedOffset : 0n };
   } finally {
     await admin.disconnect();
   }
