@@ -1,7 +1,8 @@
 /**
- * What one notary-shaped Kafka transaction costs (`npx tsx bench/ingest/txn-probe.ts [transactions] [gapMs]`):
+ * What one notary-shaped Kafka transaction costs (`npx tsx bench/ingest/txn-probe.ts [transactions] [gapMs] [offsets|none]`):
  * three transactional producers (one per partition, as the notary's shards) each run back-to-back
- * transactions of one produce, one sendOffsets and a commit. Prints the transaction time, the broker's
+ * transactions of one produce, one sendOffsets and a commit; with `none`, without the sendOffsets (as the
+ * notary's transactions that carry the shard's state in their last signed batch). Prints the transaction time, the broker's
  * time per request type (kafkajs instrumentation; also shows the coordinator lookups kafkajs repeats
  * in every transaction) and how long after each commit a read_committed consumer in another process
  * sees the record.
@@ -33,6 +34,7 @@ if (process.argv[2] === '--reader') {
 } else {
   const transactions = Number(process.argv[2] ?? 150);
   const gapMs = Number(process.argv[3] ?? 0);
+  const withOffsets = process.argv[4] !== 'none';
   const topic = await createTopic(kafka, 'bench-txn');
   const reader = fork(fileURLToPath(import.meta.url), ['--reader', topic], { execArgv: ['--import', 'tsx'] });
   const seenAt = new Map<string, number>();
@@ -53,7 +55,7 @@ if (process.argv[2] === '--reader') {
         const started = performance.now();
         const transaction = await producer.transaction();
         await transaction.send({ topic, messages: [{ value: Buffer.from(key), partition }] });
-        await transaction.sendOffsets({ consumerGroupId: 'bench-txn-group', topics: [{ topic, partitions: [{ partition, offset: String(i + 1) }] }] });
+        if (withOffsets) await transaction.sendOffsets({ consumerGroupId: 'bench-txn-group', topics: [{ topic, partitions: [{ partition, offset: String(i + 1) }] }] });
         await transaction.commit();
         committedAt.set(key, Date.now());
         totals.push(performance.now() - started);
@@ -65,7 +67,7 @@ if (process.argv[2] === '--reader') {
   const deadline = Date.now() + 10_000;
   while (seenAt.size < committedAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   reader.kill();
-  console.log(`bench/ingest/txn-probe: 3 producers × ${transactions} transactions, ${gapMs} ms between them`);
+  console.log(`bench/ingest/txn-probe: 3 producers × ${transactions} transactions, ${gapMs} ms between them, ${withOffsets ? 'with' : 'without'} sendOffsets`);
   console.log(line('transaction', totals));
   for (const [api, durations] of Object.entries(requests)) console.log(line(`  ${api}`, durations));
   const visible = [...committedAt].filter(([key]) => seenAt.has(key)).map(([key, at]) => seenAt.get(key)! - at);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID, createHash } from 'node:crypto';
 import { expandSignedBatch, parseSignedBatch, type SignedRecordMessage } from '@probity/evidence';
-import { FileEvidenceStore } from '@probity/evidence-store';
+import { FileEvidenceStore, type EvidenceStore } from '@probity/evidence-store';
 import { createKafka, ensureTopics, evidenceTopics, type EvidenceTopics, type Kafka, type KafkaMessage } from '@probity/kafka';
 import { NotaryKeyStore } from '@probity/keystore';
 import { createLogger } from '@probity/logger';
@@ -153,5 +153,27 @@ export async function notaryHarness(partitions = 3): Promise<NotaryHarness> {
       await admin.deleteTopics({ topics: [topics.raw, topics.signed, topics.dlq] }).catch(() => undefined);
       await admin.disconnect();
     },
+  };
+}
+
+/** A real file store whose pack syncs for `shard` do not finish until `release` is called. */
+export function storeHoldingShard(dir: string, shard: number) {
+  const store = new FileEvidenceStore(dir);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  const holding: EvidenceStore = Object.assign(Object.create(store) as EvidenceStore, {
+    writePack: (packName: string, objects: Parameters<EvidenceStore['writePack']>[1]) => {
+      const written = store.writePack(packName, objects);
+      if (!packName.startsWith(`shard-${shard}-`)) return written;
+      held += 1;
+      return { locations: written.locations, durable: Promise.all([written.durable, released]).then(() => undefined) };
+    },
+  });
+  return {
+    store: holding,
+    release,
+    /** Resolves once a pack of the held shard is waiting: its transaction is open and cannot commit. */
+    untilHeld: () => waitFor(() => held > 0, { message: `a pack of shard ${shard} to be held` }),
   };
 }

@@ -2,11 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileEvidenceStore, type EvidenceStore } from '@probity/evidence-store';
 import { partitionForKey } from '@probity/kafka';
 import { AssignerProtocol } from 'kafkajs';
 import { waitFor } from '../helpers/index.js';
-import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from './fixtures.js';
+import { encodeManifest, manifestJson, notaryHarness, storeHoldingShard, type NotaryHarness } from './fixtures.js';
 
 let harness: NotaryHarness;
 
@@ -16,28 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.cleanup();
 });
-
-/** A real file store whose pack syncs for `shard` do not finish until `release` is called. */
-function storeHoldingShard(dir: string, shard: number) {
-  const store = new FileEvidenceStore(dir);
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let held = 0;
-  const holding: EvidenceStore = Object.assign(Object.create(store) as EvidenceStore, {
-    writePack: (packName: string, objects: Parameters<EvidenceStore['writePack']>[1]) => {
-      const written = store.writePack(packName, objects);
-      if (!packName.startsWith(`shard-${shard}-`)) return written;
-      held += 1;
-      return { locations: written.locations, durable: Promise.all([written.durable, released]).then(() => undefined) };
-    },
-  });
-  return {
-    store: holding,
-    release,
-    /** Resolves once a pack of the held shard is waiting: its transaction is open and cannot commit. */
-    untilHeld: () => waitFor(() => held > 0, { message: `a pack of shard ${shard} to be held` }),
-  };
-}
 
 function manifestsFor(partition: number, count: number, offset: number) {
   const found: ReturnType<typeof encodeManifest>[] = [];

@@ -8,6 +8,11 @@ export const HEADER = {
   emitterSignature: 'probity-emitter-envelope',
   /** An emitter's signature over a batch of records, with this record's inclusion proof (see EmitterBatchStatement). */
   emitterBatch: 'probity-emitter-batch',
+  /**
+   * On the last signed batch of a notary transaction: the raw-topic offset after the transaction's raw
+   * messages. With the batch's checkpoint it is the shard's committed state (see the notary's recovery).
+   */
+  sourceNextOffset: 'probity-source-next-offset',
   dlqReason: 'probity-dlq-reason',
   dlqDetail: 'probity-dlq-detail',
   dlqSourceTopic: 'probity-dlq-source-topic',

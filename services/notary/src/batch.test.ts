@@ -64,6 +64,10 @@ describe('notarizeBatch', () => {
     }
     expect(indexes).toEqual(Array.from({ length: 1500 }, (_, i) => 7 + i));
     expect(plan.treeSize).toBe(1507);
+    // Only the transaction's last batch carries the raw offset committed with it (recovery reads it back).
+    const sourceNextOffsets = plan.signed.map((message) => headerString(message.headers as never, HEADER.sourceNextOffset));
+    expect(sourceNextOffsets.at(-1)).toBe(plan.nextOffset);
+    expect(sourceNextOffsets.slice(0, -1).every((value) => value === undefined)).toBe(true);
     log.close();
   });
 

@@ -183,13 +183,17 @@ export async function notarizeBatch(input: BatchInput, deps: BatchDeps): Promise
     signed.push({ key: `${input.shard}:${first}`, value, partition: input.shard, headers: { [HEADER.recordCount]: String(run.length) } });
     runStart += run.length;
   }
-
   const last = input.messages[input.messages.length - 1];
+  const nextOffset = last ? (BigInt(last.offset) + 1n).toString() : '0';
+  // The transaction's last batch carries the raw offset committed with it: the shard's state is its checkpoint and this.
+  const lastSigned = signed[signed.length - 1];
+  if (lastSigned) lastSigned.headers = { ...lastSigned.headers, [HEADER.sourceNextOffset]: nextOffset };
+
   return {
     signed,
     dlq,
     stored,
-    nextOffset: last ? (BigInt(last.offset) + 1n).toString() : '0',
+    nextOffset,
     treeSize,
     rootHash,
     counts,

@@ -58,6 +58,16 @@ export interface NotaryStats {
   shards: Record<number, { size: number; lastCommitAt: string | null }>;
 }
 
+/** The batch's commitOffsetsIfNecessary: with offsets given, one OffsetCommit without kafkajs' retries (metadata passes through). */
+type CommitOffsets = EachBatchPayload['commitOffsetsIfNecessary'];
+/** A shard's committed state as the consumer group's offset of its raw partition. */
+interface CommittedPosition {
+  topic: string;
+  partition: number;
+  offset: string;
+  metadata: string;
+}
+
 const messageBytes = (message: { value: Buffer | string | null }) => (message.value === null ? 0 : Buffer.byteLength(message.value));
 
 interface ShardState {
@@ -66,6 +76,8 @@ interface ShardState {
   committedSize: number;
   /** The raw-topic offset after the last committed transaction: earlier messages are notarized already. */
   nextOffset: bigint;
+  /** End offset of the shard's signed-topic partition after the last committed transaction. */
+  signedEnd: bigint;
   lastCommitAt: string | null;
   /** Value of `Notary.joins` when this state was reconciled with Kafka; -1 after a failed transaction. */
   reconciledAtJoin: number;
@@ -190,7 +202,7 @@ export class Notary {
     return { ...this.counters, dlq: { ...this.counters.dlq }, shards };
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const shard = batch.partition;
     const state = await this.shardState(shard);
@@ -208,13 +220,25 @@ export class Notary {
     const pending = firstPending === 0 ? batch.messages : batch.messages.slice(firstPending);
     for (const messages of chunksByRecords(pending, this.options.maxTransactionMessages)) {
       if (!isRunning() || isStale()) return;
-      await this.notarizeAndCommit(shard, state, batch.topic, messages);
+      const position = await this.notarizeAndCommit(shard, state, batch.topic, messages);
       resolveOffset(messages[messages.length - 1]!.offset);
+      // Awaited, in this batch: the member cannot have rejoined the group since, so the group refuses this commit
+      // if the shard may have moved on (a later generation), instead of taking back a new owner's offset.
+      if (position && isRunning() && !isStale()) await this.commitPosition(commitOffsetsIfNecessary, shard, position);
       await heartbeat();
     }
   }
 
-  private async notarizeAndCommit(shard: number, state: ShardState, topic: string, messages: EachBatchPayload['batch']['messages']): Promise<void> {
+  /**
+   * One Kafka transaction: the signed batches, the DLQ messages, and the shard's new state (tree size, root,
+   * raw offset). The state travels in the last signed batch (see `latestCommittedState`); only a transaction
+   * without one (all duplicates or DLQ) commits it in the group's offset. That keeps the group coordinator out
+   * of most transactions: no AddOffsetsToTxn, no TxnOffsetCommit, no commit marker on __consumer_offsets,
+   * which halved a transaction's time (bench/ingest/txn-probe). Returns the state for the group's offset to
+   * follow outside the transaction (for lag monitoring, and so that a successor need not read the signed
+   * topic), or null when the transaction committed it.
+   */
+  private async notarizeAndCommit(shard: number, state: ShardState, topic: string, messages: EachBatchPayload['batch']['messages']): Promise<CommittedPosition | null> {
     const { logger } = this.options;
     const origin = `${this.options.origin}/shard/${shard}`;
     let transaction: Awaited<ReturnType<Producer['transaction']>> | null = null;
@@ -238,23 +262,22 @@ export class Notary {
       lap('notarizedMs');
       transaction = await state.producer.transaction();
       // One produce request per chunk keeps every record batch under the broker's message.max.bytes.
+      let signedEnd = state.signedEnd;
       for (const chunk of chunksByBytes(plan.signed, messageBytes)) {
-        await transaction.send({ topic: this.options.topics.signed, compression: this.signedCompression, messages: chunk });
+        const [written] = await transaction.send({ topic: this.options.topics.signed, compression: this.signedCompression, messages: chunk });
+        // The partition's end once committed: past this chunk's records and the commit marker after them.
+        signedEnd = BigInt(written!.baseOffset!) + BigInt(chunk.length) + 1n;
       }
       for (const chunk of chunksByBytes(plan.dlq, messageBytes)) {
         await transaction.send({ topic: this.options.topics.dlq, compression: CompressionTypes.GZIP, messages: chunk });
       }
       lap('sentMs');
-      await transaction.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [
-          {
-            topic,
-            // kafkajs passes `metadata` through to TxnOffsetCommit; its types omit it.
-            partitions: [{ partition: shard, offset: plan.nextOffset, metadata: encodeOffsetMetadata(plan.treeSize, plan.rootHash) } as { partition: number; offset: string }],
-          },
-        ],
-      });
+      const committedState: CommittedPosition = { topic, partition: shard, offset: plan.nextOffset, metadata: encodeOffsetMetadata({ size: plan.treeSize, root: plan.rootHash, signedEnd }) };
+      const stateInSignedTopic = plan.signed.length > 0;
+      if (!stateInSignedTopic) {
+        // kafkajs passes `metadata` through to TxnOffsetCommit; its types omit it.
+        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [committedState as { partition: number; offset: string }] }] });
+      }
       lap('offsetsMs');
       // Nothing is acknowledged before the evidence store holds it (invariant 1); its sync ran meanwhile.
       await plan.stored;
@@ -263,11 +286,13 @@ export class Notary {
       lap('committedMs');
       state.committedSize = plan.treeSize;
       state.nextOffset = BigInt(plan.nextOffset);
+      state.signedEnd = signedEnd;
       state.lastCommitAt = new Date().toISOString();
       this.count(plan.counts);
       if (plan.counts.accepted + plan.counts.duplicates + Object.keys(plan.counts.dlq).length > 0) {
         logger.debug({ shard, messages: messages.length, ...plan.counts, size: plan.treeSize, ...phases }, 'batch notarized');
       }
+      return stateInSignedTopic ? committedState : null;
     } catch (err) {
       if (transaction) await transaction.abort().catch(() => undefined);
       // Uncommitted leaves must not survive: the next attempt re-appends them at the same indexes.
@@ -276,6 +301,20 @@ export class Notary {
       state.reconciledAtJoin = -1;
       logger.warn({ shard, err }, 'notarization failed; the batch will be retried');
       throw toKafkaError(err, `notarizing shard ${shard}`);
+    }
+  }
+
+  /**
+   * The group's offset follows a transaction whose state is in the signed topic; recovery does without it when
+   * this fails. One attempt (the batch's commitOffsetsIfNecessary, without kafkajs' retries): a retry after a
+   * rejoin would carry a later generation, which the group accepts even once the shard has moved on.
+   */
+  private async commitPosition(commitOffsets: CommitOffsets, shard: number, committed: CommittedPosition): Promise<void> {
+    const { topic, ...partition } = committed;
+    try {
+      await commitOffsets({ topics: [{ topic, partitions: [partition] }] });
+    } catch (err) {
+      this.options.logger.info({ shard, err }, "the group's offset did not follow the last transaction; the next owner of the shard will read its state from the signed topic");
     }
   }
 
@@ -293,8 +332,6 @@ export class Notary {
     const joinsAtStart = this.joins;
     const { kafka, groupId, logger, dataDir } = this.options;
     if (existing) await existing.producer.disconnect().catch(() => undefined);
-    // Connecting a transactional producer fences the shard's previous owner and aborts its open transaction,
-    // so the committed state read next cannot change under us.
     const producer = kafka.producer({
       transactionalId: `${groupId}-${this.options.topics.raw}-shard-${shard}`,
       idempotent: true,
@@ -302,6 +339,11 @@ export class Notary {
       retry: transactionalRetry,
     });
     await producer.connect();
+    // Fence the shard's previous owner before reading the committed state, so that it cannot change under us.
+    // kafkajs' connect() takes a non-transactional producer id; the transactional InitProducerId (which bumps the
+    // epoch and waits until the previous owner's open transaction is aborted, or its commit complete) runs at
+    // the first transaction(). An abort with nothing in it sends nothing more.
+    await (await producer.transaction()).abort();
     const log = existing?.log ?? ShardLog.open(dataDir, shard);
     const committed = await fetchCommittedState(kafka, this.options.topics, groupId, shard);
     const outcome = await reconcileShard(kafka, this.options.topics, log, committed, (message) => logger.info(message));
@@ -311,6 +353,7 @@ export class Notary {
       producer,
       committedSize: committed.size,
       nextOffset: committed.nextOffset,
+      signedEnd: committed.signedEnd,
       lastCommitAt: existing?.lastCommitAt ?? null,
       reconciledAtJoin: joinsAtStart,
     };
