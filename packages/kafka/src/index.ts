@@ -7,4 +7,4 @@ export type { EnsureTopicsResult, ClusterDescription } from './admin.js';
 export { HEADER, headerString } from './headers.js';
 export { murmur2, partitionForKey, keyHashPartitioner } from './partitioner.js';
 export { CompressionTypes } from 'kafkajs';
-export type { Kafka, Producer, Consumer, Admin, EachBatchPayload, KafkaMessage, Message, Transaction, IHeaders } from 'kafkajs';
+export type { Kafka, Producer, Consumer, Admin, EachBatchPayload, KafkaMessage, Message, Offsets, Transaction, IHeaders } from 'kafkajs';

@@ -1,5 +1,5 @@
 import type { EvidenceStore } from '@probity/evidence-store';
-import { CompressionTypes, toKafkaError, transactionalRetry, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type Producer } from '@probity/kafka';
+import { CompressionTypes, toKafkaError, transactionalRetry, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type Offsets, type Producer } from '@probity/kafka';
 import type { NotaryKeyStore } from '@probity/keystore';
 import type { Logger } from '@probity/logger';
 import { notarizeBatch } from './batch.js';
@@ -60,13 +60,6 @@ export interface NotaryStats {
 
 /** The batch's commitOffsetsIfNecessary: with offsets given, one OffsetCommit without kafkajs' retries (metadata passes through). */
 type CommitOffsets = EachBatchPayload['commitOffsetsIfNecessary'];
-/** A shard's committed state as the consumer group's offset of its raw partition. */
-interface CommittedPosition {
-  topic: string;
-  partition: number;
-  offset: string;
-  metadata: string;
-}
 
 const messageBytes = (message: { value: Buffer | string | null }) => (message.value === null ? 0 : Buffer.byteLength(message.value));
 
@@ -238,7 +231,7 @@ export class Notary {
    * follow outside the transaction (for lag monitoring, and so that a successor need not read the signed
    * topic), or null when the transaction committed it.
    */
-  private async notarizeAndCommit(shard: number, state: ShardState, topic: string, messages: EachBatchPayload['batch']['messages']): Promise<CommittedPosition | null> {
+  private async notarizeAndCommit(shard: number, state: ShardState, topic: string, messages: EachBatchPayload['batch']['messages']): Promise<Offsets | null> {
     const { logger } = this.options;
     const origin = `${this.options.origin}/shard/${shard}`;
     let transaction: Awaited<ReturnType<Producer['transaction']>> | null = null;
@@ -272,12 +265,11 @@ export class Notary {
         await transaction.send({ topic: this.options.topics.dlq, compression: CompressionTypes.GZIP, messages: chunk });
       }
       lap('sentMs');
-      const committedState: CommittedPosition = { topic, partition: shard, offset: plan.nextOffset, metadata: encodeOffsetMetadata({ size: plan.treeSize, root: plan.rootHash, signedEnd }) };
+      // The new state as the group's offset of the raw partition. kafkajs passes `metadata` through; its types omit it.
+      const metadata = encodeOffsetMetadata({ size: plan.treeSize, root: plan.rootHash, signedEnd });
+      const position: Offsets = { topics: [{ topic, partitions: [{ partition: shard, offset: plan.nextOffset, metadata } as { partition: number; offset: string }] }] };
       const stateInSignedTopic = plan.signed.length > 0;
-      if (!stateInSignedTopic) {
-        // kafkajs passes `metadata` through to TxnOffsetCommit; its types omit it.
-        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [committedState as { partition: number; offset: string }] }] });
-      }
+      if (!stateInSignedTopic) await transaction.sendOffsets({ consumerGroupId: this.options.groupId, ...position });
       lap('offsetsMs');
       // Nothing is acknowledged before the evidence store holds it (invariant 1); its sync ran meanwhile.
       await plan.stored;
@@ -292,7 +284,7 @@ export class Notary {
       if (plan.counts.accepted + plan.counts.duplicates + Object.keys(plan.counts.dlq).length > 0) {
         logger.debug({ shard, messages: messages.length, ...plan.counts, size: plan.treeSize, ...phases }, 'batch notarized');
       }
-      return stateInSignedTopic ? committedState : null;
+      return stateInSignedTopic ? position : null;
     } catch (err) {
       if (transaction) await transaction.abort().catch(() => undefined);
       // Uncommitted leaves must not survive: the next attempt re-appends them at the same indexes.
@@ -309,10 +301,9 @@ export class Notary {
    * this fails. One attempt (the batch's commitOffsetsIfNecessary, without kafkajs' retries): a retry after a
    * rejoin would carry a later generation, which the group accepts even once the shard has moved on.
    */
-  private async commitPosition(commitOffsets: CommitOffsets, shard: number, committed: CommittedPosition): Promise<void> {
-    const { topic, ...partition } = committed;
+  private async commitPosition(commitOffsets: CommitOffsets, shard: number, position: Offsets): Promise<void> {
     try {
-      await commitOffsets({ topics: [{ topic, partitions: [partition] }] });
+      await commitOffsets(position);
     } catch (err) {
       this.options.logger.info({ shard, err }, "the group's offset did not follow the last transaction; the next owner of the shard will read its state from the signed topic");
     }

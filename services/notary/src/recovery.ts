@@ -56,7 +56,7 @@ export function groupStateIsLatest(group: GroupCommittedState, signedEnd: bigint
  */
 export function latestCommittedState(group: GroupCommittedState, signedEnd: bigint, tail: SignedTailState | null): CommittedShardState {
   if (tail !== null && tail.nextOffset > group.nextOffset) return { ...tail, signedEnd };
-  return { size: group.size, root: group.root, nextOffset: group.nextOffset, signedEnd };
+  return { ...group, signedEnd };
 }
 
 export async function fetchCommittedState(kafka: Kafka, topics: EvidenceTopics, groupId: string, shard: number): Promise<CommittedShardState> {
