@@ -5,7 +5,7 @@
 #   bash infra/install.sh               # everything, incl. the interop tools the tests use
 #   bash infra/install.sh --no-interop  # just enough to run Probity (quickstart)
 #
-# - node_modules (npm ci, when missing or older than package-lock.json)
+# - node_modules (npm ci, when missing or older than package-lock.json or patches/)
 # - Kafka $PROBITY_KAFKA_VERSION jars → $PROBITY_CACHE_DIR/kafka-<version>/libs (Maven Central)
 # - redis-server (Debian package)
 # - Java >= 17 and Maven are checked, not installed
@@ -37,14 +37,17 @@ install_node_modules() {
   [ "$major" -ge 20 ] || die "Node $major found; Probity needs Node 20 or newer" "install Node.js 20, then rerun"
   local lock="$PROBITY_REPO/package-lock.json" stamp="$PROBITY_REPO/node_modules/.package-lock.json"
   # npm rewrites node_modules/.package-lock.json on every install, so a lock
-  # file newer than it means someone changed dependencies since.
-  if [ -f "$stamp" ] && [ ! "$lock" -nt "$stamp" ]; then
+  # file newer than it means someone changed dependencies since; a newer file in
+  # patches/ (applied to dependencies by the postinstall, patch-package) too.
+  local newer_patch
+  newer_patch="$(find "$PROBITY_REPO/patches" -type f -newer "$stamp" 2>/dev/null | head -n 1)"
+  if [ -f "$stamp" ] && [ ! "$lock" -nt "$stamp" ] && [ -z "$newer_patch" ]; then
     ok "node_modules up to date"
     return
   fi
   local t0
   t0="$(now_ms)"
-  info "npm ci (node_modules missing or older than package-lock.json)"
+  info "npm ci (node_modules missing, or older than package-lock.json or patches/)"
   local out="$PROBITY_CACHE_DIR/npm-ci.$$.log"
   if ! (cd "$PROBITY_REPO" && npm ci --no-audit --no-fund --loglevel=error) >"$out" 2>&1; then
     if grep -q 'are in sync' "$out"; then

@@ -20,7 +20,7 @@ import { loadCommonConfig } from '@probity/config';
 import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
 import { createKafka, ensureTopics, evidenceTopics, type Kafka } from '@probity/kafka';
 import { defaultRegistry } from '@probity/schema';
-import { brokerPid, countRecords, createTopic, dropTopics, processCpuSeconds, readSignedElsewhere } from './measure.js';
+import { brokerPid, countRecords, cpuShares, createTopic, dropTopics, processCpuSeconds, readSignedElsewhere } from './measure.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const count = Number(process.argv[2] ?? 100_000);
@@ -156,8 +156,9 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     syncCosts.push(performance.now() - t0);
   }
   await Promise.all(acks);
-  log(`  ${label}: all ${count} emits durable`);
+  log(`  ${label}: all ${count} emits durable after ${((performance.now() - start) / 1000).toFixed(1)} s`);
   const end = await signedDone;
+  log(`  ${label}: all ${count} on the signed topic after ${((end - start) / 1000).toFixed(1)} s`);
   const seconds = (end - start) / 1000;
   const rate = count / seconds;
   const { line: cpuLine, notarySeconds: cpu } = meter(count);
@@ -186,18 +187,23 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     if (consumed >= count + steady) allSeen();
   });
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  let steadyCpu = 'n/a';
   try {
     await Promise.race([pastBacklog, reader.failed]);
     loopDelay.enable();
+    const sharesSinceSteady = cpuShares({ broker: brokerPid(), notary: notary.pid, 'bench (SDK)': process.pid, reader: reader.pid });
     const steadyStart = performance.now();
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < steady; i++) {
-      const due = steadyStart + i;
-      while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
+      // 5 manifests every 5 ms rather than one a millisecond: a sleep and wake costs ~100 µs of CPU on this
+      // machine, and a 1 ms timer took ~8% of a core from the notary and the broker. The SDK lingers 5 ms anyway.
+      const due = steadyStart + Math.floor(i / 5) * 5;
+      while (performance.now() < due) await new Promise((r) => setTimeout(r, due - performance.now()));
       const enq = emitter.enqueue('EvidenceManifest', manifest('bench', count + i));
       pending.push(enq.durable.then((r) => resolvedAt.set((r as { contentHash: string }).contentHash, Date.now())));
     }
     await Promise.race([Promise.all(pending).then(() => latencyDone), reader.failed]);
+    steadyCpu = sharesSinceSteady();
   } finally {
     reader.stop();
     loopDelay.disable();
@@ -214,6 +220,7 @@ async function fullPath(kafka: Kafka, label: string, options: { signed: boolean 
     producedToSeen.push(seen.seenAt - seen.producedAt);
     trace.push(`${resolved} ${seen.producedAt} ${seen.seenAt} ${seen.key}`);
   }
+  log(`  ${label}: CPU while steady: ${steadyCpu}`);
   log(`  ${label}: this process's event-loop delay while steady: p50 ${ms(loopDelay.percentile(50) / 1e6)} p99 ${ms(loopDelay.percentile(99) / 1e6)} max ${ms(loopDelay.max / 1e6)}`);
   // BENCH_LATENCY_TRACE=<file>: one line per record, "resolved produced seen key" (epoch ms; key = the signed
   // message's `<shard>:<first index>`, to match the notary's debug log), for finding stalls.
@@ -245,9 +252,9 @@ function bareVerifyRate(): number {
 const signMode = process.env.BENCH_SIGN_MODE === 'record' ? 'record' : 'batch';
 const kafka = createKafka({ brokers, clientId: 'bench-ingest' });
 log(`bench/ingest: emitter signatures (phases c, e) per ${signMode}; ${count} manifests of ${registry.encode('EvidenceManifest', manifest('bench', 0)).length} bytes, broker ${brokers.join(',')}, ${(await import('node:os')).cpus().length} cores`);
-const bytes = Array.from({ length: count }, (_, i) => registry.encode('EvidenceManifest', manifest('bench', i)));
 // BENCH_PHASES=<letters> runs only some phases (e.g. "de": the notary draining a backlog); all by default.
 const phases = process.env.BENCH_PHASES ?? 'abcde';
+const bytes = phases.includes('a') ? Array.from({ length: count }, (_, i) => registry.encode('EvidenceManifest', manifest('bench', i))) : [];
 const bareRate = phases.includes('a') ? await bare(kafka, bytes) : NaN;
 if (phases.includes('a')) log(`(a) bare kafkajs produce→consume: ${bareRate.toFixed(0)} msg/s`);
 const verifyRate = bareVerifyRate();

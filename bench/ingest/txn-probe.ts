@@ -3,7 +3,8 @@
  * three transactional producers (one per partition, as the notary's shards) each run back-to-back
  * transactions of one produce, one sendOffsets and a commit; with `none`, without the sendOffsets (as the
  * notary's transactions that carry the shard's state in their last signed batch). Prints the transaction time, the broker's
- * time per request type (kafkajs instrumentation; also shows the coordinator lookups kafkajs repeats
+ * time per request type (kafkajs instrumentation; FindCoordinator once per producer, since
+ * patches/kafkajs+2.2.4.patch: unpatched kafkajs repeated it
  * in every transaction) and how long after each commit a read_committed consumer in another process
  * sees the record.
  */

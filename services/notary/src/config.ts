@@ -32,7 +32,7 @@ export const notaryEnvShape = {
   /**
    * The broker holds a fetch until this many bytes are ready or NOTARY_FETCH_MAX_WAIT_MS
    * passes: larger fetches make fewer, larger transactions, each with a fixed cost
-   * (a pack fdatasync, a checkpoint signature, five Kafka round trips). @defaultValue 65536
+   * (a pack fdatasync, a checkpoint signature, three Kafka round trips: AddPartitionsToTxn, Produce, EndTxn). @defaultValue 65536
    */
   NOTARY_FETCH_MIN_BYTES: envInt(64 * 1024, 1, 64 * 1024 * 1024),
   /**

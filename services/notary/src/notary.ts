@@ -89,6 +89,8 @@ export class Notary {
   private readonly shardLocks = new Map<number, Promise<void>>();
   private pool: InspectPool | null = null;
   private readonly shards = new Map<number, ShardState>();
+  /** Per shard, the commit of the group's offset that follows its last transaction, while in flight (see followPosition). */
+  private readonly positionCommits = new Map<number, Promise<void>>();
   /**
    * Group joins seen by this instance's members. A shard's state reconciled before the latest join is
    * stale: another owner may have moved it on meanwhile, so it is reconciled again before its next batch.
@@ -158,6 +160,7 @@ export class Notary {
   async stop(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
     this.consumers = [];
+    await Promise.all(this.positionCommits.values());
     for (const state of this.shards.values()) {
       await state.producer.disconnect().catch(() => undefined);
       state.log.close();
@@ -215,9 +218,7 @@ export class Notary {
       if (!isRunning() || isStale()) return;
       const position = await this.notarizeAndCommit(shard, state, batch.topic, messages);
       resolveOffset(messages[messages.length - 1]!.offset);
-      // Awaited, in this batch: the member cannot have rejoined the group since, so the group refuses this commit
-      // if the shard may have moved on (a later generation), instead of taking back a new owner's offset.
-      if (position && isRunning() && !isStale()) await this.commitPosition(commitOffsetsIfNecessary, shard, position);
+      if (position && isRunning() && !isStale()) await this.followPosition(commitOffsetsIfNecessary, shard, position);
       await heartbeat();
     }
   }
@@ -269,7 +270,11 @@ export class Notary {
       const metadata = encodeOffsetMetadata({ size: plan.treeSize, root: plan.rootHash, signedEnd });
       const position: Offsets = { topics: [{ topic, partitions: [{ partition: shard, offset: plan.nextOffset, metadata } as { partition: number; offset: string }] }] };
       const stateInSignedTopic = plan.signed.length > 0;
-      if (!stateInSignedTopic) await transaction.sendOffsets({ consumerGroupId: this.options.groupId, ...position });
+      if (!stateInSignedTopic) {
+        // The group's offset following an earlier transaction must land before this one's, not after.
+        await this.positionCommits.get(shard);
+        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, ...position });
+      }
       lap('offsetsMs');
       // Nothing is acknowledged before the evidence store holds it (invariant 1); its sync ran meanwhile.
       await plan.stored;
@@ -298,15 +303,22 @@ export class Notary {
 
   /**
    * The group's offset follows a transaction whose state is in the signed topic; recovery does without it when
-   * this fails. One attempt (the batch's commitOffsetsIfNecessary, without kafkajs' retries): a retry after a
-   * rejoin would carry a later generation, which the group accepts even once the shard has moved on.
+   * it does not. Sent from the batch, so it carries the batch's generation: the member cannot have rejoined
+   * since, and the group refuses it if the shard may have moved on (a later generation) instead of taking back
+   * a new owner's offset. One attempt (the batch's commitOffsetsIfNecessary, without kafkajs' retries), for
+   * the same reason. Not awaited: the shard's next fetch and transaction need not wait for the group
+   * coordinator (a round trip of each cycle). One in flight per shard, so that they arrive in order.
    */
-  private async commitPosition(commitOffsets: CommitOffsets, shard: number, position: Offsets): Promise<void> {
-    try {
-      await commitOffsets(position);
-    } catch (err) {
-      this.options.logger.info({ shard, err }, "the group's offset did not follow the last transaction; the next owner of the shard will read its state from the signed topic");
-    }
+  private async followPosition(commitOffsets: CommitOffsets, shard: number, position: Offsets): Promise<void> {
+    await this.positionCommits.get(shard);
+    const commit = commitOffsets(position)
+      .catch((err: unknown) =>
+        this.options.logger.info({ shard, err }, "the group's offset did not follow the last transaction; the next owner of the shard will read its state from the signed topic"),
+      )
+      .finally(() => {
+        if (this.positionCommits.get(shard) === commit) this.positionCommits.delete(shard);
+      });
+    this.positionCommits.set(shard, commit);
   }
 
   private count(counts: { accepted: number; duplicates: number; dlq: Partial<Record<DlqReason, number>> }): void {
