@@ -39,8 +39,10 @@ install_node_modules() {
   # npm rewrites node_modules/.package-lock.json on every install, so a lock
   # file newer than it means someone changed dependencies since; a newer file in
   # patches/ (applied to dependencies by the postinstall, patch-package) too.
-  local newer_patch
-  newer_patch="$(find "$PROBITY_REPO/patches" -type f -newer "$stamp" 2>/dev/null | head -n 1)"
+  local newer_patch=""
+  if [ -f "$stamp" ] && [ -d "$PROBITY_REPO/patches" ]; then
+    newer_patch="$(find "$PROBITY_REPO/patches" -type f -newer "$stamp" | head -n 1)"
+  fi
   if [ -f "$stamp" ] && [ ! "$lock" -nt "$stamp" ] && [ -z "$newer_patch" ]; then
     ok "node_modules up to date"
     return

@@ -116,6 +116,15 @@ describe('SchemaRegistry.quickCheck', () => {
     expect(vouched).toBeGreaterThan(acceptedByFullPath * 0.9);
   });
 
+  it('reads timestamps (eight varint bytes) exactly: refuses one a microsecond past a day ahead, vouches for one at it', () => {
+    const manifest = examples.find((e) => e.file === 'EvidenceManifest.training.json')!;
+    const latest = (NOW.getTime() + 86_400_000) * 1000;
+    const at = (occurred_at: number) => writeUnchecked('EvidenceManifest', { ...(manifest.value as object), occurred_at })!;
+    expect(registry.quickCheck(at(latest), { now: NOW })).not.toBeNull();
+    expect(fullPath(at(latest + 1)).issues).not.toEqual([]);
+    expect(registry.quickCheck(at(latest + 1), { now: NOW })).toBeNull();
+  });
+
   it('leaves longs avsc cannot decode (beyond ±(2^53 − 2)) to the full path, and vouches for the largest it can', () => {
     const manifest = examples.find((e) => e.file === 'EvidenceManifest.training.json')!;
     const sentinel = 123_456_789;
@@ -143,7 +152,8 @@ describe('SchemaRegistry.quickCheck', () => {
     }
     // avsc reads -(2^53 - 1) as +(2^53 - 2) without complaint: not a number to vouch for either.
     expect(registry.quickCheck(withSeed(-(2n ** 53n - 1n)), { now: NOW })).toBeNull();
-    for (const seed of [2n ** 53n - 2n, -(2n ** 53n - 2n), 2n ** 48n, -(2n ** 48n) - 1n]) {
+    // Eight varint bytes: below 2^52 in magnitude read as a double, from 2^52 with BigInt.
+    for (const seed of [2n ** 53n - 2n, -(2n ** 53n - 2n), 2n ** 48n, -(2n ** 48n) - 1n, 2n ** 52n - 1n, -(2n ** 52n), 2n ** 52n, -(2n ** 52n) - 1n]) {
       const fits = withSeed(seed);
       expect(fullPath(fits).issues).toEqual([]);
       expect(registry.quickCheck(fits, { now: NOW }), String(seed)).not.toBeNull();

@@ -318,8 +318,10 @@ function readLength(c: Cursor): number {
 
 /**
  * avsc refuses to decode a long beyond ±(2^53 − 2) ("potential precision
- * loss"), so the full path calls such a body invalid: not sure. Seven varint
- * bytes hold 49 bits, exactly; a longer varint is decoded with BigInt.
+ * loss"), so the full path calls such a body invalid: not sure. A varint whose
+ * zigzag value is below 2^53 (seven bytes, or an eighth below 16: every
+ * timestamp in microseconds) is summed exactly in a double; a longer one is
+ * decoded with BigInt.
  */
 const LARGEST_DECODABLE_LONG = 9_007_199_254_740_990n;
 
@@ -327,9 +329,10 @@ function readLong(c: Cursor): number {
   let result = 0;
   let multiplier = 1;
   const start = c.pos;
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 8; i++) {
     need(c, 1);
     const byte = c.buf[c.pos++]!;
+    if (i === 7 && byte >= 16) break;
     result += (byte & 0x7f) * multiplier;
     if ((byte & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
     multiplier *= 128;

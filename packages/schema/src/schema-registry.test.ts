@@ -131,6 +131,17 @@ describe('encode and decode', () => {
       expect((error.details?.['issues'] as Array<{ path: string }>).map((issue) => issue.path).sort()).toEqual(['stage', 'tenant']);
     }
   });
+
+  it('refuses an undeclared (misspelt) field, nested or not, naming it', () => {
+    const misspelt = { ...manifest(), principal: { kind: 'USER', id: 'u', dispaly_name: 'x' }, lables: {} };
+    try {
+      registry.encode('EvidenceManifest', misspelt, { now: NOW });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as SchemaError).code).toBe('SCHEMA_INVALID');
+      expect(((err as SchemaError).details?.['issues'] as Array<{ path: string }>).map((issue) => issue.path).sort()).toEqual(['lables', 'principal.dispaly_name']);
+    }
+  });
 });
 
 describe('decode errors', () => {
