@@ -74,6 +74,75 @@ describe('notary recovery', () => {
 });
 
 /**
+ * `kafka` as the notary sees it, with the first commit of the group's offset that follows a transaction "timed out":
+ * its caller gets an error at once, while the commit itself is held, as if still on its way to the coordinator. A
+ * later commit on that connection goes out only after it (the broker answers a connection's requests in order);
+ * `releaseHeld` lets it arrive late on its own.
+ */
+function followCommitTimingOut(kafka: Kafka) {
+  let held: (() => Promise<void>) | null = null;
+  let timedOut = false;
+  const sendHeld = async () => {
+    const send = held;
+    held = null;
+    await send?.();
+  };
+  const observed = Object.create(kafka) as Kafka;
+  observed.consumer = (...args) => {
+    const consumer = kafka.consumer(...args);
+    const run = consumer.run.bind(consumer);
+    consumer.run = (config) =>
+      run({
+        ...config,
+        eachBatch: async (payload) => {
+          const commit = payload.commitOffsetsIfNecessary;
+          const commitOffsetsIfNecessary: typeof commit = async (offsets) => {
+            if (!offsets) return commit();
+            if (!timedOut) {
+              timedOut = true;
+              held = () => commit(offsets);
+              throw new Error('Request OffsetCommit timed out (test)');
+            }
+            await sendHeld();
+            return commit(offsets);
+          };
+          await config!.eachBatch!({ ...payload, commitOffsetsIfNecessary });
+        },
+      });
+    return consumer;
+  };
+  return { kafka: observed, releaseHeld: sendHeld, timedOut: () => timedOut };
+}
+
+describe("the group's offset following a transaction", () => {
+  it('is not taken back by a commit that timed out on the client and reaches the coordinator after a later DLQ-only transaction', async () => {
+    const own = await notaryHarness(1);
+    const lagging = followCommitTimingOut(own.kafka);
+    try {
+      const notary = await own.startNotary(undefined, { kafka: lagging.kafka, concurrency: 1 });
+      const valid = encodeManifest(manifestJson('acme', 95_000));
+      // A signed transaction (raw offset 0); the group's offset following it (to 1) "times out".
+      await own.produceRaw([{ key: valid.contentHash, value: valid.bytes, partition: 0 }]);
+      await own.readSigned(1, 30_000);
+      await waitFor(() => lagging.timedOut(), { timeoutMs: 30_000, message: "the group's offset to follow the signed transaction" });
+      // A DLQ-only transaction (raw offset 1) commits its state, the offset 2, in the group's offset.
+      await own.produceRaw([{ key: 'garbage', value: Buffer.from('not a manifest'), partition: 0 }]);
+      await own.readAll(own.topics.dlq, 1, 30_000);
+      // Whatever is still held arrives now, late; the notary must have settled it before its sendOffsets.
+      await lagging.releaseHeld();
+      await notary.stop();
+      const admin = own.kafka.admin();
+      await admin.connect();
+      const [committed] = await admin.fetchOffsets({ groupId: own.groupId, topics: [own.topics.raw] });
+      await admin.disconnect();
+      expect(committed!.partitions[0]!.offset).toBe('2');
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
+
+/**
  * `kafka` as the notary sees it, observed: every transaction commit's outcome, and (with `gated`) a gate that
  * holds the first transaction begun after the notary read a consumer group's committed offsets.
  */

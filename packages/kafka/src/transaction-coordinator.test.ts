@@ -21,26 +21,34 @@ interface TransactionManager {
 const NOT_COORDINATOR = 16;
 const CONCURRENT_TRANSACTIONS = 51;
 
+/** A cluster of one broker (node 1) whose pool can drop or replace its Broker object, as kafkajs' does on metadata changes. */
 function fakeCluster(failures: { addPartitions?: (Error | undefined)[] } = {}) {
   const requests: string[] = [];
-  const broker = {
+  const makeBroker = (generation: number) => ({
+    nodeId: 1,
     initProducerId: async () => (requests.push('InitProducerId'), { producerId: 7, producerEpoch: 0 }),
     addPartitionsToTxn: async () => {
-      requests.push('AddPartitionsToTxn');
+      requests.push(`AddPartitionsToTxn${generation > 0 ? `@${generation}` : ''}`);
       const failure = failures.addPartitions?.shift();
       if (failure) throw failure;
     },
-    endTxn: async () => void requests.push('EndTxn'),
-  };
+    endTxn: async () => void requests.push(`EndTxn${generation > 0 ? `@${generation}` : ''}`),
+  });
+  const pool = new Map([[1, makeBroker(0)]]);
   const cluster = {
     retry: { retries: 0 },
     refreshMetadataIfNecessary: async () => undefined,
-    findGroupCoordinator: async () => (requests.push('FindCoordinator'), broker),
+    findGroupCoordinator: async () => (requests.push('FindCoordinator'), pool.get(1)),
+    findBroker: async ({ nodeId }: { nodeId: number }) => {
+      const broker = pool.get(nodeId);
+      if (!broker) throw Object.assign(new Error(`broker ${nodeId} not found`), { name: 'KafkaJSBrokerNotFound' });
+      return broker;
+    },
   };
   const noop = () => undefined;
   const logger = { debug: noop, info: noop, warn: noop, error: noop, namespace: () => logger };
   const manager = createTransactionManager({ logger, cluster, transactional: true, transactionalId: 'shard-0' });
-  return { manager, requests };
+  return { manager, requests, replaceBroker: (generation: number) => pool.set(1, makeBroker(generation)), dropBroker: () => pool.delete(1) };
 }
 
 async function transaction(manager: TransactionManager): Promise<void> {
@@ -82,7 +90,22 @@ describe('kafkajs transactions (patched): the transaction coordinator is looked 
     expect(requests).toEqual(['FindCoordinator', 'InitProducerId', 'AddPartitionsToTxn', 'AddPartitionsToTxn']);
   });
 
-  it('looks it up again at every InitProducerId (a reconnect, or fencing a previous owner)', async () => {
+  it("uses the pool's current Broker object for the coordinator, and looks it up again once the pool has none", async () => {
+    const { manager, requests, replaceBroker, dropBroker } = fakeCluster();
+    await manager.initProducerId();
+    replaceBroker(1);
+    await transaction(manager);
+    dropBroker();
+    manager.beginTransaction();
+    const add = () => manager.addPartitionsToTransaction([{ topic: 'signed', partitions: [{ partition: 0 }] }]);
+    await expect(add()).rejects.toThrow();
+    replaceBroker(2);
+    await add();
+    await manager.commit();
+    expect(requests).toEqual(['FindCoordinator', 'InitProducerId', 'AddPartitionsToTxn@1', 'EndTxn@1', 'FindCoordinator', 'FindCoordinator', 'AddPartitionsToTxn@2', 'EndTxn@2']);
+  });
+
+  it('looks it up again at the transactional InitProducerId (a producer\'s first transaction)', async () => {
     const { manager, requests } = fakeCluster();
     await manager.initProducerId();
     await transaction(manager);

@@ -91,6 +91,8 @@ export class Notary {
   private readonly shards = new Map<number, ShardState>();
   /** Per shard, the commit of the group's offset that follows its last transaction, while in flight (see followPosition). */
   private readonly positionCommits = new Map<number, Promise<void>>();
+  /** Per shard, a position whose following commit failed (it may still reach the coordinator), and `joins` when it was sent. */
+  private readonly unsettledPositions = new Map<number, { position: Offsets; atJoin: number }>();
   /**
    * Group joins seen by this instance's members. A shard's state reconciled before the latest join is
    * stale: another owner may have moved it on meanwhile, so it is reconciled again before its next batch.
@@ -216,7 +218,7 @@ export class Notary {
     const pending = firstPending === 0 ? batch.messages : batch.messages.slice(firstPending);
     for (const messages of chunksByRecords(pending, this.options.maxTransactionMessages)) {
       if (!isRunning() || isStale()) return;
-      const position = await this.notarizeAndCommit(shard, state, batch.topic, messages);
+      const position = await this.notarizeAndCommit(shard, state, batch.topic, messages, () => this.settlePosition(commitOffsetsIfNecessary, shard));
       resolveOffset(messages[messages.length - 1]!.offset);
       if (position && isRunning() && !isStale()) await this.followPosition(commitOffsetsIfNecessary, shard, position);
       await heartbeat();
@@ -232,7 +234,13 @@ export class Notary {
    * follow outside the transaction (for lag monitoring, and so that a successor need not read the signed
    * topic), or null when the transaction committed it.
    */
-  private async notarizeAndCommit(shard: number, state: ShardState, topic: string, messages: EachBatchPayload['batch']['messages']): Promise<Offsets | null> {
+  private async notarizeAndCommit(
+    shard: number,
+    state: ShardState,
+    topic: string,
+    messages: EachBatchPayload['batch']['messages'],
+    settlePosition: () => Promise<void>,
+  ): Promise<Offsets | null> {
     const { logger } = this.options;
     const origin = `${this.options.origin}/shard/${shard}`;
     let transaction: Awaited<ReturnType<Producer['transaction']>> | null = null;
@@ -271,8 +279,7 @@ export class Notary {
       const position: Offsets = { topics: [{ topic, partitions: [{ partition: shard, offset: plan.nextOffset, metadata } as { partition: number; offset: string }] }] };
       const stateInSignedTopic = plan.signed.length > 0;
       if (!stateInSignedTopic) {
-        // The group's offset following an earlier transaction must land before this one's, not after.
-        await this.positionCommits.get(shard);
+        await settlePosition();
         await transaction.sendOffsets({ consumerGroupId: this.options.groupId, ...position });
       }
       lap('offsetsMs');
@@ -311,14 +318,32 @@ export class Notary {
    */
   private async followPosition(commitOffsets: CommitOffsets, shard: number, position: Offsets): Promise<void> {
     await this.positionCommits.get(shard);
+    const atJoin = this.joins;
     const commit = commitOffsets(position)
-      .catch((err: unknown) =>
-        this.options.logger.info({ shard, err }, "the group's offset did not follow the last transaction; the next owner of the shard will read its state from the signed topic"),
-      )
+      .then(() => void this.unsettledPositions.delete(shard))
+      .catch((err: unknown) => {
+        this.unsettledPositions.set(shard, { position, atJoin });
+        this.options.logger.info({ shard, err }, "the group's offset did not follow the last transaction; the next owner of the shard will read its state from the signed topic");
+      })
       .finally(() => {
         if (this.positionCommits.get(shard) === commit) this.positionCommits.delete(shard);
       });
     this.positionCommits.set(shard, commit);
+  }
+
+  /**
+   * Before a transaction commits the shard's state in the group's offset (sendOffsets), every earlier commit of
+   * that offset must have been handled, or a late one would take it back. A commit that failed on the client (a
+   * timeout) may still reach the coordinator: the same position is committed again from this batch, on the same
+   * connection, whose requests the broker handles in order; its answer means the failed one was handled. If it
+   * fails too, so does the transaction, and the batch is retried. After a rejoin there is nothing to settle: the
+   * failed commit carries an earlier generation, which the group refuses, and must not be sent again in this one.
+   */
+  private async settlePosition(commitOffsets: CommitOffsets, shard: number): Promise<void> {
+    await this.positionCommits.get(shard);
+    const unsettled = this.unsettledPositions.get(shard);
+    if (unsettled && unsettled.atJoin === this.joins) await commitOffsets(unsettled.position);
+    this.unsettledPositions.delete(shard);
   }
 
   private count(counts: { accepted: number; duplicates: number; dlq: Partial<Record<DlqReason, number>> }): void {
