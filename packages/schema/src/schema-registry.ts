@@ -212,9 +212,7 @@ export class SchemaRegistry {
       new SchemaError('SCHEMA_INVALID', `${recordType} v${entry.version} is not valid: ${summarize(issues)}`, {
         details: { recordType, version: entry.version, issues },
       });
-    // One avsc check (no error hook, no walk for undeclared fields) settles the usual, valid record; the
-    // issues are gathered only for a record it refuses.
-    const issues = entry.type.isValid(normalized, { noUndeclaredFields: true }) ? [] : schemaIssues(entry.type, normalized);
+    const issues = schemaIssues(entry.type, normalized);
     if (issues.length > 0) throw invalid([...issues, ...semanticIssues(entry.type, normalized, options)]);
     const bytes = encodeSingleObject(entry.fingerprint, entry.type, normalized);
     // The bytes are exactly the normalized value: one pass over them with the semantic rules

@@ -17,6 +17,8 @@ export interface ValidationIssue {
  * errors because a misspelt optional field would otherwise vanish silently.
  */
 export function schemaIssues(type: AvroType, value: unknown, spellBranch: BranchSpelling = avroBranchSpelling): ValidationIssue[] {
+  // One avsc check (no error hook, no walk) settles the usual, valid value; issues are gathered only for one it refuses.
+  if (type.isValid(value, { noUndeclaredFields: true })) return [];
   const issues: ValidationIssue[] = [];
   type.isValid(value, {
     errorHook: (segments: string[], bad: unknown, badType: AvroType) => {
