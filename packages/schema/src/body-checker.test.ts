@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from './default-registry.js';
 import type { RecordType } from './record-types.js';
+import { CONTROL_PATTERN, TENANT_PATTERN } from './semantics.js';
 import { frameSingleObject } from './single-object.js';
+import { mutateLeaves, random } from './test-mutations.js';
 
 // quickCheck may only vouch for records the full path (decode + semantic walk) accepts;
 // these tests hold it to that on the examples and on thousands of mutated values.
@@ -31,42 +33,6 @@ function writeUnchecked(recordType: RecordType, value: unknown, version?: number
 function fullPath(bytes: Buffer): { tenant: unknown; issues: unknown[] } {
   const decoded = registry.decode<Record<string, unknown>>(bytes, { normalize: false });
   return { tenant: decoded.value.tenant, issues: registry.validateSemantics(decoded.recordType, decoded.value, { now: NOW }) };
-}
-
-/** mulberry32: a seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const STRINGS = ['', ' ', ' \u00a0\t', 'x', 'ABCDEF', 'a'.repeat(64), 'A'.repeat(64), 'g'.repeat(64), '0'.repeat(40), 'f'.repeat(63), 'iso42001:A.6.2.4', 'no colon', 'Acme', 'acme-bank', '7c1e4b52-3f0a-4d6e-9a55-0c2b8e9f1a34', '7C1E4B52-3F0A-4D6E-9A55-0C2B8E9F1A34', '7c1e4b52+3f0a-4d6e-9a55-0c2b8e9f1a34', 'é'];
-const NUMBERS = [-1, 0, 0.5, 1, 2, -0.25, 1e9, 946_684_800_000_000 - 1, 946_684_800_000_000, NOW.getTime() * 1000, NOW.getTime() * 1000 + 86_400_000_000, NOW.getTime() * 1000 + 86_400_000_001, 2 ** 52];
-
-/** Replaces a few leaves of a deep copy by strings and numbers chosen to trip (or just miss) each rule. */
-function mutate(value: unknown, next: () => number): unknown {
-  const copy = structuredClone(value);
-  const leaves: { parent: Record<string, unknown> | unknown[]; key: string | number; leaf: unknown }[] = [];
-  const collect = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((child, i) => (typeof child === 'object' && child !== null && !Buffer.isBuffer(child) ? collect(child) : leaves.push({ parent: node, key: i, leaf: child })));
-    else if (typeof node === 'object' && node !== null && !Buffer.isBuffer(node)) {
-      for (const [key, child] of Object.entries(node)) {
-        if (typeof child === 'object' && child !== null && !Buffer.isBuffer(child)) collect(child);
-        else leaves.push({ parent: node as Record<string, unknown>, key, leaf: child });
-      }
-    }
-  };
-  collect(copy);
-  const changes = 1 + Math.floor(next() * 3);
-  for (let i = 0; i < changes && leaves.length > 0; i++) {
-    const target = leaves[Math.floor(next() * leaves.length)]!;
-    const replacement = typeof target.leaf === 'string' ? STRINGS[Math.floor(next() * STRINGS.length)] : typeof target.leaf === 'number' ? NUMBERS[Math.floor(next() * NUMBERS.length)] : target.leaf;
-    (target.parent as Record<string | number, unknown>)[target.key] = replacement;
-  }
-  return copy;
 }
 
 describe('SchemaRegistry.quickCheck', () => {
@@ -98,7 +64,7 @@ describe('SchemaRegistry.quickCheck', () => {
     let refusedByFullPath = 0;
     for (let round = 0; round < 600; round++) {
       for (const { recordType, value } of examples) {
-        const bytes = writeUnchecked(recordType, mutate(value, next));
+        const bytes = writeUnchecked(recordType, mutateLeaves(value, next, NOW));
         if (!bytes) continue;
         tried += 1;
         const full = fullPath(bytes);
@@ -114,6 +80,18 @@ describe('SchemaRegistry.quickCheck', () => {
     expect(refusedByFullPath).toBeGreaterThan(tried / 4);
     // The fast path must actually carry the clean traffic, not only stay out of the way.
     expect(vouched).toBeGreaterThan(acceptedByFullPath * 0.9);
+  });
+
+  it('judges tenants and controls on the bytes exactly as their patterns do', () => {
+    const manifest = examples.find((e) => e.file === 'EvidenceManifest.training.json')!.value as Record<string, unknown>;
+    const tenants = ['acme', 'a', '0', '-acme', '_acme', 'a-', 'a_b', 'A', 'acme bank', 'é', 'a'.repeat(63), 'a'.repeat(64), ''];
+    for (const tenant of tenants) {
+      expect(registry.quickCheck(writeUnchecked('EvidenceManifest', { ...manifest, tenant })!, { now: NOW }) !== null, tenant).toBe(TENANT_PATTERN.test(tenant));
+    }
+    const controls = ['iso42001:A.6.2.4', 'iso:A.6_2-4', 'iso', ':x', 'iso:', 'iso::x', 'iso:a:b', 'ISO:x', 'iso:é', 'is o:x', '9:Z'];
+    for (const control of controls) {
+      expect(registry.quickCheck(writeUnchecked('EvidenceManifest', { ...manifest, controls: [control] })!, { now: NOW }) !== null, control).toBe(CONTROL_PATTERN.test(control));
+    }
   });
 
   it('reads timestamps (eight varint bytes) exactly: refuses one a microsecond past a day ahead, vouches for one at it', () => {

@@ -1,6 +1,6 @@
 import type { AvroType } from './avsc.js';
 import { isTimestampMicros, isUuid } from './logical-types.js';
-import { CONTROL_PATTERN, EARLIEST_TIMESTAMP_MICROS, TENANT_PATTERN } from './semantics.js';
+import { CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS } from './semantics.js';
 import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches } from './type-tree.js';
 
 /**
@@ -37,8 +37,6 @@ type Checker = (cursor: Cursor) => void;
 class NotSure extends Error {}
 const notSure = new NotSure('not sure');
 
-/** Field names whose rules look at two fields at once (semantics.ts checkSpan): such types take the full walk. */
-const CROSS_FIELD = new Set(['started_at', 'finished_at', 'reference_window', 'current_window']);
 /** The body scanner's cap on zero-width items (body-scanner.ts); no block longer than this is vouched for. */
 const MAX_BLOCK_ITEMS = 1_000_000;
 const NON_NEGATIVE_FIELDS = new Set(['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms']);
@@ -70,7 +68,7 @@ class Planner {
   top(type: AvroType): Checker {
     if (!isRecord(type)) return alwaysSuspect;
     const fields = recordFields(type);
-    if (fields.some((field) => CROSS_FIELD.has(field.name))) {
+    if (fields.some((field) => CROSS_FIELD_NAMES.has(field.name))) {
       return (cursor) => {
         cursor.suspect = true;
         throw notSure;
@@ -236,19 +234,42 @@ function notBlank(c: Cursor, length: number): void {
   c.pos += length;
 }
 
+const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
+const isLower = (byte: number) => byte >= 0x61 && byte <= 0x7a;
+const isUpper = (byte: number) => byte >= 0x41 && byte <= 0x5a;
+
+/** TENANT_PATTERN on the bytes: 1-63 of [a-z0-9_-], the first a letter or digit (so the text is ASCII). */
 function readTenant(c: Cursor): void {
   const length = readLength(c);
   need(c, length);
-  const tenant = c.buf.toString('utf8', c.pos, c.pos + length);
+  const { buf, pos } = c;
+  let fits = length >= 1 && length <= 63;
+  for (let i = pos; i < pos + length && fits; i++) {
+    const byte = buf[i]!;
+    fits = isLower(byte) || isDigit(byte) || (i > pos && (byte === 0x5f || byte === 0x2d));
+  }
+  if (!fits) c.suspect = true;
+  c.tenant = buf.toString(fits ? 'latin1' : 'utf8', pos, pos + length);
   c.pos += length;
-  if (!TENANT_PATTERN.test(tenant)) c.suspect = true;
-  c.tenant = tenant;
 }
 
+/** CONTROL_PATTERN on the bytes: [a-z0-9]+ ":" [A-Za-z0-9._-]+. */
 function readControl(c: Cursor): void {
   const length = readLength(c);
   need(c, length);
-  if (!CONTROL_PATTERN.test(c.buf.toString('utf8', c.pos, c.pos + length))) c.suspect = true;
+  const { buf, pos } = c;
+  let colon = -1;
+  let fits = true;
+  for (let i = pos; i < pos + length && fits; i++) {
+    const byte = buf[i]!;
+    if (colon < 0) {
+      if (byte === 0x3a) colon = i;
+      else fits = isLower(byte) || isDigit(byte);
+    } else {
+      fits = isLower(byte) || isDigit(byte) || isUpper(byte) || byte === 0x2e || byte === 0x5f || byte === 0x2d;
+    }
+  }
+  if (!fits || colon <= pos || colon === pos + length - 1) c.suspect = true;
   c.pos += length;
 }
 
@@ -257,8 +278,6 @@ function readTimestamp(c: Cursor): void {
   if (value < EARLIEST_TIMESTAMP_MICROS || value > c.latestMicros) c.suspect = true;
 }
 
-const UUID_DASHES = new Set([8, 13, 18, 23]);
-
 function readUuid(c: Cursor): void {
   const length = readLength(c);
   need(c, length);
@@ -266,7 +285,8 @@ function readUuid(c: Cursor): void {
   else {
     for (let i = 0; i < 36; i++) {
       const byte = c.buf[c.pos + i]!;
-      if (UUID_DASHES.has(i) ? byte !== 0x2d : !isLowerHex(byte)) {
+      const dash = i === 8 || i === 13 || i === 18 || i === 23;
+      if (dash ? byte !== 0x2d : !isLowerHex(byte)) {
         c.suspect = true;
         break;
       }

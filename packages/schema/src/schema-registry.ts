@@ -1,5 +1,6 @@
 import { Type, type AvroResolver, type AvroType } from './avsc.js';
 import { checkBody } from './body-checker.js';
+import { encodeClean } from './direct-encoder.js';
 import { scanBody } from './body-scanner.js';
 import { fingerprint64, parsingCanonicalForm, type SchemaJson } from './canonical-form.js';
 import { SchemaError } from './errors.js';
@@ -207,6 +208,9 @@ export class SchemaRegistry {
    */
   encode(recordType: RecordType, value: unknown, options: EncodeOptions = {}): Buffer {
     const entry = this.get(recordType, options.version);
+    // The usual, clean value in one pass (direct-encoder.ts); the rest is normalized, checked and encoded in steps.
+    const clean = encodeClean(entry.type, entry.fingerprint, value, latestMicrosOf(options));
+    if (clean) return clean.bytes;
     const normalized = normalizeValue(entry.type, value);
     const invalid = (issues: ValidationIssue[]) =>
       new SchemaError('SCHEMA_INVALID', `${recordType} v${entry.version} is not valid: ${summarize(issues)}`, {
@@ -272,8 +276,7 @@ export class SchemaRegistry {
 
   /** The tenant of single-object bytes written with `writer`, if one pass with the semantic rules finds them clean. */
   private vouches(writer: SchemaVersion, bytes: Buffer, options: SemanticOptions): string | undefined {
-    const latestMicros = (options.now ?? new Date()).getTime() * 1000 + MAX_FUTURE_SKEW_MICROS;
-    const { clean, tenant } = checkBody(writer.type, bytes.subarray(SINGLE_OBJECT_HEADER_LENGTH), latestMicros);
+    const { clean, tenant } = checkBody(writer.type, bytes.subarray(SINGLE_OBJECT_HEADER_LENGTH), latestMicrosOf(options));
     return clean ? tenant : undefined;
   }
 
@@ -313,6 +316,11 @@ function parseSource(source: SchemaSource): SchemaVersion {
     fingerprintHex: fingerprint.toString('hex'),
     type,
   };
+}
+
+/** Timestamps after this are more than a day in the future (semantics.ts). */
+function latestMicrosOf(options: SemanticOptions): number {
+  return (options.now ?? new Date()).getTime() * 1000 + MAX_FUTURE_SKEW_MICROS;
 }
 
 function summarize(issues: readonly ValidationIssue[]): string {

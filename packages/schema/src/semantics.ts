@@ -71,7 +71,7 @@ interface RuleContext {
 }
 
 /** A rule's verdict on a value: the problem, or null when it is fine. */
-type ValueRule<T> = (value: T) => string | null;
+export type ValueRule<T> = (value: T) => string | null;
 
 /** The rules of a node, chosen once per schema node (by its type and field name), not once per value. */
 const semanticRule: NodeInterest<RuleContext> = (type, fieldName) => {
@@ -108,7 +108,8 @@ function ruleOfField(type: AvroType, fieldName: string | undefined): ((node: Vis
   };
 }
 
-function stringRuleOf(fieldName: string): ValueRule<string> | null {
+/** The rule on strings (and enum symbols) of a field of this name, wherever it is. */
+export function stringRuleOf(fieldName: string): ValueRule<string> | null {
   if (fieldName === 'sha256' || fieldName.endsWith('_sha256')) {
     return (value) => (SHA256_PATTERN.test(value) ? null : 'must be a SHA-256 digest: 64 lowercase hex characters');
   }
@@ -123,11 +124,15 @@ function stringRuleOf(fieldName: string): ValueRule<string> | null {
 
 const NON_NEGATIVE_FIELDS = new Set(['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms']);
 
-function numberRuleOf(fieldName: string): ValueRule<number> | null {
+/** The rule on numbers (not timestamps) of a field of this name, wherever it is. */
+export function numberRuleOf(fieldName: string): ValueRule<number> | null {
   if (NON_NEGATIVE_FIELDS.has(fieldName)) return (value) => (value >= 0 ? null : 'must not be negative');
   if (fieldName === 'p_value') return (value) => (value >= 0 && value <= 1 ? null : 'must be between 0 and 1');
   return null;
 }
+
+/** Fields whose rules look at two fields at once (checkSpan): the one-pass checks leave such record types to the walk. */
+export const CROSS_FIELD_NAMES: ReadonlySet<string> = new Set(['started_at', 'finished_at', 'reference_window', 'current_window']);
 
 function checkSpan(record: Record<string, unknown>, fromField: string, toField: string, prefix: string, add: (path: string, message: string) => void): void {
   const from = record[fromField];

@@ -17,17 +17,19 @@ export interface ValidationIssue {
  * errors because a misspelt optional field would otherwise vanish silently.
  */
 export function schemaIssues(type: AvroType, value: unknown, spellBranch: BranchSpelling = avroBranchSpelling): ValidationIssue[] {
-  // One avsc check (no error hook, no walk) settles the usual, valid value; issues are gathered only for one it refuses.
-  if (type.isValid(value, { noUndeclaredFields: true })) return [];
   const issues: ValidationIssue[] = [];
-  type.isValid(value, {
-    errorHook: (segments: string[], bad: unknown, badType: AvroType) => {
-      const { path, type: declared } = formatAvscPath(type, segments, spellBranch);
-      const expected = describeType(declared?.typeName.startsWith('logical:') ? declared : badType);
-      const message = bad === undefined ? `is required: ${expected}` : `expected ${expected}, got ${describeValue(bad)}`;
-      issues.push({ path, message });
-    },
-  });
+  // One avsc check (no error hook) settles the usual, valid value; issues are gathered only for one it refuses.
+  if (!type.isValid(value, { noUndeclaredFields: true })) {
+    type.isValid(value, {
+      errorHook: (segments: string[], bad: unknown, badType: AvroType) => {
+        const { path, type: declared } = formatAvscPath(type, segments, spellBranch);
+        const expected = describeType(declared?.typeName.startsWith('logical:') ? declared : badType);
+        const message = bad === undefined ? `is required: ${expected}` : `expected ${expected}, got ${describeValue(bad)}`;
+        issues.push({ path, message });
+      },
+    });
+  }
+  // Always: avsc looks fields up in a plain object, so it takes a key such as `constructor` for a declared field.
   compileWalk(type, undeclaredFields, spellBranch)(value, issues);
   return issues;
 }

@@ -31,6 +31,12 @@ describe('validate: schema issues with paths', () => {
     expect(issues.find((issue) => issue.path === 'run_id')?.message).toMatch(/required/);
   });
 
+  it('reports undeclared fields named like Object.prototype members, which avsc takes for declared ones', () => {
+    const issues = validate('EvidenceManifest', { ...manifest(), constructor: 'x', principal: { ...manifest().principal, toString: 'y' } }, { now: NOW });
+    expect(paths(issues)).toEqual(['constructor', 'principal.toString']);
+    expect(() => registry.encode('EvidenceManifest', { ...manifest(), constructor: 'x' }, { now: NOW })).toThrow(/constructor: unknown field/);
+  });
+
   it('follows union branches and quotes map keys that are not identifiers', () => {
     const value = manifest({
       details: { 'io.probity.evidence.EvaluationDetails': { metrics: { 'f1 score': 'high' }, dataset_split: 'test', passed_thresholds: 'yes' } } as never,
