@@ -243,6 +243,54 @@ describe('encodeClean', () => {
     expect(verdict({ tenant: 'acme', sha256: 'a'.repeat(64), size_bytes: -5 })).toEqual({ quick: null, issues: ['size_bytes'] });
   });
 
+  it('leaves to the step-by-step path what a review found it could get wrong', () => {
+    const manifest = examples.find((e) => e.name === 'EvidenceManifest.training.json')!.value as Record<string, unknown>;
+    // A map key `__proto__` (JSON.parse makes one): the full path refuses it, as JavaScript readers drop it.
+    const proto = expectSound('EvidenceManifest', { ...manifest, labels: JSON.parse('{"__proto__":"x","team":"ml"}') as unknown });
+    expect(proto).toEqual({ full: { ok: false, issues: [expect.objectContaining({ path: 'labels.__proto__' })] }, took: false });
+    // A declared field made non-enumerable next to an undeclared one: the keys are counted right, not just counted.
+    const hidden: Record<string, unknown> = { ...manifest, sumary: 'typo' };
+    Object.defineProperty(hidden, 'summary', { value: 'real', enumerable: false });
+    expect(expectSound('EvidenceManifest', hidden)).toEqual({ full: expect.objectContaining({ ok: false }), took: false });
+    // An array passed off as an object.
+    const arrayLike = Object.assign(Object.setPrototypeOf([], Object.prototype) as object, { team: 'ml' });
+    expect(expectSound('EvidenceManifest', { ...manifest, labels: arrayLike }).took).toBe(false);
+    expect(expectSound('EvidenceManifest', Object.assign(Object.setPrototypeOf([], Object.prototype) as object, manifest)).took).toBe(false);
+  });
+
+  it('is not corrupted by a getter that encodes another record while it writes', () => {
+    const manifest = examples.find((e) => e.name === 'EvidenceManifest.training.json')!.value as Record<string, unknown>;
+    const incident = examples.find((e) => e.recordType === 'Incident')!.value;
+    const value: Record<string, unknown> = { ...manifest };
+    Object.defineProperty(value, 'summary', {
+      enumerable: true,
+      get: () => {
+        registry.encode('Incident', incident, { now: NOW });
+        return 'stable summary';
+      },
+    });
+    const bytes = registry.encode('EvidenceManifest', value, { now: NOW });
+    expect(bytes.equals(registry.encode('EvidenceManifest', { ...manifest, summary: 'stable summary' }, { now: NOW }))).toBe(true);
+    expect(registry.decode<Record<string, unknown>>(bytes).value.summary).toBe('stable summary');
+  });
+
+  it('picks an unwrapped branch by the kind of value on every path, so a record branch does not capture an array', () => {
+    const type = Type.forSchema(
+      {
+        type: 'record',
+        name: 'Mixed',
+        fields: [
+          { name: 'tenant', type: 'string' },
+          { name: 'extra', type: ['null', { type: 'record', name: 'Note', fields: [{ name: 'text', type: ['null', 'string'], default: null }] }, { type: 'array', items: { type: 'map', values: 'string' } }] },
+        ],
+      },
+      { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', registry: {} },
+    );
+    const write = (extra: unknown) => type.toBuffer(normalizeValue(type, { tenant: 'acme', extra }));
+    expect(write([{ b: '1', a: '2' }]).equals(write([{ a: '2', b: '1' }]))).toBe(true);
+    expect(encodeClean(type, Buffer.alloc(8), { tenant: 'acme', extra: [{ b: '1', a: '2' }] }, LATEST)).toBeNull();
+  });
+
   it('judges timestamps against the clock it is given, to the microsecond', () => {
     const manifest = examples.find((e) => e.name === 'EvidenceManifest.training.json')!.value as Record<string, unknown>;
     expect(clean('EvidenceManifest', { ...manifest, occurred_at: LATEST })).not.toBeNull();

@@ -3,7 +3,7 @@ import { isTimestampMicros, isUuid } from './logical-types.js';
 import { normalizeValue } from './normalize.js';
 import { CONTROL_PATTERN, CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf, stringRuleOf, TENANT_PATTERN, UUID_PATTERN } from './semantics.js';
 import { SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MARKER } from './single-object.js';
-import { arrayItems, branchName, enumSymbols, isRecord, mapValues, recordFields, unionBranches, type FieldView } from './type-tree.js';
+import { arrayItems, branchName, bucketOfType, bucketOfValue, enumSymbols, isRecord, mapValues, recordFields, unionBranches, type FieldView } from './type-tree.js';
 
 /**
  * The emitter's hot path: one pass over a value that checks it against the
@@ -18,7 +18,8 @@ import { arrayItems, branchName, enumSymbols, isRecord, mapValues, recordFields,
  * anything off the usual road (an invalid or doubtful value, a map key that
  * starts with a digit, a record type with cross-field rules, a class
  * instance, more than 64 KiB) goes to the full path, which encodes it or
- * names every issue. So it need only be sound for acceptance, and a test
+ * names every issue. Accessors are read once here and once or more there:
+ * a getter that answers differently each time is outside the contract. So it need only be sound for acceptance, and a test
  * holds it to that: bytes here ⇒ the same bytes, and no issue, there. The
  * bytes are the evidence's identity (their SHA-256), so "the same" is exact.
  */
@@ -30,16 +31,22 @@ export interface CleanEncoding {
 }
 
 export function encodeClean(type: AvroType, fingerprint: Buffer, value: unknown, latestMicros: number): CleanEncoding | null {
+  if (fingerprint.length !== 8) throw new RangeError('fingerprint must be 8 bytes');
+  // A getter or proxy in the value may encode another record while this one is half written: that one takes the full path.
+  if (writing) return null;
   let write = topLevel.get(type);
   if (!write) topLevel.set(type, (write = new Planner().top(type)));
   const out: Out = { buf: scratch, pos: SINGLE_OBJECT_HEADER_LENGTH, latestMicros, tenant: undefined };
   SINGLE_OBJECT_MARKER.copy(scratch, 0);
   fingerprint.copy(scratch, SINGLE_OBJECT_MARKER.length);
+  writing = true;
   try {
     write(out, value);
   } catch (err) {
     if (err === notSure) return null;
     throw err;
+  } finally {
+    writing = false;
   }
   if (out.tenant === undefined) return null;
   return { bytes: Buffer.from(scratch.subarray(0, out.pos)), tenant: out.tenant };
@@ -59,8 +66,10 @@ type Write = (out: Out, value: unknown) => void;
 class NotSure extends Error {}
 const notSure = new NotSure('not sure');
 
-// Encoding is synchronous, so one scratch buffer serves every call; a value that does not fit takes the full path.
+// One scratch buffer serves every call (a call nested through a getter declines, see `writing`);
+// a value that does not fit takes the full path.
 const scratch = Buffer.allocUnsafe(64 * 1024);
+let writing = false;
 
 const topLevel = new WeakMap<AvroType, Write>();
 
@@ -171,25 +180,20 @@ class Planner {
       const write = special(field) ?? this.plan(field.type, field.name);
       return { name: field.name, write, missing: lazyDefault(field, write) };
     });
+    const declared = new Set(fields.map((field) => field.name));
     const count = planned.length;
     return (out, value) => {
       if (!isPlainData(value)) throw notSure;
       const record = value as Record<string, unknown>;
-      let present = 0;
+      // Every own key must be a declared field: an undeclared one is the full path's to report.
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) if (!declared.has(keys[i]!)) throw notSure;
       for (let i = 0; i < count; i++) {
         const field = planned[i]!;
         const fieldValue = record[field.name];
-        if (fieldValue === undefined) {
-          // A key set to undefined counts as present (the full path treats it as missing, too).
-          if (field.name in record) present++;
-          writeRaw(out, field.missing());
-        } else {
-          present++;
-          field.write(out, fieldValue);
-        }
+        if (fieldValue === undefined) writeRaw(out, field.missing());
+        else field.write(out, fieldValue);
       }
-      // Every own key must be a declared field: an undeclared one is the full path's to report.
-      if (Object.keys(record).length !== present) throw notSure;
     };
   }
 
@@ -218,9 +222,8 @@ class Planner {
 
   /**
    * avsc picks an unwrapped union's branch by the kind of value (its
-   * "bucket"); a valid value of a branch is always of that branch's kind, so
-   * the branch whose writer accepts the value is the one avsc writes, and the
-   * only one the semantic walk finds valid.
+   * "bucket"), and so do normalize.ts and the semantic walk; the branch
+   * writers here accept only values of their own kind.
    */
   private unwrappedUnion(type: AvroType, fieldName: string | undefined): Write {
     const branches = unionBranches(type);
@@ -237,8 +240,12 @@ class Planner {
         only.write(out, value);
       };
     }
-    // With several, a logical branch makes avsc test each value against it too ("ambiguous conversion"): the full path's.
+    // With several, a logical branch makes avsc test each value against it too ("ambiguous conversion"),
+    // and a record or map branch finds arrays or buffers valid as well, which the full path's normalizer
+    // (first valid branch) would then treat differently from avsc's writer (branch of the value's kind).
     if (planned.some((p) => p.bucket === undefined)) return refuse;
+    const buckets = new Set(planned.map((p) => p.bucket));
+    if (buckets.has('object') && (buckets.has('array') || buckets.has('buffer'))) return refuse;
     const byBucket = new Map(planned.map((p) => [p.bucket!, p]));
     return (out, value) => {
       if (value === null) return writeUnionNull(out, nullIndex);
@@ -285,9 +292,9 @@ function numbered(valid: (value: number) => boolean, write: (out: Out, value: nu
   };
 }
 
-/** A value with no class: `{...}` or `Object.create(null)`. Class instances, arrays and buffers are the full path's. */
+/** A value with no class: `{...}` or `Object.create(null)`. Class instances, arrays (even with another prototype) and buffers are the full path's. */
 function isPlainData(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
 }
@@ -295,36 +302,6 @@ function isPlainData(value: unknown): value is object {
 /** avsc's LongType check: an integer within ±(2^53 − 2). */
 function isSafeInteger(value: number): boolean {
   return value % 1 === 0 && value >= -9_007_199_254_740_990 && value <= 9_007_199_254_740_990;
-}
-
-/** avsc's getTypeBucket, for the branch kinds that can share an unwrapped union; undefined for logical types. */
-function bucketOfType(type: AvroType): string | undefined {
-  switch (type.typeName) {
-    case 'double':
-    case 'float':
-    case 'int':
-    case 'long':
-      return 'number';
-    case 'bytes':
-    case 'fixed':
-      return 'buffer';
-    case 'enum':
-      return 'string';
-    case 'map':
-    case 'record':
-    case 'error':
-      return 'object';
-    default:
-      return type.typeName.startsWith('logical:') ? undefined : type.typeName;
-  }
-}
-
-/** avsc's getValueBucket. */
-function bucketOfValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (Buffer.isBuffer(value)) return 'buffer';
-  return typeof value;
 }
 
 function ensure(out: Out, length: number): void {
@@ -409,7 +386,7 @@ function writeString(out: Out, s: string): void {
     return;
   }
   // avsc's loop runs once per byte, not per character: past the string's end charCodeAt gives NaN, which
-  // it writes as three bytes beyond `length`; the next write (or the end of the record) covers them.
+  // it writes as three bytes per extra turn beyond `length`; the next writes (or the record's end) cover them.
   // Here they stop at the buffer's end, as avsc's do; the scratch is never handed out past `out.pos`.
   for (let i = 0; i < length; i++) {
     let c1 = s.charCodeAt(i);
@@ -517,7 +494,8 @@ function writeArray(out: Out, value: unknown, item: Write): void {
 /**
  * Entries in canonical key order (code units, normalize.ts). The full path
  * builds an object in that order, and JS lists integer-like keys of an object
- * first: a key starting with a digit is left to it.
+ * first: a key starting with a digit is left to it, as is `__proto__` (which
+ * the full path refuses: JavaScript readers would drop it).
  */
 function writeMap(out: Out, value: unknown, entry: Write): void {
   if (!isPlainData(value)) throw notSure;
@@ -528,7 +506,7 @@ function writeMap(out: Out, value: unknown, entry: Write): void {
     let sorted = true;
     for (let i = 0; i < count; i++) {
       const first = keys[i]!.charCodeAt(0);
-      if (first >= 0x30 && first <= 0x39) throw notSure;
+      if ((first >= 0x30 && first <= 0x39) || keys[i] === '__proto__') throw notSure;
       if (i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
     }
     if (!sorted) keys.sort();

@@ -2,7 +2,7 @@ import type { AvroType } from './avsc.js';
 import { describeType, describeValue } from './describe-type.js';
 import { appendIndex, appendKey, type BranchSpelling } from './paths.js';
 import { formatIsoMicros, parseIsoMicros } from './timestamps.js';
-import { arrayItems, branchName, enumSymbols, isPlainObject, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches } from './type-tree.js';
+import { arrayItems, branchName, enumSymbols, isPlainObject, isRecord, logicalUnderlying, mapValues, recordFields, setEntry, unionBranches, unwrappedBranchIndex } from './type-tree.js';
 import type { ValidationIssue } from './validate-schema.js';
 
 /**
@@ -78,7 +78,7 @@ function convertIn(type: AvroType, json: unknown, path: string, issues: Validati
     case 'map': {
       if (!isPlainObject(json)) return mismatch();
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(json)) out[key] = convertIn(mapValues(type), item, appendKey(path, key), issues);
+      for (const [key, item] of Object.entries(json)) setEntry(out, key, convertIn(mapValues(type), item, appendKey(path, key), issues));
       return out;
     }
     case 'union:wrapped':
@@ -169,8 +169,8 @@ export function avroToJson(type: AvroType, value: unknown): unknown {
     }
     case 'union:unwrapped': {
       if (value === null || value === undefined) return null;
-      const branch = unionBranches(type).find((candidate) => candidate.typeName !== 'null' && candidate.isValid(value));
-      return branch ? avroToJson(branch, value) : value;
+      const index = unwrappedBranchIndex(type, value);
+      return index === undefined ? value : avroToJson(unionBranches(type)[index]!, value);
     }
     default:
       if (isRecord(type) && isPlainObject(value)) {

@@ -1,5 +1,5 @@
 import type { AvroType } from './avsc.js';
-import { arrayItems, branchName, isPlainObject, isRecord, logicalUnderlying, mapValues, plannedPerType, recordFields, unionBranches } from './type-tree.js';
+import { arrayItems, branchName, isObjectValue, isRecord, logicalUnderlying, mapValues, plannedPerType, recordFields, setEntry, unionBranches, unwrappedBranchIndex } from './type-tree.js';
 
 /**
  * Rebuilds a value as plain objects in schema order: record fields in field
@@ -34,9 +34,9 @@ function compileNormalizer(type: AvroType): Normalizer {
     case 'map': {
       const item = normalizerOf(mapValues(type));
       return (value) => {
-        if (!isPlainObject(value)) return value;
+        if (!isObjectValue(value)) return value;
         const out: Record<string, unknown> = {};
-        for (const key of canonicalKeyOrder(Object.keys(value))) out[key] = item(value[key]);
+        for (const key of canonicalKeyOrder(Object.keys(value))) setEntry(out, key, item(value[key]));
         return out;
       };
     }
@@ -53,16 +53,16 @@ function recordNormalizer(type: AvroType): Normalizer {
   const fields = recordFields(type).map((field) => ({ name: field.name, field, normalize: normalizerOf(field.type) }));
   const declared = new Set(fields.map((field) => field.name));
   return (value) => {
-    if (!isPlainObject(value)) return value;
+    if (!isObjectValue(value)) return value;
     const out: Record<string, unknown> = {};
     for (const { name, field, normalize } of fields) {
       let fieldValue = value[name];
       if (fieldValue === undefined) fieldValue = field.defaultValue();
       if (fieldValue !== undefined) out[name] = normalize(fieldValue);
     }
-    // Undeclared fields stay, for validation to report.
+    // Undeclared fields stay, for validation to report (`__proto__` included).
     for (const key of Object.keys(value)) {
-      if (!declared.has(key)) out[key] = value[key];
+      if (!declared.has(key)) setEntry(out, key, value[key]);
     }
     return out;
   };
@@ -74,7 +74,7 @@ function wrappedUnionNormalizer(type: AvroType): Normalizer {
     if (!byKey.has(branchName(branch))) byKey.set(branchName(branch), normalizerOf(branch));
   }
   return (value) => {
-    if (!isPlainObject(value)) return value;
+    if (!isObjectValue(value)) return value;
     const keys = Object.keys(value);
     if (keys.length !== 1) return value;
     const key = keys[0] as string;
@@ -83,29 +83,12 @@ function wrappedUnionNormalizer(type: AvroType): Normalizer {
   };
 }
 
-/**
- * The first branch the normalized value is valid for. A null branch takes
- * only null, which never gets here. With one other branch that is a record,
- * array or map, its shape decides (avsc's `isValid` would walk the whole
- * subtree, and validation walks it anyway).
- */
+/** With the branch avsc writes the value with: the one of the value's kind (see unwrappedBranchIndex). */
 function unwrappedUnionNormalizer(type: AvroType): Normalizer {
-  const branches = unionBranches(type).filter((branch) => branch.typeName !== 'null');
-  const candidates = branches.map((branch) => ({ branch, normalize: normalizerOf(branch) }));
-  const [only] = candidates;
-  if (only && candidates.length === 1 && (isRecord(only.branch) || only.branch.typeName === 'map')) {
-    return (value) => (isPlainObject(value) ? only.normalize(value) : value);
-  }
-  if (only && candidates.length === 1 && only.branch.typeName === 'array') {
-    return (value) => (Array.isArray(value) ? only.normalize(value) : value);
-  }
+  const branches = unionBranches(type).map((branch) => normalizerOf(branch));
   return (value) => {
-    if (value === null || value === undefined) return value;
-    for (const { branch, normalize } of candidates) {
-      const candidate = normalize(value);
-      if (branch.isValid(candidate)) return candidate;
-    }
-    return value;
+    const index = unwrappedBranchIndex(type, value);
+    return index === undefined ? value : branches[index]!(value);
   };
 }
 

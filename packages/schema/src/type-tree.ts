@@ -46,6 +46,75 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * An object that normalizing and the walks treat as a record or map: avsc's
+ * checks take any object but an array (a record may be a class instance or
+ * even a Buffer; fields are read by name), so these follow avsc, and what it
+ * writes is what was normalized and judged. Arrays (avsc takes them as
+ * records too) are refused by validation instead.
+ */
+export function isObjectValue(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `target[key] = value`, except that a `__proto__` key becomes an own entry instead of replacing the prototype. */
+export function setEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** avsc's getTypeBucket: the kind of value a branch of an unwrapped union takes; undefined for logical types. */
+export function bucketOfType(type: AvroType): string | undefined {
+  switch (type.typeName) {
+    case 'double':
+    case 'float':
+    case 'int':
+    case 'long':
+      return 'number';
+    case 'bytes':
+    case 'fixed':
+      return 'buffer';
+    case 'enum':
+      return 'string';
+    case 'map':
+    case 'record':
+    case 'error':
+      return 'object';
+    default:
+      return type.typeName.startsWith('logical:') ? undefined : type.typeName;
+  }
+}
+
+/** avsc's getValueBucket. */
+export function bucketOfValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (Buffer.isBuffer(value)) return 'buffer';
+  return typeof value;
+}
+
+/**
+ * The branch avsc checks and writes a value of an unwrapped union with (its
+ * `_getIndex`): the branch of the value's kind, or the logical branch that
+ * takes the value; undefined if none does, or if two do (avsc refuses the
+ * value as an "ambiguous conversion").
+ */
+export function unwrappedBranchIndex(type: AvroType, value: unknown): number | undefined {
+  const branches = unionBranches(type);
+  const bucket = bucketOfValue(value);
+  let index: number | undefined;
+  for (let i = 0; i < branches.length; i++) {
+    if (bucketOfType(branches[i]!) === bucket) index = i;
+  }
+  for (let i = 0; i < branches.length; i++) {
+    const branch = branches[i]!;
+    if (bucketOfType(branch) !== undefined || !branch.isValid(value)) continue;
+    if (index !== undefined) return undefined;
+    index = i;
+  }
+  return index;
+}
+
+/**
  * A function planned once per type and kept in `cache` (per-record work such
  * as scanning or normalizing then walks closures, not the type tree). While a
  * type is being planned its entry forwards to the finished plan, which breaks

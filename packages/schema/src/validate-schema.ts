@@ -1,7 +1,7 @@
 import type { AvroType } from './avsc.js';
 import { describeType, describeValue } from './describe-type.js';
 import { appendKey, avroBranchSpelling, formatAvscPath, type BranchSpelling } from './paths.js';
-import { isPlainObject, isRecord, recordFields } from './type-tree.js';
+import { enumSymbols, isObjectValue, isRecord, recordFields } from './type-tree.js';
 import { compileWalk, type NodeInterest } from './walk.js';
 
 export interface ValidationIssue {
@@ -29,19 +29,46 @@ export function schemaIssues(type: AvroType, value: unknown, spellBranch: Branch
       },
     });
   }
-  // Always: avsc looks fields up in a plain object, so it takes a key such as `constructor` for a declared field.
-  compileWalk(type, undeclaredFields, spellBranch)(value, issues);
+  // Always: avsc looks names up in plain objects, so it takes `constructor` for a declared field or an enum symbol.
+  compileWalk(type, beyondAvsc, spellBranch)(value, issues);
   return issues;
 }
 
-/** Record nodes report the keys their record type does not declare (the set is built once, when the walk is planned). */
-const undeclaredFields: NodeInterest<ValidationIssue[]> = (nodeType) => {
-  if (!isRecord(nodeType)) return null;
-  const declared = new Set(recordFields(nodeType).map((field) => field.name));
-  return (node, issues) => {
-    if (!isPlainObject(node.value)) return;
-    for (const key of Object.keys(node.value)) {
-      if (!declared.has(key)) issues.push({ path: appendKey(node.path, key), message: `unknown field (${nodeType.name ?? 'record'} has: ${[...declared].join(', ')})` });
-    }
-  };
+/**
+ * What avsc's check lets through: undeclared fields (the set is built once,
+ * when the walk is planned), names it finds on Object.prototype, arrays as
+ * records, and the map key `__proto__`, which JavaScript readers (avsc's
+ * decoder among them) drop.
+ */
+const beyondAvsc: NodeInterest<ValidationIssue[]> = (nodeType) => {
+  if (isRecord(nodeType)) {
+    const declared = new Set(recordFields(nodeType).map((field) => field.name));
+    return (node, issues) => {
+      if (Array.isArray(node.value)) {
+        // Only where avsc took it (a non-empty array it refuses itself).
+        if (nodeType.isValid(node.value)) issues.push({ path: node.path, message: `expected ${describeType(nodeType)}, got ${describeValue(node.value)}` });
+        return;
+      }
+      if (!isObjectValue(node.value)) return;
+      for (const key of Object.keys(node.value)) {
+        if (!declared.has(key)) issues.push({ path: appendKey(node.path, key), message: `unknown field (${nodeType.name ?? 'record'} has: ${[...declared].join(', ')})` });
+      }
+    };
+  }
+  if (nodeType.typeName === 'map') {
+    return (node, issues) => {
+      if (isObjectValue(node.value) && Object.prototype.hasOwnProperty.call(node.value, '__proto__')) {
+        issues.push({ path: appendKey(node.path, '__proto__'), message: 'the key "__proto__" is not allowed (JavaScript readers drop it)' });
+      }
+    };
+  }
+  if (nodeType.typeName === 'enum') {
+    const symbols = new Set(enumSymbols(nodeType));
+    return (node, issues) => {
+      if (typeof node.value === 'string' && !symbols.has(node.value) && nodeType.isValid(node.value)) {
+        issues.push({ path: node.path, message: `expected ${describeType(nodeType)}, got ${describeValue(node.value)}` });
+      }
+    };
+  }
+  return null;
 };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Type } from './avsc.js';
 import { defaultRegistry, validate, validateSemantics } from './default-registry.js';
+import { schemaIssues } from './validate-schema.js';
 import { NOW, inference, manifest, study } from './test-fixtures.js';
 
 const registry = defaultRegistry();
@@ -35,6 +37,20 @@ describe('validate: schema issues with paths', () => {
     const issues = validate('EvidenceManifest', { ...manifest(), constructor: 'x', principal: { ...manifest().principal, toString: 'y' } }, { now: NOW });
     expect(paths(issues)).toEqual(['constructor', 'principal.toString']);
     expect(() => registry.encode('EvidenceManifest', { ...manifest(), constructor: 'x' }, { now: NOW })).toThrow(/constructor: unknown field/);
+  });
+
+  it('reports what avsc lets through: enum values named like Object.prototype members, arrays as records, the map key __proto__', () => {
+    const issues = validate('EvidenceManifest', { ...manifest(), stage: 'constructor', principal: [], labels: JSON.parse('{"__proto__":"x"}') as unknown }, { now: NOW });
+    expect(paths(issues)).toEqual(['labels.__proto__', 'principal.id', 'principal.kind', 'stage']);
+    const undeclaredProto = Object.assign(JSON.parse('{"__proto__":{"run_id":"from the prototype"}}') as object, manifest()) as Record<string, unknown>;
+    delete undeclaredProto.run_id;
+    expect(paths(validate('EvidenceManifest', undeclaredProto, { now: NOW }))).toEqual(['__proto__', 'run_id']);
+    // avsc takes an empty array for a record whose fields all have defaults.
+    const allDefaults = Type.forSchema({ type: 'record', name: 'Opts', fields: [{ name: 'x', type: ['null', 'string'], default: null }] }, { wrapUnions: 'auto', registry: {} });
+    expect(allDefaults.isValid([])).toBe(true);
+    expect(schemaIssues(allDefaults, [])).toEqual([{ path: '', message: 'expected an object (Opts), got an array' }]);
+    const fromJson = registry.fromJson('EvidenceManifest', { ...registry.toJson('EvidenceManifest', manifest()) as object, labels: JSON.parse('{"__proto__":"x","team":"ml"}') as unknown }, { now: NOW });
+    expect(fromJson).toEqual({ ok: false, issues: [expect.objectContaining({ path: 'labels.__proto__' })] });
   });
 
   it('follows union branches and quotes map keys that are not identifiers', () => {

@@ -1,6 +1,6 @@
 import type { AvroType } from './avsc.js';
 import { appendIndex, appendKey, avroBranchSpelling, type BranchSpelling } from './paths.js';
-import { arrayItems, branchName, isPlainObject, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches } from './type-tree.js';
+import { arrayItems, branchName, isObjectValue, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches, unwrappedBranchIndex } from './type-tree.js';
 
 export interface VisitedNode {
   type: AvroType;
@@ -50,9 +50,8 @@ const compiled = new WeakMap<NodeInterest<never>, WeakMap<BranchSpelling, WeakMa
  * without a node of interest are never entered, and the type tree is not
  * searched again for each value (validation runs on every manifest, twice).
  *
- * An unwrapped union descends into the first non-null branch the value is
- * valid for; with a single non-null record, array or map branch, the shape
- * check stands in for avsc's `isValid` (which would walk the whole subtree).
+ * An unwrapped union descends into the branch avsc writes the value with
+ * (the one of the value's kind), as normalize.ts does.
  */
 export function compileWalk<C>(type: AvroType, interest: NodeInterest<C>, spellBranch: BranchSpelling = avroBranchSpelling): CompiledWalk<C> {
   let bySpelling = compiled.get(interest as NodeInterest<never>);
@@ -122,7 +121,7 @@ class Planner<C> {
         const item = this.plan(mapValues(type), undefined);
         if (!item) return null;
         return (value, step, context) => {
-          if (!isPlainObject(value)) return;
+          if (!isObjectValue(value)) return;
           for (const key of Object.keys(value)) item(value[key], { parent: step, key }, context);
         };
       }
@@ -143,7 +142,7 @@ class Planner<C> {
     }
     if (fields.length === 0) return null;
     return (value, step, context) => {
-      if (!isPlainObject(value)) return;
+      if (!isObjectValue(value)) return;
       for (const field of fields) {
         const fieldValue = value[field.name];
         if (fieldValue !== undefined) field.visit(fieldValue, { parent: step, key: field.name }, context);
@@ -160,7 +159,7 @@ class Planner<C> {
     }
     if (![...byKey.values()].some((entry) => entry.visit)) return null;
     return (value, step, context) => {
-      if (!isPlainObject(value)) return;
+      if (!isObjectValue(value)) return;
       for (const key in value) {
         const entry = byKey.get(key);
         if (entry?.visit) entry.visit(value[key], { parent: step, key: entry.spelled }, context);
@@ -169,22 +168,14 @@ class Planner<C> {
     };
   }
 
+  /** Into the branch avsc writes the value with (unwrappedBranchIndex), as the normalizer does. */
   private unwrappedUnion(type: AvroType, fieldName: string | undefined): Visit<C> | null {
-    const branches = unionBranches(type).filter((branch) => branch.typeName !== 'null');
-    const visits = branches.map((branch) => this.plan(branch, fieldName));
+    const visits = unionBranches(type).map((branch) => (branch.typeName === 'null' ? null : this.plan(branch, fieldName)));
     if (!visits.some(Boolean)) return null;
-    if (branches.length === 1) {
-      const [branch] = branches as [AvroType];
-      const visit = visits[0]!;
-      const fits = shapeCheck(branch);
-      return (value, step, context) => {
-        if (value !== null && value !== undefined && fits(value)) visit(value, step, context);
-      };
-    }
     return (value, step, context) => {
       if (value === null || value === undefined) return;
-      const index = branches.findIndex((branch) => branch.isValid(value));
-      if (index >= 0) visits[index]?.(value, step, context);
+      const index = unwrappedBranchIndex(type, value);
+      if (index !== undefined) visits[index]?.(value, step, context);
     };
   }
 }
@@ -195,12 +186,6 @@ function both<C>(first: Visit<C> | null, second: Visit<C> | null): Visit<C> | nu
     first(value, step, context);
     second(value, step, context);
   };
-}
-
-function shapeCheck(type: AvroType): (value: unknown) => boolean {
-  if (isRecord(type) || type.typeName === 'map') return isPlainObject;
-  if (type.typeName === 'array') return Array.isArray;
-  return (value) => type.isValid(value);
 }
 
 function isPrimitiveName(typeName: string): boolean {
