@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { createKafka, producerRetry, transactionalRetry } from './client.js';
 
 /** The shortest total time kafkajs keeps retrying: each wait is min(initial × 2^n, max), less its 20% randomisation. */
@@ -31,5 +32,23 @@ describe('retry settings', () => {
     // A consumer that gave up rejoining is a real problem.
     kafka.logger().error('Crash: KafkaJSNumberOfRetriesExceeded: The group is rebalancing, so a rejoin is needed', { groupId: 'g' });
     expect(logged).toEqual(['error Response Produce(key: 0, version: 7)', 'error Crash: KafkaJSNumberOfRetriesExceeded: The group is rebalancing, so a rejoin is needed']);
+  });
+});
+
+describe('gzip codec', () => {
+  it('is registered for every client of this package and compresses on the calling thread, readable by zlib', async () => {
+    createKafka({ brokers: ['127.0.0.1:1'], clientId: 'codec-test' });
+    const { default: kafkajs } = await import('kafkajs');
+    const codec = kafkajs.CompressionCodecs[kafkajs.CompressionTypes.GZIP]!();
+    const payload = Buffer.from('evidence '.repeat(1000));
+    const compressed = await codec.compress({ buffer: payload } as never);
+    expect(compressed.length).toBeLessThan(payload.length / 10);
+    expect(gunzipSync(compressed).equals(payload)).toBe(true);
+    expect((await codec.decompress(gzipSync(payload))).equals(payload)).toBe(true);
+    // Synchronous: the promise is already settled when compress returns (no thread-pool hop).
+    let settled = false;
+    void codec.compress({ buffer: payload } as never).then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(true);
   });
 });
