@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from './default-registry.js';
 import type { RecordType } from './record-types.js';
 import { CONTROL_PATTERN, TENANT_PATTERN } from './semantics.js';
 import { frameSingleObject } from './single-object.js';
+import { exampleRecords } from './test-fixtures.js';
 import { mutateLeaves, random } from './test-mutations.js';
 
 // quickCheck may only vouch for records the full path (decode + semantic walk) accepts;
@@ -11,17 +11,7 @@ import { mutateLeaves, random } from './test-mutations.js';
 
 const registry = defaultRegistry();
 const NOW = new Date('2026-06-01T00:00:00Z');
-const EXAMPLES_DIR = new URL('../../../schemas/examples/', import.meta.url);
-
-const examples = readdirSync(EXAMPLES_DIR)
-  .filter((file) => file.endsWith('.json'))
-  .sort()
-  .map((file) => {
-    const recordType = file.split('.')[0] as RecordType;
-    const parsed = registry.fromJson<Record<string, unknown>>(recordType, JSON.parse(readFileSync(new URL(file, EXAMPLES_DIR), 'utf8')), { now: NOW });
-    if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.issues)}`);
-    return { file, recordType, value: parsed.value };
-  });
+const examples = exampleRecords(registry, NOW);
 
 /** Bytes as any emitter could write them: the schema holds, the semantic rules are not looked at. */
 function writeUnchecked(recordType: RecordType, value: unknown, version?: number): Buffer | null {

@@ -1,7 +1,7 @@
 import type { AvroType } from './avsc.js';
 import { isTimestampMicros, isUuid } from './logical-types.js';
 import { CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS } from './semantics.js';
-import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches } from './type-tree.js';
+import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, PlanMemo, recordFields, unionBranches } from './type-tree.js';
 
 /**
  * A one-pass check of a body for the notary's hot path: the bytes are read
@@ -63,7 +63,7 @@ interface Planned {
 }
 
 class Planner {
-  private readonly memo = new Map<AvroType, Map<string | undefined, Planned | 'pending'>>();
+  private readonly memo = new PlanMemo<Planned>();
 
   top(type: AvroType): Checker {
     if (!isRecord(type)) return alwaysSuspect;
@@ -88,21 +88,8 @@ class Planner {
   }
 
   private plan(type: AvroType, fieldName: string | undefined): Planned {
-    let byField = this.memo.get(type);
-    if (!byField) this.memo.set(type, (byField = new Map()));
-    const known = byField.get(fieldName);
-    if (known === 'pending') {
-      // A type that contains itself: call through the memo once it is planned; assume it is ruled.
-      return {
-        check: (cursor) => (byField!.get(fieldName) as Planned).check(cursor),
-        ruled: true,
-      };
-    }
-    if (known) return known;
-    byField.set(fieldName, 'pending');
-    const planned = this.compile(type, fieldName);
-    byField.set(fieldName, planned);
-    return planned;
+    // A type that contains itself is assumed ruled.
+    return this.memo.plan(type, fieldName, () => this.compile(type, fieldName), (finished) => ({ check: (cursor) => finished().check(cursor), ruled: true }));
   }
 
   private compile(type: AvroType, fieldName: string | undefined): Planned {

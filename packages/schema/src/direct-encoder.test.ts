@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Type } from './avsc.js';
+import { checkBody } from './body-checker.js';
 import { defaultRegistry } from './default-registry.js';
 import { encodeClean } from './direct-encoder.js';
 import { LOGICAL_TYPES } from './logical-types.js';
@@ -8,7 +8,7 @@ import { normalizeValue } from './normalize.js';
 import type { RecordType } from './record-types.js';
 import { MAX_FUTURE_SKEW_MICROS, semanticIssues } from './semantics.js';
 import { encodeSingleObject } from './single-object.js';
-import { SAMPLES } from './test-fixtures.js';
+import { exampleRecords, SAMPLES } from './test-fixtures.js';
 import { leavesOf, mutateLeaves, pick, random } from './test-mutations.js';
 import { schemaIssues } from './validate-schema.js';
 
@@ -18,17 +18,7 @@ import { schemaIssues } from './validate-schema.js';
 const registry = defaultRegistry();
 const NOW = new Date('2026-06-01T00:00:00Z');
 const LATEST = NOW.getTime() * 1000 + MAX_FUTURE_SKEW_MICROS;
-const EXAMPLES_DIR = new URL('../../../schemas/examples/', import.meta.url);
-
-const examples = readdirSync(EXAMPLES_DIR)
-  .filter((file) => file.endsWith('.json'))
-  .sort()
-  .map((file) => {
-    const recordType = file.split('.')[0] as RecordType;
-    const parsed = registry.fromJson<Record<string, unknown>>(recordType, JSON.parse(readFileSync(new URL(file, EXAMPLES_DIR), 'utf8')), { now: NOW });
-    if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.issues)}`);
-    return { name: file, recordType, value: parsed.value as unknown };
-  });
+const examples = exampleRecords(registry, NOW).map(({ file, recordType, value }) => ({ name: file, recordType, value: value as unknown }));
 const fixtures = Object.entries(SAMPLES).map(([recordType, sample]) => ({ name: `fixture ${recordType}`, recordType: recordType as RecordType, value: sample() as unknown }));
 const seeds = [...examples, ...fixtures];
 
@@ -289,6 +279,29 @@ describe('encodeClean', () => {
     const write = (extra: unknown) => type.toBuffer(normalizeValue(type, { tenant: 'acme', extra }));
     expect(write([{ b: '1', a: '2' }]).equals(write([{ a: '2', b: '1' }]))).toBe(true);
     expect(encodeClean(type, Buffer.alloc(8), { tenant: 'acme', extra: [{ b: '1', a: '2' }] }, LATEST)).toBeNull();
+  });
+
+  it('plans a record type that contains itself once, and applies the rules at every depth (walk, body check, one pass)', () => {
+    const type = Type.forSchema(
+      {
+        type: 'record',
+        name: 'Tree',
+        fields: [
+          { name: 'tenant', type: 'string' },
+          { name: 'id', type: 'string' },
+          { name: 'children', type: { type: 'array', items: 'Tree' }, default: [] },
+        ],
+      },
+      { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', registry: {} },
+    );
+    const tree = (deepId: string) => ({ tenant: 'acme', id: 'root', children: [{ tenant: 'acme', id: 'a', children: [{ tenant: 'acme', id: deepId }] }] });
+    const fingerprint = Buffer.alloc(8);
+    const clean = encodeClean(type, fingerprint, tree('leaf'), LATEST);
+    expect(clean?.bytes.subarray(10).equals(type.toBuffer(normalizeValue(type, tree('leaf'))))).toBe(true);
+    expect(checkBody(type, clean!.bytes.subarray(10), LATEST)).toEqual({ clean: true, tenant: 'acme' });
+    expect(semanticIssues(type, tree('  '), { now: NOW })).toEqual([expect.objectContaining({ path: 'children[0].children[0].id' })]);
+    expect(encodeClean(type, fingerprint, tree('  '), LATEST)).toBeNull();
+    expect(checkBody(type, type.toBuffer(normalizeValue(type, tree('  '))), LATEST).clean).toBe(false);
   });
 
   it('judges timestamps against the clock it is given, to the microsecond', () => {

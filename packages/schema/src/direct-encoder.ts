@@ -3,7 +3,7 @@ import { isTimestampMicros, isUuid } from './logical-types.js';
 import { normalizeValue } from './normalize.js';
 import { CONTROL_PATTERN, CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf, stringRuleOf, TENANT_PATTERN, UUID_PATTERN } from './semantics.js';
 import { SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MARKER } from './single-object.js';
-import { arrayItems, branchName, bucketOfType, bucketOfValue, enumSymbols, isRecord, mapValues, recordFields, unionBranches, type FieldView } from './type-tree.js';
+import { arrayItems, branchName, bucketOfType, bucketOfValue, enumSymbols, isRecord, mapValues, PlanMemo, recordFields, unionBranches, type FieldView } from './type-tree.js';
 
 /**
  * The emitter's hot path: one pass over a value that checks it against the
@@ -78,7 +78,7 @@ const refuse: Write = () => {
 };
 
 class Planner {
-  private readonly memo = new Map<AvroType, Map<string | undefined, Write | 'pending'>>();
+  private readonly memo = new PlanMemo<Write>();
 
   top(type: AvroType): Write {
     if (!isRecord(type) || recordFields(type).some((field) => CROSS_FIELD_NAMES.has(field.name))) return refuse;
@@ -93,18 +93,7 @@ class Planner {
   }
 
   private plan(type: AvroType, fieldName: string | undefined): Write {
-    let byField = this.memo.get(type);
-    if (!byField) this.memo.set(type, (byField = new Map()));
-    const known = byField.get(fieldName);
-    if (known === 'pending') {
-      // A type that contains itself: call through the memo once it is planned.
-      return (out, value) => (byField.get(fieldName) as Write)(out, value);
-    }
-    if (known) return known;
-    byField.set(fieldName, 'pending');
-    const planned = this.compile(type, fieldName);
-    byField.set(fieldName, planned);
-    return planned;
+    return this.memo.plan(type, fieldName, () => this.compile(type, fieldName), (finished) => (out, value) => finished()(out, value));
   }
 
   /** Field rules apply by the name of the field a node is the value of, as in the semantic walk (walk.ts). */

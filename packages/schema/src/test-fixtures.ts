@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { RecordType } from './record-types.js';
+import type { SchemaRegistry } from './schema-registry.js';
 import type { EvidenceManifest, Incident, InferenceRecord, OversightEvent, RecordValues, StudyResult } from './value-types.js';
 
 // Values for tests: one of each record type, valid as of NOW.
@@ -135,3 +138,24 @@ export const SAMPLES: { [K in keyof RecordValues]: () => RecordValues[K] } = {
   Incident: () => incident(),
   OversightEvent: () => oversight(),
 };
+
+export interface ExampleRecord {
+  /** File name in schemas/examples/, e.g. `EvidenceManifest.training.json`. */
+  file: string;
+  recordType: RecordType;
+  value: Record<string, unknown>;
+}
+
+/** The records of schemas/examples/, read as the HTTP gateway reads JSON; they must be valid as of `now`. */
+export function exampleRecords(registry: SchemaRegistry, now: Date): ExampleRecord[] {
+  const dir = new URL('../../../schemas/examples/', import.meta.url);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const recordType = file.split('.')[0] as RecordType;
+      const parsed = registry.fromJson<Record<string, unknown>>(recordType, JSON.parse(readFileSync(new URL(file, dir), 'utf8')), { now });
+      if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.issues)}`);
+      return { file, recordType, value: parsed.value };
+    });
+}

@@ -131,3 +131,25 @@ export function plannedPerType<A, R>(cache: WeakMap<AvroType, (arg: A) => R>, ty
   }
   return planned;
 }
+
+/**
+ * Plans made once per (type, field name), as the walks and one-pass checks
+ * make them. A record type that contains itself is met again while it is
+ * being planned: the caller then gets `forward(finished)`, a plan that calls
+ * through to the finished one when it runs.
+ */
+export class PlanMemo<P> {
+  private readonly plans = new Map<AvroType, Map<string | undefined, P | 'pending'>>();
+
+  plan(type: AvroType, fieldName: string | undefined, compile: () => P, forward: (finished: () => P) => P): P {
+    let byField = this.plans.get(type);
+    if (!byField) this.plans.set(type, (byField = new Map()));
+    const known = byField.get(fieldName);
+    if (known === 'pending') return forward(() => byField.get(fieldName) as P);
+    if (known !== undefined) return known;
+    byField.set(fieldName, 'pending');
+    const planned = compile();
+    byField.set(fieldName, planned);
+    return planned;
+  }
+}

@@ -1,6 +1,6 @@
 import type { AvroType } from './avsc.js';
 import { appendIndex, appendKey, avroBranchSpelling, type BranchSpelling } from './paths.js';
-import { arrayItems, branchName, isObjectValue, isRecord, logicalUnderlying, mapValues, recordFields, unionBranches, unwrappedBranchIndex } from './type-tree.js';
+import { arrayItems, branchName, isObjectValue, isRecord, logicalUnderlying, mapValues, PlanMemo, recordFields, unionBranches, unwrappedBranchIndex } from './type-tree.js';
 
 export interface VisitedNode {
   type: AvroType;
@@ -68,8 +68,7 @@ export function compileWalk<C>(type: AvroType, interest: NodeInterest<C>, spellB
 }
 
 class Planner<C> {
-  /** Per type and field name; `pending` marks a named type being planned (recursive schemas). */
-  private readonly memo = new Map<AvroType, Map<string | undefined, Visit<C> | null | 'pending'>>();
+  private readonly memo = new PlanMemo<Visit<C> | null>();
 
   constructor(
     private readonly interest: NodeInterest<C>,
@@ -77,23 +76,12 @@ class Planner<C> {
   ) {}
 
   plan(type: AvroType, fieldName: string | undefined): Visit<C> | null {
-    let byField = this.memo.get(type);
-    if (!byField) this.memo.set(type, (byField = new Map()));
-    const known = byField.get(fieldName);
-    if (known === 'pending') return this.recursive(type, fieldName);
-    if (known !== undefined) return known;
-    byField.set(fieldName, 'pending');
-    const visit = both(this.self(type, fieldName), this.descend(type, fieldName));
-    byField.set(fieldName, visit);
-    return visit;
-  }
-
-  // A type that contains itself: plan a call through the memo, resolved on first use.
-  private recursive(type: AvroType, fieldName: string | undefined): Visit<C> {
-    return (value, step, context) => {
-      const visit = this.memo.get(type)?.get(fieldName);
-      if (typeof visit === 'function') visit(value, step, context);
-    };
+    return this.memo.plan(
+      type,
+      fieldName,
+      () => both(this.self(type, fieldName), this.descend(type, fieldName)),
+      (finished) => (value, step, context) => finished()?.(value, step, context),
+    );
   }
 
   private self(type: AvroType, fieldName: string | undefined): Visit<C> | null {
