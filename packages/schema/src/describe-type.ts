@@ -39,6 +39,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (ArrayBuffer.isView(value)) return `${value.byteLength} bytes of binary data`;
   // Never echo string contents: evidence may hold personal data, and these messages get logged.
   if (typeof value === 'string') return `a string of ${value.length} characters`;
   if (typeof value === 'object') return 'an object';

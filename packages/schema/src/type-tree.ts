@@ -46,14 +46,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
- * An object that normalizing and the walks treat as a record or map: avsc's
- * checks take any object but an array (a record may be a class instance or
- * even a Buffer; fields are read by name), so these follow avsc, and what it
- * writes is what was normalized and judged. Arrays (avsc takes them as
- * records too) are refused by validation instead.
+ * An object that normalizing and the walks treat as a record, map or
+ * wrapped union. avsc's checks take any object but an array for these (a
+ * record may be a class instance; fields are read by name), so these follow
+ * avsc, and what it writes is what was normalized and judged. Arrays and
+ * binary data (avsc takes them too) are refused by validation instead.
  */
 export function isObjectValue(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 }
 
 /** `target[key] = value`, except that a `__proto__` key becomes an own entry instead of replacing the prototype. */
@@ -99,20 +99,28 @@ export function bucketOfValue(value: unknown): string {
  * value as an "ambiguous conversion").
  */
 export function unwrappedBranchIndex(type: AvroType, value: unknown): number | undefined {
-  const branches = unionBranches(type);
-  const bucket = bucketOfValue(value);
-  let index: number | undefined;
-  for (let i = 0; i < branches.length; i++) {
-    if (bucketOfType(branches[i]!) === bucket) index = i;
+  let plan = unwrappedPlans.get(type);
+  if (!plan) {
+    const branches = unionBranches(type);
+    const byBucket = new Map<string, number>();
+    const logical: number[] = [];
+    branches.forEach((branch, i) => {
+      const bucket = bucketOfType(branch);
+      if (bucket === undefined) logical.push(i);
+      else byBucket.set(bucket, i);
+    });
+    unwrappedPlans.set(type, (plan = { branches, byBucket, logical }));
   }
-  for (let i = 0; i < branches.length; i++) {
-    const branch = branches[i]!;
-    if (bucketOfType(branch) !== undefined || !branch.isValid(value)) continue;
+  let index = plan.byBucket.get(bucketOfValue(value));
+  for (const i of plan.logical) {
+    if (!plan.branches[i]!.isValid(value)) continue;
     if (index !== undefined) return undefined;
     index = i;
   }
   return index;
 }
+
+const unwrappedPlans = new WeakMap<AvroType, { branches: AvroType[]; byBucket: Map<string, number>; logical: number[] }>();
 
 /**
  * A function planned once per type and kept in `cache` (per-record work such

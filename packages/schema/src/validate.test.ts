@@ -41,7 +41,7 @@ describe('validate: schema issues with paths', () => {
 
   it('reports what avsc lets through: enum values named like Object.prototype members, arrays as records, the map key __proto__', () => {
     const issues = validate('EvidenceManifest', { ...manifest(), stage: 'constructor', principal: [], labels: JSON.parse('{"__proto__":"x"}') as unknown }, { now: NOW });
-    expect(paths(issues)).toEqual(['labels.__proto__', 'principal.id', 'principal.kind', 'stage']);
+    expect(paths(issues)).toEqual(['labels.__proto__', 'principal', 'stage']);
     const undeclaredProto = Object.assign(JSON.parse('{"__proto__":{"run_id":"from the prototype"}}') as object, manifest()) as Record<string, unknown>;
     delete undeclaredProto.run_id;
     expect(paths(validate('EvidenceManifest', undeclaredProto, { now: NOW }))).toEqual(['__proto__', 'run_id']);
@@ -51,6 +51,26 @@ describe('validate: schema issues with paths', () => {
     expect(schemaIssues(allDefaults, [])).toEqual([{ path: '', message: 'expected an object (Opts), got an array' }]);
     const fromJson = registry.fromJson('EvidenceManifest', { ...registry.toJson('EvidenceManifest', manifest()) as object, labels: JSON.parse('{"__proto__":"x","team":"ml"}') as unknown }, { now: NOW });
     expect(fromJson).toEqual({ ok: false, issues: [expect.objectContaining({ path: 'labels.__proto__' })] });
+  });
+
+  it('reports values of the wrong kind that avsc takes or trips over, once each, instead of throwing', () => {
+    const training = (manifest().details as Record<string, unknown>)['io.probity.evidence.TrainingDetails'];
+    const cases: [string, Record<string, unknown>, string[]][] = [
+      ['details', { details: Object.assign([], { 'io.probity.evidence.TrainingDetails': training }) }, ['details']],
+      ['details', { details: { constructor: {} } }, ['details']],
+      ['stage', { stage: ['constructor'] }, ['stage']],
+      ['stage', { stage: ['DEPLOYMENT'] }, ['stage']],
+      ['stage', { stage: { toString: () => 'hasOwnProperty' } }, ['stage']],
+      ['stage', { stage: Object.create(null) as unknown }, ['stage']],
+      ['principal', { principal: Buffer.alloc(4096) }, ['principal']],
+      ['principal', { principal: [] }, ['principal']],
+      ['labels', { labels: new Uint8Array(3) }, ['labels']],
+    ];
+    for (const [path, change, expected] of cases) {
+      const issues = validate('EvidenceManifest', { ...manifest(), ...change }, { now: NOW });
+      expect(paths(issues).filter((at) => at === path || at.startsWith(`${path}.`) || at.startsWith(`${path}[`)), path).toEqual(expected);
+      expect(() => registry.encode('EvidenceManifest', { ...manifest(), ...change }, { now: NOW })).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID' }));
+    }
   });
 
   it('follows union branches and quotes map keys that are not identifiers', () => {
