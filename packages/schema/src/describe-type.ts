@@ -42,6 +42,9 @@ export function describeValue(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `${value.byteLength} bytes of binary data`;
   // Never echo string contents: evidence may hold personal data, and these messages get logged.
   if (typeof value === 'string') return `a string of ${value.length} characters`;
-  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'object') {
+    const kind = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+    return kind && kind !== 'Object' ? `a ${kind}` : 'an object';
+  }
   return `${typeof value} ${String(value)}`;
 }

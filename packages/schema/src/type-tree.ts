@@ -49,11 +49,21 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * An object that normalizing and the walks treat as a record, map or
  * wrapped union. avsc's checks take any object but an array for these (a
  * record may be a class instance; fields are read by name), so these follow
- * avsc, and what it writes is what was normalized and judged. Arrays and
- * binary data (avsc takes them too) are refused by validation instead.
+ * avsc, and what it writes is what was normalized and judged. Arrays,
+ * binary data and opaque built-ins (avsc takes them too) are refused by
+ * validation instead.
  */
 export function isObjectValue(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !isOpaqueObject(value);
+}
+
+/**
+ * Built-in objects whose contents are not own properties: avsc would read
+ * none of them (a Map given for a map field would be written empty), so
+ * validation refuses them where a record, map or union is expected.
+ */
+export function isOpaqueObject(value: unknown): boolean {
+  return value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet || value instanceof Date || value instanceof RegExp || value instanceof Promise;
 }
 
 /** `target[key] = value`, except that a `__proto__` key becomes an own entry instead of replacing the prototype. */

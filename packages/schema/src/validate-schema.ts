@@ -1,7 +1,7 @@
 import type { AvroType } from './avsc.js';
 import { describeType, describeValue } from './describe-type.js';
 import { appendKey, avroBranchSpelling, formatAvscPath, type BranchSpelling } from './paths.js';
-import { branchName, enumSymbols, isObjectValue, isRecord, recordFields, unionBranches } from './type-tree.js';
+import { branchName, enumSymbols, isObjectValue, isOpaqueObject, isRecord, recordFields, unionBranches } from './type-tree.js';
 import { compileWalk, type NodeInterest, type VisitedNode } from './walk.js';
 
 export interface ValidationIssue {
@@ -46,7 +46,7 @@ export function schemaIssues(type: AvroType, value: unknown, spellBranch: Branch
 
 interface Beyond {
   issues: ValidationIssue[];
-  /** Paths of arrays and binary data given as a record, map or wrapped union. */
+  /** Paths of arrays, binary data and opaque built-ins (a Map, a Date) given as a record, map or wrapped union. */
   wrongKind: string[];
 }
 
@@ -54,8 +54,8 @@ interface Beyond {
  * What avsc's check lets through or trips over, because it looks names up in
  * plain objects and takes any object for a record, map or wrapped union:
  * undeclared fields (the set is built once, when the walk is planned),
- * including names found on Object.prototype; arrays and binary data given as
- * records, maps or unions (one issue each, where avsc would give one per
+ * including names found on Object.prototype; arrays, binary data and opaque
+ * built-ins (a Map, whose entries avsc would not see) given as records, maps or unions (one issue each, where avsc would give one per
  * element or missing field, or none); enum values that are not one of the symbols but
  * turn into one as a property key (`constructor`, `['INGEST']`); union keys
  * named like Object.prototype members; and the map key `__proto__`, which
@@ -63,7 +63,7 @@ interface Beyond {
  */
 const beyondAvsc: NodeInterest<Beyond> = (nodeType) => {
   const wrongKind = (node: VisitedNode, context: Beyond): boolean => {
-    if (!Array.isArray(node.value) && !ArrayBuffer.isView(node.value)) return false;
+    if (!Array.isArray(node.value) && !ArrayBuffer.isView(node.value) && !isOpaqueObject(node.value)) return false;
     context.wrongKind.push(node.path);
     context.issues.push({ path: node.path, message: `expected ${describeType(nodeType)}, got ${describeValue(node.value)}` });
     return true;

@@ -65,6 +65,9 @@ describe('validate: schema issues with paths', () => {
       ['principal', { principal: Buffer.alloc(4096) }, ['principal']],
       ['principal', { principal: [] }, ['principal']],
       ['labels', { labels: new Uint8Array(3) }, ['labels']],
+      // A Map's entries are not own properties: it would be written as an empty map.
+      ['labels', { labels: new Map([['team', 'ml']]) }, ['labels']],
+      ['principal', { principal: new Date() }, ['principal']],
     ];
     for (const [path, change, expected] of cases) {
       const issues = validate('EvidenceManifest', { ...manifest(), ...change }, { now: NOW });
