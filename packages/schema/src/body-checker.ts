@@ -1,6 +1,6 @@
 import type { AvroType } from './avsc.js';
 import { isTimestampMicros, isUuid } from './logical-types.js';
-import { CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS } from './semantics.js';
+import { CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf as semanticNumberRuleOf } from './semantics.js';
 import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, PlanMemo, recordFields, unionBranches } from './type-tree.js';
 
 /**
@@ -39,7 +39,6 @@ const notSure = new NotSure('not sure');
 
 /** The body scanner's cap on zero-width items (body-scanner.ts); no block longer than this is vouched for. */
 const MAX_BLOCK_ITEMS = 1_000_000;
-const NON_NEGATIVE_FIELDS = new Set(['size_bytes', 'sample_size', 'row_count', 'input_tokens', 'output_tokens', 'duration_ms', 'latency_ms']);
 
 const topLevel = new WeakMap<AvroType, Checker>();
 
@@ -190,10 +189,10 @@ function stringRuleOf(fieldName: string): StringRule | null {
   return null;
 }
 
+/** The semantic walk's own rule on numbers (a number read from the body is the value itself). */
 function numberRuleOf(fieldName: string): NumberRule | null {
-  if (NON_NEGATIVE_FIELDS.has(fieldName)) return (c, value) => void (value >= 0 || (c.suspect = true));
-  if (fieldName === 'p_value') return (c, value) => void ((value >= 0 && value <= 1) || (c.suspect = true));
-  return null;
+  const rule = semanticNumberRuleOf(fieldName);
+  return rule ? (c, value) => void (rule(value) === null || (c.suspect = true)) : null;
 }
 
 /** An enum symbol's bytes through a string rule, as if they had been read from the body. */

@@ -22,6 +22,9 @@ const examples = exampleRecords(registry, NOW).map(({ file, recordType, value })
 const fixtures = Object.entries(SAMPLES).map(([recordType, sample]) => ({ name: `fixture ${recordType}`, recordType: recordType as RecordType, value: sample() as unknown }));
 const seeds = [...examples, ...fixtures];
 
+/** A schema parsed as the registry parses them (schema-registry.ts parseOptions). */
+const parseType = (schema: object) => Type.forSchema(schema as Parameters<typeof Type.forSchema>[0], { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', registry: {} });
+
 type Full = { ok: true; bytes: Buffer } | { ok: false; issues: unknown[] };
 
 /** The step-by-step path of SchemaRegistry.encode, without the one-pass shortcut. */
@@ -202,7 +205,7 @@ describe('encodeClean', () => {
   });
 
   it('applies field rules to enum symbols and to each branch of a many-branch union as the semantic walk does, and leaves unions with a logical branch among several to the full path', () => {
-    const type = Type.forSchema(
+    const type = parseType(
       {
         type: 'record',
         name: 'Probe',
@@ -211,8 +214,7 @@ describe('encodeClean', () => {
           { name: 'sha256', type: { type: 'enum', name: 'Digest', symbols: ['abc', 'a'.repeat(64)] } },
           { name: 'size_bytes', type: ['null', 'long', 'string'] },
         ],
-      },
-      { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', registry: {} },
+      }
     );
     const fingerprint = Buffer.alloc(8);
     const verdict = (value: object) => {
@@ -221,9 +223,8 @@ describe('encodeClean', () => {
       return { quick: quick === null ? null : quick.bytes.subarray(10).equals(type.toBuffer(value)), issues: issues.map((issue) => issue.path) };
     };
     // A logical branch among several: avsc tests each value against it as well, and refuses what two branches take.
-    const withLogical = Type.forSchema(
-      { type: 'record', name: 'Ref', fields: [{ name: 'tenant', type: 'string' }, { name: 'ref', type: ['null', 'long', { type: 'string', logicalType: 'uuid' }] }] },
-      { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', registry: {} },
+    const withLogical = parseType(
+      { type: 'record', name: 'Ref', fields: [{ name: 'tenant', type: 'string' }, { name: 'ref', type: ['null', 'long', { type: 'string', logicalType: 'uuid' }] }] }
     );
     expect(withLogical.toBuffer({ tenant: 'acme', ref: 7 })).toHaveLength(7);
     expect(encodeClean(withLogical, fingerprint, { tenant: 'acme', ref: 7 }, LATEST)).toBeNull();
@@ -265,7 +266,7 @@ describe('encodeClean', () => {
   });
 
   it('picks an unwrapped branch by the kind of value on every path, so a record branch does not capture an array', () => {
-    const type = Type.forSchema(
+    const type = parseType(
       {
         type: 'record',
         name: 'Mixed',
@@ -273,8 +274,7 @@ describe('encodeClean', () => {
           { name: 'tenant', type: 'string' },
           { name: 'extra', type: ['null', { type: 'record', name: 'Note', fields: [{ name: 'text', type: ['null', 'string'], default: null }] }, { type: 'array', items: { type: 'map', values: 'string' } }] },
         ],
-      },
-      { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', registry: {} },
+      }
     );
     const write = (extra: unknown) => type.toBuffer(normalizeValue(type, { tenant: 'acme', extra }));
     expect(write([{ b: '1', a: '2' }]).equals(write([{ a: '2', b: '1' }]))).toBe(true);
@@ -282,7 +282,7 @@ describe('encodeClean', () => {
   });
 
   it('plans a record type that contains itself once, and applies the rules at every depth (walk, body check, one pass)', () => {
-    const type = Type.forSchema(
+    const type = parseType(
       {
         type: 'record',
         name: 'Tree',
@@ -291,8 +291,7 @@ describe('encodeClean', () => {
           { name: 'id', type: 'string' },
           { name: 'children', type: { type: 'array', items: 'Tree' }, default: [] },
         ],
-      },
-      { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', registry: {} },
+      }
     );
     const tree = (deepId: string) => ({ tenant: 'acme', id: 'root', children: [{ tenant: 'acme', id: 'a', children: [{ tenant: 'acme', id: deepId }] }] });
     const fingerprint = Buffer.alloc(8);

@@ -1,9 +1,9 @@
 import type { AvroType } from './avsc.js';
 import { isTimestampMicros, isUuid } from './logical-types.js';
 import { normalizeValue } from './normalize.js';
-import { CONTROL_PATTERN, CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf, stringRuleOf, TENANT_PATTERN, UUID_PATTERN } from './semantics.js';
+import { CONTROL_PATTERN, CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf, stringRuleOf, TENANT_PATTERN, UUID_PATTERN, type ValueRule } from './semantics.js';
 import { SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MARKER } from './single-object.js';
-import { arrayItems, branchName, bucketOfType, bucketOfValue, enumSymbols, isRecord, mapValues, PlanMemo, recordFields, unionBranches, type FieldView } from './type-tree.js';
+import { arrayItems, branchName, bucketOfType, enumSymbols, isRecord, mapValues, PlanMemo, recordFields, unionBranches, unwrappedBranchIndex, type FieldView } from './type-tree.js';
 
 /**
  * The emitter's hot path: one pass over a value that checks it against the
@@ -230,18 +230,16 @@ class Planner {
       };
     }
     // With several, a logical branch makes avsc test each value against it too ("ambiguous conversion"),
-    // and a record or map branch finds arrays or buffers valid as well, which the full path's normalizer
-    // (first valid branch) would then treat differently from avsc's writer (branch of the value's kind).
+    // and a record or map branch is valid for arrays and buffers as well: both left to the full path.
     if (planned.some((p) => p.bucket === undefined)) return refuse;
     const buckets = new Set(planned.map((p) => p.bucket));
     if (buckets.has('object') && (buckets.has('array') || buckets.has('buffer'))) return refuse;
-    const byBucket = new Map(planned.map((p) => [p.bucket!, p]));
+    const writers = branches.map((branch) => this.plan(branch, fieldName));
     return (out, value) => {
-      if (value === null) return writeUnionNull(out, nullIndex);
-      const branch = byBucket.get(bucketOfValue(value));
-      if (!branch) throw notSure;
-      writeLong(out, branch.index);
-      branch.write(out, value);
+      const index = unwrappedBranchIndex(type, value);
+      if (index === undefined) throw notSure;
+      writeLong(out, index);
+      writers[index]!(out, value);
     };
   }
 }
@@ -274,7 +272,7 @@ function lazyDefault(field: FieldView, write: Write): () => Buffer {
   };
 }
 
-function numbered(valid: (value: number) => boolean, write: (out: Out, value: number) => void, rule: ReturnType<typeof numberRuleOf>): Write {
+function numbered(valid: (value: number) => boolean, write: (out: Out, value: number) => void, rule: ValueRule<number> | null): Write {
   return (out, value) => {
     if (typeof value !== 'number' || !valid(value) || (rule !== null && rule(value) !== null)) throw notSure;
     write(out, value);
