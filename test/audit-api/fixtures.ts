@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inclusionProofFromHashes, leafHash, merkleRootFromHashes, signCheckpoint, toBase64, toHex, sha256Hex } from '@probity/crypto';
-import { encodeStatement, SIGNED_RECORD_FORMAT, type SignedRecord } from '@probity/evidence';
+import { decodeStatement, deriveEvidenceSummary, encodeStatement, SIGNED_RECORD_FORMAT, type SignedRecord } from '@probity/evidence';
 import { NotaryKeyStore, parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
 import { defaultRegistry } from '@probity/schema';
 import {
@@ -86,13 +86,16 @@ export class EvidenceFactory {
       emitter_envelope: null, notary_envelope: null, checkpoint, inclusion_proof: inclusionProofFromHashes(m.index, log).map((h) => toBase64(h)),
     }));
 
+    // The row's readable fields derived as the sink derives them, so every document the API returns verifies.
     const rows = made.map((m, i) => {
       const { record: _record, ...envelope } = bundles[i]!;
+      const decoded = this.registry.decode(m.bytes);
+      const summary = deriveEvidenceSummary({ recordType: decoded.recordType, value: decoded.value as Record<string, unknown> }, decodeStatement(m.statement));
       return buildEvidenceRow({
-        tenant: m.spec.tenant, contentHash: m.contentHash, recordType: 'EvidenceManifest', schemaFingerprint: fingerprint, modelId: m.spec.modelId,
-        modelVersion: String(trainingExample.model_version), stage: m.json.stage, runId: m.json.run_id, manifestId: m.json.manifest_id,
-        occurredAt: m.spec.occurredAt, notarizedAt, principal: 'service:svc:ml-trainer@acme-bank', controls: m.json.controls, shard, leafIndex: m.index,
-        record: m.bytes, recordJson: JSON.stringify(m.json), envelopeJson: JSON.stringify(envelope), ingestPartition: shard, ingestOffset: m.index,
+        tenant: m.spec.tenant, contentHash: m.contentHash, recordType: 'EvidenceManifest', schemaFingerprint: fingerprint, modelId: summary.model_id,
+        modelVersion: summary.model_version, stage: summary.stage, runId: summary.run_id, manifestId: summary.manifest_id,
+        occurredAt: m.spec.occurredAt, notarizedAt, principal: summary.principal, controls: summary.controls, shard, leafIndex: m.index,
+        record: m.bytes, recordJson: JSON.stringify(this.registry.toJson('EvidenceManifest', decoded.value)), envelopeJson: JSON.stringify(envelope), ingestPartition: shard, ingestOffset: m.index,
       });
     });
     await insertEvidenceDeduplicated(this.warehouse, rows);

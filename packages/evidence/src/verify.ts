@@ -17,7 +17,7 @@ import { decodeStatement, emitterBatchEnvelopeSha256, emitterSignaturesSha256, t
 import type { SignedRecord } from './signed-record.js';
 
 export interface VerificationCheck {
-  name: 'format' | 'content_hash' | 'statement' | 'inclusion' | 'checkpoint_signature' | 'emitter_signature' | 'notary_envelope' | 'record_decodes';
+  name: 'format' | 'content_hash' | 'statement' | 'inclusion' | 'checkpoint_signature' | 'emitter_signature' | 'notary_envelope' | 'record_decodes' | 'readable_fields';
   ok: boolean;
   detail: string;
 }

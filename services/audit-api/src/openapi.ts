@@ -90,7 +90,7 @@ export const openApiDocument = {
             description: 'A page (json), or a stream (ndjson, csv)',
             content: {
               'application/json': { schema: ref('EvidencePage') },
-              'application/x-ndjson': { schema: ref('EvidenceExportLine') },
+              'application/x-ndjson': { schema: ref('EvidenceDocument') },
               'text/csv': { schema: { type: 'string', description: 'Header line, then one line per record: content_hash, record_type, schema_fingerprint, model_id, model_version, stage, run_id, manifest_id, occurred_at, notarized_at, principal, controls (;-separated), shard, leaf_index' } },
             },
           },
@@ -253,13 +253,16 @@ export const openApiDocument = {
       EvidencePage: {
         type: 'object',
         properties: {
-          items: { type: 'array', items: { allOf: [ref('EvidenceSummary'), { type: 'object', properties: { record: { type: 'object' } } }] } },
+          items: { type: 'array', description: 'Evidence documents, each verifiable with `probity verify` (readable fields re-derived from the bundle)', items: ref('EvidenceDocument') },
           next_cursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page; null on the last page' },
           order: { type: 'string' },
           limit: { type: 'integer' },
         },
       },
-      EvidenceExportLine: { allOf: [ref('EvidenceSummary'), { type: 'object', properties: { record: { type: 'object' }, bundle: ref('SignedRecord') } }] },
+      EvidenceDocument: {
+        description: 'A list item or NDJSON export line: the readable fields, the decoded record and the bundle they are derived from; `probity verify` checks that they agree',
+        allOf: [ref('EvidenceSummary'), { type: 'object', properties: { tenant: { type: 'string' }, record: { type: 'object' }, bundle: ref('SignedRecord') } }],
+      },
       Coverage: {
         type: 'object',
         properties: {

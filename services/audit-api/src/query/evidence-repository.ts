@@ -1,7 +1,7 @@
 import { TenantScopedQuery, evidenceLookupKey, type Warehouse, type WarehouseRow } from '@probity/warehouse';
 import type { SortKey } from './cursor.js';
 import type { EvidenceFilters } from './evidence-params.js';
-import { FULL_COLUMNS, SUMMARY_COLUMNS } from './evidence-item.js';
+import { FULL_COLUMNS } from './evidence-item.js';
 
 type EvidenceQuery = TenantScopedQuery<'evidence_v1'>;
 
@@ -62,7 +62,7 @@ export class EvidenceRepository {
     if (pageKeys.length === 0) return { rows: [], hasMore: false };
     const times = pageKeys.map((k) => String(k.occurred_at)).sort();
     const read = TenantScopedQuery.from('evidence_v1', tenant)
-      .select([...SUMMARY_COLUMNS, 'record_json'])
+      .select([...FULL_COLUMNS])
       .where('model_id', 'in', unique(pageKeys.map((k) => String(k.model_id))))
       .where('stage', 'in', unique(pageKeys.map((k) => String(k.stage))))
       .where('occurred_at', 'gte', times[0]!)
