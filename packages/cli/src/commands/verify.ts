@@ -87,7 +87,7 @@ export const verify = defineCommand({
   },
 });
 
-async function verifyOptions(values: Parameters<typeof stringOption>[0], env: NodeJS.ProcessEnv): Promise<DocumentVerifyOptions> {
+export async function verifyOptions(values: Parameters<typeof stringOption>[0], env: NodeJS.ProcessEnv): Promise<DocumentVerifyOptions> {
   const { dataDirLayout, loadCommonConfig } = await import('@probity/config');
   const { parsePublicKeyring, publicKeyringPath, toTrustedKeys } = await import('@probity/keystore');
   const { importPublicKeyBase64 } = await import('@probity/crypto');
@@ -127,7 +127,7 @@ function reportJson(report: DocumentReport) {
   };
 }
 
-function firstFailure(report: DocumentReport): string {
+export function firstFailure(report: DocumentReport): string {
   for (const { against, report: r } of report.reports) {
     const failed = r.checks.find((c) => !c.ok);
     if (failed) return `${against}: ${failed.name}: ${failed.detail}`;
