@@ -1,3 +1,4 @@
+import { loadRequirementSet, type RequirementSet } from '@probity/compliance';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '@probity/logger';
 import { WarehouseError, type Warehouse } from '@probity/warehouse';
@@ -8,6 +9,7 @@ import { TransparencyLog } from './log/transparency-log.js';
 import { openApiDocument } from './openapi.js';
 import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerComplianceRoutes } from './routes/compliance.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLogRoutes } from './routes/log.js';
@@ -31,6 +33,8 @@ export interface AuditAppOptions {
   notaryKeysDir?: string;
   /** @defaultValue the catalog of @probity/catalog; null = none (coverage uses the controls seen) */
   catalog?: ControlCatalog | null;
+  /** Which records count as evidence for which control. @defaultValue the shipped set, probity-default */
+  requirements?: RequirementSet;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
 }
@@ -84,6 +88,7 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerEvidenceRoutes(app, { repository, log });
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
+  registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet() });
   registerAdminRoutes(app, warehouse);
 
   return app;

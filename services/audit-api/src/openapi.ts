@@ -110,6 +110,38 @@ export const openApiDocument = {
         responses: { 200: { description: 'Coverage report', content: json(ref('Coverage')) }, ...common },
       },
     },
+    '/v1/coverage/matrix': {
+      get: {
+        summary: 'Coverage of every control of a framework per month or quarter, as the log knew it at as_of (bitemporal); computed by @probity/compliance from the records and the requirement set',
+        parameters: [
+          queryParam('framework', 'Framework (iso42001, iso27001, iso9001, euaiact)', { type: 'string' }, true),
+          queryParam('from', 'Start of the audit period (inclusive)', DATE, true),
+          queryParam('to', 'End of the audit period (a bare date includes that day)', DATE, true),
+          queryParam('granularity', 'month or quarter (default quarter)', { type: 'string', enum: ['month', 'quarter'] }),
+          queryParam('as_of', 'Only what the log held at this time counts (default now; not in the future, not before the tenant\'s first record)', DATE),
+          queryParam('model_id', 'One AI system only', { type: 'string' }),
+          queryParam('format', 'json (default) or csv (one line per control and period)', { type: 'string', enum: ['json', 'csv'] }),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'Coverage matrix: rows of controls, cells of periods (covered, stale, missing, nonconforming, not_applicable) with counts, records, late records and the reason', content: json({ type: 'object' }) }, ...common },
+      },
+    },
+    '/v1/gaps': {
+      get: {
+        summary: 'Gaps of the coverage matrix (same parameters): each run of missing, stale or nonconforming periods, open or closed with the closing record, with a POA&M item',
+        parameters: [
+          queryParam('framework', 'Framework', { type: 'string' }, true),
+          queryParam('from', 'Start of the audit period', DATE, true),
+          queryParam('to', 'End of the audit period', DATE, true),
+          queryParam('granularity', 'month or quarter', { type: 'string', enum: ['month', 'quarter'] }),
+          queryParam('as_of', 'As of this time', DATE),
+          queryParam('model_id', 'One AI system only', { type: 'string' }),
+          queryParam('format', 'json (default) or csv', { type: 'string', enum: ['json', 'csv'] }),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'Gap list with POA&M items', content: json({ type: 'object' }) }, ...common },
+      },
+    },
     '/v1/log/{shard}/checkpoint': {
       get: {
         summary: 'The shard\'s latest signed checkpoint',

@@ -1,3 +1,4 @@
+import type { CoverageRecord } from '@probity/compliance';
 import { TenantScopedQuery, evidenceLookupKey, type Warehouse, type WarehouseRow } from '@probity/warehouse';
 import type { SortKey } from './cursor.js';
 import type { EvidenceFilters } from './evidence-params.js';
@@ -97,6 +98,52 @@ export class EvidenceRepository {
       { ...inner.params, ...(framework === undefined ? {} : { framework_prefix: `${framework}:` }) },
     );
     return new Map(rows.map((r) => [r.control, Number(r.records)]));
+  }
+
+  /**
+   * What coverage needs of the tenant's records (optionally one model's)
+   * that occurred before `to` and were notarized by `asOf`: pipeline records
+   * from `since` on (older ones cannot be fresh), studies and incidents of
+   * any age (an old failure or open incident is still a finding).
+   */
+  async *coverageRecords(tenant: string, options: { modelId?: string; since: Date; to: Date; asOf: Date }): AsyncIterable<CoverageRecord> {
+    let inner = TenantScopedQuery.from('evidence_v1', tenant)
+      .select(['content_hash', 'record_type', 'stage', 'controls', 'occurred_at', 'notarized_at', 'record_json'])
+      .where('occurred_at', 'lt', options.to)
+      .where('notarized_at', 'lte', options.asOf);
+    if (options.modelId !== undefined) inner = inner.where('model_id', 'eq', options.modelId);
+    const built = inner.build();
+    const rows = this.warehouse.queryStream(
+      `SELECT content_hash_hex AS h, record_type, stage, controls,
+              toUnixTimestamp64Milli(occurred_at) AS occurred_ms, toUnixTimestamp64Milli(notarized_at) AS notarized_ms,
+              if(record_type = 'StudyResult', JSONExtractString(record_json, 'study_id'), '') AS study_id,
+              if(record_type = 'StudyResult', JSONExtractString(record_json, 'kind'), '') AS study_kind,
+              if(record_type = 'StudyResult', JSONExtractString(record_json, 'verdict'), '') AS verdict,
+              if(record_type = 'Incident', JSONExtractString(record_json, 'incident_id'), '') AS incident_id,
+              if(record_type = 'Incident', JSONExtractString(record_json, 'status'), '') AS incident_status
+       FROM (${built.sql})
+       WHERE occurred_at >= {coverage_since:DateTime64(6, 'UTC')} OR record_type IN ('StudyResult', 'Incident')`,
+      { ...built.params, coverage_since: options.since },
+    );
+    for await (const r of rows) {
+      yield {
+        contentHash: String(r.h),
+        recordType: String(r.record_type),
+        stage: String(r.stage),
+        controls: (r.controls as string[] | undefined) ?? [],
+        occurredAt: Number(r.occurred_ms),
+        notarizedAt: Number(r.notarized_ms),
+        ...(r.study_id ? { studyId: String(r.study_id), studyKind: String(r.study_kind), verdict: String(r.verdict) } : {}),
+        ...(r.incident_id ? { incidentId: String(r.incident_id), incidentStatus: String(r.incident_status) } : {}),
+      };
+    }
+  }
+
+  /** When the log first held a record of this tenant, or null. */
+  async firstNotarizedAt(tenant: string): Promise<Date | null> {
+    const inner = TenantScopedQuery.from('evidence_v1', tenant).select(['notarized_at']).build();
+    const [row] = await this.warehouse.query<{ first: string; n: string }>(`SELECT min(notarized_at) AS first, count() AS n FROM (${inner.sql})`, inner.params);
+    return row && Number(row.n) > 0 ? new Date(`${String(row.first).replace(' ', 'T')}Z`) : null;
   }
 
   /** Every control the tenant has evidence for, in any period. */
