@@ -58,9 +58,10 @@ export {
   formatSignerKey,
   parseSignerKey,
   signNote,
+  parseNote,
   openNote,
 } from './note.js';
-export type { NoteVerifier, NoteSigner, NoteSignature, OpenedNote } from './note.js';
+export type { NoteVerifier, NoteSigner, NoteSignature, OpenedNote, ParsedNote, ParsedNoteSignature, SignedNoteInput } from './note.js';
 
-export { checkpointOfSignedNote, formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
-export type { Checkpoint, VerifyCheckpointOptions } from './checkpoint.js';
+export { formatCheckpoint, parseCheckpoint, parseSignedCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
+export type { Checkpoint, CheckpointKeys, VerifyCheckpointOptions } from './checkpoint.js';
