@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the @probity/crypto interop tests (test/interop/crypto) need:
-#   - Go's reference tlog/note implementation (golang.org/x/mod) and
-#     filippo.io/torchwood's C2SP checkpoint parser (both pinned in
+#   - Go's reference tlog/note implementation (golang.org/x/mod),
+#     filippo.io/torchwood's C2SP checkpoint parser and go-securesystemslib's
+#     DSSE signer (all pinned in
 #     test/interop/crypto/go/go.mod) built into
 #     $PROBITY_CACHE_DIR/bin/probity-tlogcheck-<hash of its sources>
 #   - Python securesystemslib with its crypto extra (Ed25519 DSSE signing and
@@ -51,7 +52,7 @@ needs_build() {
 }
 
 if needs_build; then
-  log "downloading golang.org/x/mod and filippo.io/torchwood (pinned in $GO_SRC/go.mod) via the Go module proxy"
+  log "downloading golang.org/x/mod, filippo.io/torchwood and go-securesystemslib (pinned in $GO_SRC/go.mod) via the Go module proxy"
   (cd "$GO_SRC" && go mod download) || die "go mod download failed: check that the Go module proxy is reachable (GOPROXY=$(go env GOPROXY))"
   log "building $GO_BIN with $(go version | cut -d' ' -f3)"
   (cd "$GO_SRC" && go build -o "$GO_BIN.tmp.$$" . && mv "$GO_BIN.tmp.$$" "$GO_BIN") || die "go build of $GO_SRC failed (see output above)"

@@ -7,6 +7,9 @@
 // a non-empty origin, which the C2SP spec requires) for the checkpoint body,
 // and transparency-dev/formats' rule that the log's own key must have signed.
 //
+// And it signs DSSE envelopes as a Go emitter using go-securesystemslib
+// would, with that library's default key ids.
+//
 // It reads one JSON request on stdin and writes one JSON response on stdout.
 // Every check reports its own outcome ("ok" or the Go error text) so the
 // TypeScript test can assert both that good inputs pass and that tampered
@@ -14,6 +17,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -22,6 +26,8 @@ import (
 	"os"
 
 	"filippo.io/torchwood"
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -75,6 +81,14 @@ type judgeResult struct {
 	Extension string `json:"extension,omitempty"`
 }
 
+// dsseSign asks for an envelope over the payload, signed with a PKCS#8 PEM
+// Ed25519 key loaded by go-securesystemslib (which computes its own key id).
+type dsseSign struct {
+	PayloadB64  string `json:"payloadB64"`
+	PayloadType string `json:"payloadType"`
+	PrivatePEM  string `json:"privatePem"`
+}
+
 type request struct {
 	// LeafHashes, when present, are appended to a Go-side stored-hash log;
 	// the stored hashes we computed must equal Go's byte for byte.
@@ -89,6 +103,7 @@ type request struct {
 	Signs       []noteSign    `json:"signs"`
 	GenerateKey string        `json:"generateKey"`
 	Judges      []noteJudge   `json:"judges"`
+	DSSESigns   []dsseSign    `json:"dsseSigns"`
 }
 
 type sizeResult struct {
@@ -106,16 +121,17 @@ type openResult struct {
 }
 
 type response struct {
-	StoredHashesMatch *bool         `json:"storedHashesMatch,omitempty"`
-	StoredHashCount   int64         `json:"storedHashCount"`
-	Sizes             []sizeResult  `json:"sizes"`
-	Records           []string      `json:"records"`
-	Trees             []string      `json:"trees"`
-	Opens             []openResult  `json:"opens"`
-	Signed            []string      `json:"signed"`
-	GeneratedSKey     string        `json:"generatedSKey,omitempty"`
-	GeneratedVKey     string        `json:"generatedVKey,omitempty"`
-	Judges            []judgeResult `json:"judges"`
+	StoredHashesMatch *bool            `json:"storedHashesMatch,omitempty"`
+	StoredHashCount   int64            `json:"storedHashCount"`
+	Sizes             []sizeResult     `json:"sizes"`
+	Records           []string         `json:"records"`
+	Trees             []string         `json:"trees"`
+	Opens             []openResult     `json:"opens"`
+	Signed            []string         `json:"signed"`
+	GeneratedSKey     string           `json:"generatedSKey,omitempty"`
+	GeneratedVKey     string           `json:"generatedVKey,omitempty"`
+	Judges            []judgeResult    `json:"judges"`
+	DSSE              []*dsse.Envelope `json:"dsse"`
 }
 
 func main() {
@@ -201,6 +217,9 @@ func main() {
 
 	for _, j := range req.Judges {
 		resp.Judges = append(resp.Judges, judge(j))
+	}
+	for _, d := range req.DSSESigns {
+		resp.DSSE = append(resp.DSSE, signDSSE(d))
 	}
 
 	if err := json.NewEncoder(os.Stdout).Encode(resp); err != nil {
@@ -296,6 +315,30 @@ func judge(j noteJudge) judgeResult {
 	r.Verify = "ok"
 	r.Origin, r.Size, r.Root, r.Extension = c.Origin, c.N, encodeHash(c.Hash), c.Extension
 	return r
+}
+
+func signDSSE(d dsseSign) *dsse.Envelope {
+	payload, err := base64.StdEncoding.DecodeString(d.PayloadB64)
+	if err != nil {
+		fail("dsse: payload is not base64: %v", err)
+	}
+	key, err := signerverifier.LoadKey([]byte(d.PrivatePEM))
+	if err != nil {
+		fail("dsse: LoadKey: %v", err)
+	}
+	sv, err := signerverifier.NewED25519SignerVerifierFromSSLibKey(key)
+	if err != nil {
+		fail("dsse: signer: %v", err)
+	}
+	signer, err := dsse.NewEnvelopeSigner(sv)
+	if err != nil {
+		fail("dsse: envelope signer: %v", err)
+	}
+	envelope, err := signer.SignPayload(context.Background(), d.PayloadType, payload)
+	if err != nil {
+		fail("dsse: SignPayload: %v", err)
+	}
+	return envelope
 }
 
 // buildStoredHashes appends every leaf hash to an in-memory tlog, exactly as
