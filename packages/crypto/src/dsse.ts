@@ -243,17 +243,19 @@ function verifyDecoded(payloadType: string, payload: Uint8Array, signatures: rea
     if (verifies(hinted, i)) accepted.set(i, hinted);
     else note(new CryptoError('SIGNATURE_INVALID', `signatures[${i}] by key ${signature.keyid} does not verify over the envelope's payload and payloadType`));
   });
-  const others = keyring.validAt(at, filter);
-  if (others.length === 0 && signatures.some((s) => s.keyid === '')) note(new CryptoError('KEY_UNKNOWN', `no trusted key${describeFilter(filter)} is valid at ${at.toISOString()}`));
-  for (let i = 0; i < signatures.length && accepted.size < threshold && !budgetSpent; i++) {
-    if (accepted.has(i) || sigs[i]!.byteLength !== 64) continue;
-    for (const key of others) {
-      if (key === tried.get(i) || counted(key)) continue;
-      if (verifies(key, i)) {
-        accepted.set(i, key);
-        break;
+  if (accepted.size < threshold) {
+    const others = keyring.validAt(at, filter);
+    if (others.length === 0 && signatures.some((s) => s.keyid === '')) note(new CryptoError('KEY_UNKNOWN', `no trusted key${describeFilter(filter)} is valid at ${at.toISOString()}`));
+    for (let i = 0; i < signatures.length && accepted.size < threshold && !budgetSpent; i++) {
+      if (accepted.has(i) || sigs[i]!.byteLength !== 64) continue;
+      for (const key of others) {
+        if (key === tried.get(i) || counted(key)) continue;
+        if (verifies(key, i)) {
+          accepted.set(i, key);
+          break;
+        }
+        if (budgetSpent) break;
       }
-      if (budgetSpent) break;
     }
   }
 
