@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
+  CryptoError,
   fromBase64,
   isKeyValidAt,
   leafHash,
   noteKeyHash,
-  openNote,
-  parseCheckpoint,
+  verifyCheckpoint,
   verifyEnvelope,
   verifyInclusionByHash,
   type Checkpoint,
@@ -179,16 +179,21 @@ function emitterBatchProblem(record: SignedRecord, contentHash: Uint8Array): str
 }
 
 /**
- * Open the signed note with the notary keys and require a signature by a key
- * whose validity window contains the notarization time: a retired key cannot
- * vouch for leaves notarized after its retirement.
+ * Verify the checkpoint with the notary's keys as the log's keys, requiring a
+ * signature by one whose validity window contains the notarization time: a
+ * retired key cannot vouch for leaves notarized after its retirement, and a
+ * note signed by any other key (a witness) is refused.
  */
 function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
-  const verifiers = notaryKeys.map((k) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey, key: k }));
-  const opened = openNote(signedNote, verifiers);
-  const validSigner = opened.sigs.some((sig) => verifiers.some((v) => v.name === sig.name && v.keyHash === sig.keyHash && isKeyValidAt(v.key, at)));
-  if (!validSigner) throw new Error(`the checkpoint is signed, but by no notary key valid at ${at.toISOString()}`);
-  return parseCheckpoint(opened.text);
+  const verifier = (k: TrustedKey & { name: string }) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey });
+  const valid = notaryKeys.filter((k) => isKeyValidAt(k, at));
+  if (valid.length === 0) throw new Error(`no notary key is valid at ${at.toISOString()}`);
+  try {
+    return verifyCheckpoint(signedNote, { log: valid.map(verifier), others: notaryKeys.filter((k) => !isKeyValidAt(k, at)).map(verifier) });
+  } catch (err) {
+    if (err instanceof CryptoError && err.code === 'NOTE_UNVERIFIED') throw new Error(`the checkpoint is not signed by a notary key valid at ${at.toISOString()} (${err.message})`);
+    throw err;
+  }
 }
 
 const BUNDLE_FIELDS: Record<Exclude<keyof SignedRecord, keyof typeof OPTIONAL_FIELDS>, (v: unknown) => boolean> = {
