@@ -5,6 +5,7 @@ import {
   isKeyValidAt,
   leafHash,
   noteKeyHash,
+  parseNote,
   verifyCheckpoint,
   verifyEnvelope,
   verifyInclusionByHash,
@@ -189,7 +190,12 @@ function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey
   const valid = notaryKeys.filter((k) => isKeyValidAt(k, at));
   if (valid.length === 0) throw new Error(`no notary key is valid at ${at.toISOString()}`);
   try {
-    return verifyCheckpoint(signedNote, { log: valid.map(verifier), others: notaryKeys.filter((k) => !isKeyValidAt(k, at)).map(verifier) });
+    const checkpoint = verifyCheckpoint(signedNote, { log: valid.map(verifier), others: notaryKeys.filter((k) => !isKeyValidAt(k, at)).map(verifier) });
+    // Go's note parser ignores unused trailing bits of a signature's base64; the notary never writes them,
+    // so in a bundle they are a change to the checkpoint's bytes and refused.
+    const loose = parseNote(signedNote).signatures.find((sig) => Buffer.from(sig.base64, 'base64').toString('base64') !== sig.base64);
+    if (loose) throw new Error(`the checkpoint's signature by ${loose.name} is not canonical base64`);
+    return checkpoint;
   } catch (err) {
     if (err instanceof CryptoError && err.code === 'NOTE_UNVERIFIED') throw new Error(`the checkpoint is not signed by a notary key valid at ${at.toISOString()} (${err.message})`);
     throw err;
