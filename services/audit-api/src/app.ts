@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { defaultCatalogs, type Catalogs } from '@probity/catalog';
 import type { Logger } from '@probity/logger';
 import { WarehouseError, type Warehouse } from '@probity/warehouse';
 import { authenticate } from './auth.js';
@@ -8,6 +9,7 @@ import { TransparencyLog } from './log/transparency-log.js';
 import { openApiDocument } from './openapi.js';
 import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLogRoutes } from './routes/log.js';
@@ -31,6 +33,8 @@ export interface AuditAppOptions {
   notaryKeysDir?: string;
   /** @defaultValue the catalog of @probity/catalog; null = none (coverage uses the controls seen) */
   catalog?: ControlCatalog | null;
+  /** Framework and crosswalk data served at /v1/catalogs and /v1/crosswalks. @defaultValue the data files of @probity/catalog */
+  catalogs?: Catalogs;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
 }
@@ -84,6 +88,7 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerEvidenceRoutes(app, { repository, log });
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
+  registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
 
   return app;
