@@ -82,11 +82,21 @@ export function checkEvolution(versions: readonly EvolvingVersion[], recordType:
       if (reader === writer) continue;
       const label = `${recordType}.v${reader.version} cannot read data written with ${recordType}.v${writer.version}`;
       if (reader.version > writer.version) {
-        attempt(() => withEnumDefaults(reader, 'none').createResolver(writer.type), label, reader, writer);
+        attempt(() => reader.type.createResolver(writer.type), label, reader, writer);
+        // Exactly: without falling back to a default, i.e. every symbol the older version has is still there.
+        const readerEnums = new Map(enumsOf(reader.schema).map((e) => [e.name, new Set(e.symbols)]));
+        for (const e of enumsOf(writer.schema)) {
+          const missing = e.symbols.filter((symbol) => readerEnums.get(e.name)?.has(symbol) === false);
+          if (missing.length > 0) {
+            throw new SchemaError('SCHEMA_FILE_INVALID', `${label} exactly: enum ${e.name} lost ${missing.join(', ')} (never remove or rename a symbol)`, {
+              details: { reader: reader.origin, writer: writer.origin },
+            });
+          }
+        }
       } else if (!tryResolve(reader.type, writer.type)) {
         if (!LEGACY_WITHOUT_ENUM_DEFAULTS.has(reader.fingerprintHex)) attempt(() => reader.type.createResolver(writer.type), label, reader, writer);
         // A legacy reader: fine if the only obstacle is symbols it does not know.
-        attempt(() => withEnumDefaults(reader, 'first').createResolver(writer.type), label, reader, writer);
+        attempt(() => withEnumDefaults(reader).createResolver(writer.type), label, reader, writer);
       }
     }
   }
@@ -102,11 +112,9 @@ export function tryResolve(reader: AvroType, writer: AvroType): boolean {
   }
 }
 
-function withEnumDefaults(entry: EvolvingVersion, mode: 'none' | 'first'): AvroType {
-  const changed = mapEnums(entry.schema, (node) => {
-    const { default: _default, ...rest } = node;
-    return mode === 'none' ? rest : { ...rest, default: (node['symbols'] as string[])[0] };
-  });
+/** The version with a default (its first symbol) on every enum: what it could read if unknown symbols were its only obstacle. */
+function withEnumDefaults(entry: EvolvingVersion): AvroType {
+  const changed = mapEnums(entry.schema, (node) => ({ ...node, default: (node['symbols'] as string[])[0] }));
   return Type.forSchema(changed as Parameters<typeof Type.forSchema>[0], parseOptions());
 }
 
