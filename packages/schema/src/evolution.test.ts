@@ -126,3 +126,26 @@ describe('the evolution rules refuse', () => {
     expect(() => registry.current('StudyResult').type.createResolver(nextType)).not.toThrow();
   });
 });
+
+describe('the placeholder UNKNOWN is for readers only', () => {
+  it.each(cases.filter((c) => c.defaultSymbol === 'UNKNOWN').map((c) => [`${c.recordType} ${c.enumName}`, c] as const))('%s: a record that carries it is refused on every path', (_name, c) => {
+    const current = registry.current(c.recordType);
+    const { value, count } = withEnumSymbol(current.type, richSample(c.recordType), c.enumName, 'UNKNOWN');
+    expect(count).toBeGreaterThan(0);
+    const issues = registry.validate(c.recordType, value, { now: NOW });
+    expect(issues.length).toBe(count);
+    expect(issues[0]!.message).toMatch(/UNKNOWN is what readers show/);
+    expect(codeOf(() => registry.encode(c.recordType, value, { now: NOW }))).toBe('SCHEMA_INVALID');
+    // Bytes written around the checks (a foreign emitter): the notary's one-pass check does not vouch, the full path names the issue.
+    const bytes = Buffer.concat([Buffer.from([0xc3, 0x01]), current.fingerprint, current.type.toBuffer(value)]);
+    expect(registry.quickCheck(bytes, { now: NOW })).toBeNull();
+    const decoded = registry.decode(bytes);
+    expect(registry.validateSemantics(c.recordType, decoded.value, { now: NOW }).map((i) => i.message)).toEqual(issues.map((i) => i.message));
+  });
+
+  it('OTHER, the default of ArtifactKind, is a value like any other', () => {
+    const value = withEnumSymbol(registry.current('EvidenceManifest').type, richSample('EvidenceManifest'), 'ArtifactKind', 'OTHER').value;
+    expect(registry.validate('EvidenceManifest', value, { now: NOW })).toEqual([]);
+    expect(registry.quickCheck(registry.encode('EvidenceManifest', value, { now: NOW }), { now: NOW })).not.toBeNull();
+  });
+});
