@@ -117,7 +117,7 @@ describe('GET /v1/coverage', () => {
     const auditor = await h.token('acme', 'auditor');
     const res = await h.get('/v1/coverage?from=2026-07-01&to=2026-09-30&framework=iso42001', auditor);
     expect(res.status).toBe(200);
-    expect(res.body.universe).toMatchObject({ source: 'catalog', size: defaultCatalogs().framework('iso42001').controls.length });
+    expect(res.body.universe).toMatchObject({ source: 'catalog', size: defaultCatalogs().framework('iso42001').controls.length, catalogs: [{ framework: 'iso42001', edition: '2023', version: 1 }] });
     const records = Object.fromEntries(res.body.controls.map((c: { control: string; records: number }) => [c.control, c.records]));
     expect(records['iso42001:A.6.2.4']).toBe(9);
     expect(records['iso42001:A.7.4']).toBe(6);

@@ -292,7 +292,13 @@ export const openApiDocument = {
         type: 'object',
         properties: {
           tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, framework: { type: ['string', 'null'] },
-          universe: { type: 'object', properties: { source: { enum: ['catalog', 'observed'] }, description: { type: 'string' }, size: { type: 'integer' } } },
+          universe: {
+            type: 'object',
+            properties: {
+              source: { enum: ['catalog', 'observed'] }, description: { type: 'string' }, size: { type: 'integer' },
+              catalogs: { type: 'array', description: 'The framework data files the universe comes from', items: { type: 'object', properties: { framework: { type: 'string' }, edition: { type: 'string' }, version: { type: 'integer' } } } },
+            },
+          },
           covered: { type: 'integer' },
           gaps: { type: 'array', items: { type: 'string' } },
           controls: { type: 'array', items: { type: 'object', properties: { control: { type: 'string' }, title: { type: 'string' }, in_universe: { type: 'boolean' }, records: { type: 'integer' } } } },

@@ -11,6 +11,8 @@ export interface ControlCatalog {
   readonly name: string;
   /** All controls, or one framework's; undefined when the catalog does not know the framework. */
   controls(framework?: string): readonly CatalogControl[] | undefined;
+  /** The data files the controls come from (framework, edition, data version), so a report names what it was computed against. */
+  sources?(framework?: string): { framework: string; edition: string; version: number }[];
 }
 
 /** A coverage catalog over framework data files (every framework's controls, or one's). */
@@ -20,6 +22,10 @@ export function catalogsControlCatalog(catalogs: () => Catalogs): ControlCatalog
     controls(framework) {
       if (framework === undefined) return catalogs().frameworks().flatMap((f) => f.controls);
       return catalogs().hasFramework(framework) ? catalogs().framework(framework).controls : undefined;
+    },
+    sources(framework) {
+      const all = framework === undefined ? catalogs().frameworks() : catalogs().hasFramework(framework) ? [catalogs().framework(framework)] : [];
+      return all.map((f) => ({ framework: f.framework, edition: f.edition, version: f.version }));
     },
   };
 }
