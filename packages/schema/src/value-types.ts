@@ -7,7 +7,8 @@
 /** Microseconds since 1970-01-01T00:00:00Z (Avro `timestamp-micros`). Exact up to year 2255. */
 export type TimestampMicros = number;
 
-// Each enum's default (`UNKNOWN`; `OTHER` for ArtifactKind) is what a reader shows for a symbol added after its version.
+// Each enum's default (`UNKNOWN`; `OTHER` for ArtifactKind) is what a reader shows for a symbol added after its version;
+// `UNKNOWN` only ever comes out of decode with an older reader: validation refuses it in a value to write.
 export type Stage = 'INGEST' | 'PREPROCESS' | 'FEATURES' | 'TRAINING' | 'EVALUATION' | 'REGISTRY' | 'PROMOTION' | 'DEPLOYMENT' | 'INFERENCE' | 'MONITORING' | 'UNKNOWN';
 export type PrincipalKind = 'USER' | 'SERVICE' | 'UNKNOWN';
 export type ArtifactKind = 'DATASET' | 'MODEL' | 'IMAGE' | 'CODE' | 'REPORT' | 'CONFIG' | 'OTHER';
