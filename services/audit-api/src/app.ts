@@ -1,5 +1,6 @@
 import { loadRequirementSet, type RequirementSet } from '@probity/compliance';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { defaultCatalogs, type Catalogs } from '@probity/catalog';
 import type { Logger } from '@probity/logger';
 import { WarehouseError, type Warehouse } from '@probity/warehouse';
 import { authenticate } from './auth.js';
@@ -10,6 +11,7 @@ import { openApiDocument } from './openapi.js';
 import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerComplianceRoutes } from './routes/compliance.js';
+import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLogRoutes } from './routes/log.js';
@@ -35,6 +37,8 @@ export interface AuditAppOptions {
   catalog?: ControlCatalog | null;
   /** Which records count as evidence for which control. @defaultValue the shipped set, probity-default */
   requirements?: RequirementSet;
+  /** Framework and crosswalk data served at /v1/catalogs and /v1/crosswalks. @defaultValue the data files of @probity/catalog */
+  catalogs?: Catalogs;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
 }
@@ -89,6 +93,7 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
   registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet() });
+  registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
 
   return app;

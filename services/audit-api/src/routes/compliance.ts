@@ -60,7 +60,7 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceR
     const matrix = await matrixFor(request, tenant);
     if (request.query.format === 'csv') return sendCsv(reply, matrixCsv(matrix));
     if (request.query.format !== undefined && request.query.format !== 'json') throw badParameter('format', 'format must be json or csv');
-    return { tenant, framework: request.query.framework, model_id: request.query.model_id ?? null, ...matrix };
+    return { tenant, framework: request.query.framework, catalog: deps.catalog?.sources?.(String(request.query.framework)) ?? [], model_id: request.query.model_id ?? null, ...matrix };
   });
 
   app.get<{ Querystring: RawQuery }>('/v1/gaps', { config: { access: { roles: READ_ROLES } } }, async (request, reply) => {
