@@ -11,19 +11,19 @@ import { verify } from './verify.js';
 /**
  * The main job end to end, against the running local stack (`probity up`):
  * a demo MLOps pipeline emits evidence, one bad manifest lands in the DLQ,
- * the shipped demo studies run on the traffic and monitoring readings it
- * emitted, then an auditor queries a quarter, sees what the studies cover
- * and verifies one record offline.
+ * an auditor queries a quarter and verifies one record offline, then the
+ * shipped demo studies run on the traffic and monitoring readings it
+ * emitted and the auditor sees their notarized results and coverage.
  */
 export const demo = defineCommand({
   name: 'demo',
-  summary: 'Run a demo MLOps pipeline through the stack and show an audit of it',
+  summary: 'Run a demo MLOps pipeline through the stack, its drift and calibration studies, and show an audit of it',
   description:
     'Needs the local stack (`probity up`). Emits a release pipeline for three models (ingest … monitoring, with approvals) and inference records as tenant ' +
     `${DEMO_TENANT}, plus credit-risk's inference traffic (a reference month and the last 7 days, with a shift) and hourly p99 latency readings of two monitoring agents and a synthetic probe; ` +
     'sends one invalid manifest that lands in the DLQ with its reason, waits until everything is notarized and in the warehouse, ' +
-    `runs the demo studies (${Object.values(DEMO_STUDIES).join(', ')}) as \`probity studies run\` does and prints their verdicts and incidents, ` +
-    'runs an auditor\'s range query over Q3 2026 and the coverage of the studies\' controls, and verifies one record offline with `probity verify`. ' +
+    'runs an auditor\'s range query over Q3 2026, verifies one record offline with `probity verify`, ' +
+    `then runs the demo studies (${Object.values(DEMO_STUDIES).join(', ')}) as \`probity studies run\` does, prints their verdicts and the incidents they raised once notarized, and the coverage of their controls. ` +
     'Re-running it is safe: identical evidence deduplicates; only the traffic and readings of the hours since the last run are new.',
   async run({ io }) {
     const step = (text: string) => io.stderr(`▸ ${text}\n`);
