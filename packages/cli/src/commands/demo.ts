@@ -123,9 +123,9 @@ export const demo = defineCommand({
 });
 
 /**
- * Waits until every emitted record is in the warehouse: one CSV export of the
- * tenant's evidence per poll (a line per record, the content hash first),
- * far lighter than paging through full evidence documents.
+ * Waits until every emitted record is in the warehouse: one CSV export of all
+ * the tenant's evidence per poll (a line per record, the content hash first,
+ * no row cap), far lighter than paging through full evidence documents.
  */
 interface EvidenceDocumentView {
   shard: number;
@@ -213,7 +213,7 @@ async function waitUntilQueryable(baseUrl: string, auth: { token: string }, expe
   const missing = new Set(expected);
   const deadline = Date.now() + timeoutMs;
   while (missing.size > 0) {
-    const res = await fetch(`${baseUrl}/v1/evidence?format=csv&limit=${MAX_EXPORT_ROWS}`, { headers: { authorization: `Bearer ${auth.token}` }, signal: AbortSignal.timeout(60_000) }).catch((err: Error) => {
+    const res = await fetch(`${baseUrl}/v1/evidence?format=csv`, { headers: { authorization: `Bearer ${auth.token}` }, signal: AbortSignal.timeout(60_000) }).catch((err: Error) => {
       throw new CliError('CLI_FAILED', `the audit API at ${baseUrl} does not answer (${err.message})`);
     });
     if (!res.ok) throw new CliError('CLI_FAILED', `the audit API answered ${res.status} to a CSV export`);
@@ -225,9 +225,6 @@ async function waitUntilQueryable(baseUrl: string, auth: { token: string }, expe
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
-
-/** The audit API's cap on an export's rows (MAX_EXPORT_LIMIT). */
-const MAX_EXPORT_ROWS = 100_000_000;
 
 async function waitForDlq(kafka: import('@probity/kafka').Kafka, topic: string, key: string): Promise<{ reason: string; detail: string }> {
   const { HEADER, headerString } = await import('@probity/kafka');
