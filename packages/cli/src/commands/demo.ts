@@ -4,7 +4,7 @@ import { auditApiUrl, getJson, postJson, readLocalAdminToken } from '../api-clie
 import type { StudyResultJson, StudyRunReturn } from '@probity/scheduler';
 import { CliError, defineCommand, type CliIo } from '../command.js';
 import { DEMO_MODELS, DEMO_QUARTER, DEMO_TENANT, inferenceRecords, pipelineManifests } from '../demo/pipeline.js';
-import { DEMO_STUDIES, liveInference, monitoringManifests, referenceInference } from '../demo/study-data.js';
+import { DEMO_LIVE, DEMO_REFERENCE, DEMO_STUDIES, liveInference, monitoringManifests, referenceInference } from '../demo/study-data.js';
 import { describeStudyResult } from '../demo/study-report.js';
 import { verify } from './verify.js';
 
@@ -65,7 +65,8 @@ export const demo = defineCommand({
       for (const manifest of monitoring) emitted.push(emitter.enqueue('EvidenceManifest', manifest, { format: 'json' }).contentHash);
       await emitter.flush();
       step(
-        `credit-risk traffic for the drift study: ${reference.length} inference records of 4.1.0 (reference, January 2025) and ${live.length} of 4.2.0 (the last 7 days up to now); ` +
+        `credit-risk traffic for the drift study: ${reference.length} inference records of ${DEMO_REFERENCE.modelVersion} (its reference month, January 2025) and ` +
+          `${live.length} of ${DEMO_LIVE.modelVersion} (the ${DEMO_LIVE.days} days before today and today up to now); ` +
           `for the calibration studies: ${monitoring.length} MONITORING manifests (hourly p99 latency from synthetic-probe, apm-agent and otel-collector)`,
       );
     } finally {
