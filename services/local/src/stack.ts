@@ -80,11 +80,13 @@ export async function startGateway(config: LocalConfig, logger: Logger, tokens?:
     brokers: config.KAFKA_BROKERS,
     topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
     maxPackBytes: config.PROBITY_EMIT_PACK_BYTES,
+    lingerMs: config.GATEWAY_LINGER_MS,
+    whenKafkaUnavailable: config.GATEWAY_KAFKA_OUTAGE,
     logger,
   });
   const tokenFile = config.GATEWAY_TOKENS_FILE ?? path.join(config.PROBITY_DATA_DIR, 'gateway-tokens.json');
   const verifier = tokens ?? (existsSync(tokenFile) ? await loadTokenFile(tokenFile) : new StaticTokenVerifier([]));
-  const app = buildGatewayApp({ emitter, tokens: verifier, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, logger });
+  const app = buildGatewayApp({ emitter, tokens: verifier, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, retryAfterSeconds: config.GATEWAY_RETRY_AFTER_SECONDS, logger });
   await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST });
   return {
     name: 'ingest-gateway',
