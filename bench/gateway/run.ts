@@ -82,6 +82,7 @@ async function drive(clients: number, seconds: number, body: () => string, recor
   const latencies: number[] = [];
   let failures = 0;
   const cpu0 = await gatewayCpu();
+  const ownCpu0 = process.cpuUsage();
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
@@ -97,17 +98,18 @@ async function drive(clients: number, seconds: number, body: () => string, recor
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpuMs = (await gatewayCpu()) - cpu0;
+  const own = process.cpuUsage(ownCpu0);
   latencies.sort((a, b) => a - b);
-  return { requestsPerSec: latencies.length / elapsed, recordsPerSec: (latencies.length * recordsPerRequest) / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), failures, gatewayCores: cpuMs / 1000 / elapsed };
+  return { requestsPerSec: latencies.length / elapsed, recordsPerSec: (latencies.length * recordsPerRequest) / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), failures, gatewayCores: cpuMs / 1000 / elapsed, clientCores: (own.user + own.system) / 1e6 / elapsed };
 }
 
 try {
   await waitForGateway();
   await drive(8, 2, () => JSON.stringify(manifest()), 1); // warm-up: JIT, connections, kafkajs metadata
   console.log(`gateway (own process, GATEWAY_LINGER_MS default), ${phaseSeconds} s per phase, acknowledged records only`);
-  for (const clients of [1, 8, 64]) {
+  for (const clients of (process.env.BENCH_CLIENTS ?? '1,8,64').split(',').map(Number)) {
     const r = await drive(clients, phaseSeconds, () => JSON.stringify(manifest()), 1);
-    console.log(`single-record  ${String(clients).padStart(2)} clients: ${r.requestsPerSec.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   gateway CPU ${r.gatewayCores.toFixed(2)} cores   non-202: ${r.failures}`);
+    console.log(`single-record  ${String(clients).padStart(2)} clients: ${r.requestsPerSec.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   gateway CPU ${r.gatewayCores.toFixed(2)}, load generator ${r.clientCores.toFixed(2)} cores   non-202: ${r.failures}`);
   }
   const batch = await drive(8, phaseSeconds, () => JSON.stringify({ records: Array.from({ length: 100 }, manifest) }), 100);
   console.log(`batches of 100, 8 clients: ${batch.recordsPerSec.toFixed(0).padStart(6)} manifests/s   p50 ${batch.p50.toFixed(1)} ms   p99 ${batch.p99.toFixed(1)} ms   gateway CPU ${batch.gatewayCores.toFixed(2)} cores   non-202: ${batch.failures}`);

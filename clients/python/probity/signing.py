@@ -81,15 +81,21 @@ def batch_statement(tenant: str, size: int, root: bytes) -> bytes:
     return ('{"v":1,"tenant":' + json.dumps(tenant, ensure_ascii=False, separators=(",", ":")) + ',"size":' + str(size) + ',"root":"' + root.hex() + '"}').encode("utf-8")
 
 
+def _cryptography() -> None:
+    try:
+        import cryptography  # noqa: F401
+    except ImportError as err:
+        raise ProbityError("SIGNING_UNAVAILABLE", "emitter signatures need the cryptography package: pip install 'probity-client[signing]'") from err
+
+
 class Signer:
     """An Ed25519 emitter key; register its public key (``public_key_base64``) for the tenant with ``probity keys register``."""
 
     def __init__(self, private_key: Any, *, key_id: str | None = None, mode: Literal["batch", "record"] = "batch") -> None:
-        try:
-            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-            from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-        except ImportError as err:  # pragma: no cover - depends on the installation
-            raise ProbityError("SIGNING_UNAVAILABLE", "emitter signatures need the cryptography package: pip install 'probity-client[signing]'") from err
+        _cryptography()
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
         if not isinstance(private_key, Ed25519PrivateKey):
             raise ProbityError("KEY_INVALID", "expected an Ed25519 private key")
         if mode not in ("batch", "record"):
@@ -103,6 +109,7 @@ class Signer:
     @classmethod
     def from_pem(cls, pem: bytes | str | Path, *, key_id: str | None = None, mode: Literal["batch", "record"] = "batch") -> "Signer":
         """From a PKCS#8 PEM private key (bytes, text, or a file path), e.g. one `probity keys generate` wrote."""
+        _cryptography()
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
         data = Path(pem).read_bytes() if isinstance(pem, Path) else pem.encode() if isinstance(pem, str) else pem
@@ -110,6 +117,7 @@ class Signer:
 
     @classmethod
     def generate(cls, *, mode: Literal["batch", "record"] = "batch") -> "Signer":
+        _cryptography()
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         return cls(Ed25519PrivateKey.generate(), mode=mode)
