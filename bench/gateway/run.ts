@@ -75,6 +75,7 @@ async function waitForGateway(): Promise<void> {
   }
 }
 
+let singleAt64: number | null = null;
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** `clients` loops, each posting one body after the other, for `seconds`. */
@@ -106,11 +107,26 @@ async function drive(clients: number, seconds: number, body: () => string, recor
 try {
   await waitForGateway();
   await drive(8, 2, () => JSON.stringify(manifest()), 1); // warm-up: JIT, connections, kafkajs metadata
-  console.log(`gateway (own process, GATEWAY_LINGER_MS default), ${phaseSeconds} s per phase, acknowledged records only`);
+  console.log(`gateway (own process; GATEWAY_LINGER_MS=${process.env.GATEWAY_LINGER_MS ?? 'default'}), ${phaseSeconds} s per phase, acknowledged records only`);
   for (const clients of (process.env.BENCH_CLIENTS ?? '1,8,64').split(',').map(Number)) {
     const r = await drive(clients, phaseSeconds, () => JSON.stringify(manifest()), 1);
+    if (clients === 64) singleAt64 = r.requestsPerSec;
     console.log(`single-record  ${String(clients).padStart(2)} clients: ${r.requestsPerSec.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   gateway CPU ${r.gatewayCores.toFixed(2)}, load generator ${r.clientCores.toFixed(2)} cores   non-202: ${r.failures}`);
   }
+  if (process.env.BENCH_ONLY_SINGLE !== '1') await batchesAndSdk();
+} finally {
+  gateway.kill('SIGTERM');
+  await new Promise((resolve) => gateway.once('exit', resolve));
+  agent.destroy();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: Object.values(topics), timeout: 10_000 }).catch(() => undefined);
+  await admin.disconnect();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Batches of 100 through the gateway, then the SDK in this process (gateway idle) on the same topic. */
+async function batchesAndSdk(): Promise<void> {
   const batch = await drive(8, phaseSeconds, () => JSON.stringify({ records: Array.from({ length: 100 }, manifest) }), 100);
   console.log(`batches of 100, 8 clients: ${batch.recordsPerSec.toFixed(0).padStart(6)} manifests/s   p50 ${batch.p50.toFixed(1)} ms   p99 ${batch.p99.toFixed(1)} ms   gateway CPU ${batch.gatewayCores.toFixed(2)} cores   non-202: ${batch.failures}`);
 
@@ -128,14 +144,6 @@ try {
   const sdkRate = sdkCount / ((performance.now() - t0) / 1000);
   await emitter.close();
   console.log(`SDK emit (this process, JSON form) ${sdkCount} manifests: ${sdkRate.toFixed(0).padStart(6)} manifests/s`);
-  console.log(`ratio batches / SDK: ${(batch.recordsPerSec / sdkRate).toFixed(2)}   single-record at 64 clients / SDK: see above`);
-} finally {
-  gateway.kill('SIGTERM');
-  await new Promise((resolve) => gateway.once('exit', resolve));
-  agent.destroy();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: Object.values(topics), timeout: 10_000 }).catch(() => undefined);
-  await admin.disconnect();
-  await rm(dataDir, { recursive: true, force: true });
+  const single = singleAt64 === null ? '' : `   single-record at 64 clients / SDK: ${(singleAt64 / sdkRate).toFixed(2)}`;
+  console.log(`ratio batches / SDK: ${(batch.recordsPerSec / sdkRate).toFixed(2)}${single}`);
 }
