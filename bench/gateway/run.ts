@@ -128,13 +128,14 @@ try {
 /** Batches of 100 through the gateway, then the SDK in this process (gateway idle) on the same topic. */
 async function batchesAndSdk(): Promise<void> {
   const batch = await drive(8, phaseSeconds, () => JSON.stringify({ records: Array.from({ length: 100 }, manifest) }), 100);
-  console.log(`batches of 100, 8 clients: ${batch.recordsPerSec.toFixed(0).padStart(6)} manifests/s   p50 ${batch.p50.toFixed(1)} ms   p99 ${batch.p99.toFixed(1)} ms   gateway CPU ${batch.gatewayCores.toFixed(2)} cores   non-202: ${batch.failures}`);
+  console.log(`batches of 100, 8 clients: ${batch.recordsPerSec.toFixed(0).padStart(6)} manifests/s   p50 ${batch.p50.toFixed(1)} ms   p99 ${batch.p99.toFixed(1)} ms   gateway CPU ${batch.gatewayCores.toFixed(2)} (${((batch.gatewayCores * 1e6) / batch.recordsPerSec).toFixed(0)} µs per manifest), load generator ${batch.clientCores.toFixed(2)} cores   non-202: ${batch.failures}`);
 
   // The SDK, same topic, same manifests (JSON form, as an HTTP caller has them), this process, gateway idle.
   const emitter = await createEmitter({ name: 'bench-sdk', dataDir, brokers, topic: topics.raw });
   await Promise.all(Array.from({ length: 2000 }, () => emitter.emit('EvidenceManifest', manifest(), { format: 'json' })));
   const sdkCount = Math.max(20_000, Math.round(batch.recordsPerSec * phaseSeconds));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < sdkCount; i++) {
     if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
@@ -142,8 +143,9 @@ async function batchesAndSdk(): Promise<void> {
   }
   await Promise.all(pending);
   const sdkRate = sdkCount / ((performance.now() - t0) / 1000);
+  const sdkCpu = process.cpuUsage(cpu0);
   await emitter.close();
-  console.log(`SDK emit (this process, JSON form) ${sdkCount} manifests: ${sdkRate.toFixed(0).padStart(6)} manifests/s`);
+  console.log(`SDK emit (this process, JSON form) ${sdkCount} manifests: ${sdkRate.toFixed(0).padStart(6)} manifests/s   CPU ${((sdkCpu.user + sdkCpu.system) / sdkCount).toFixed(0)} µs per manifest (incl. making them)`);
   const single = singleAt64 === null ? '' : `   single-record at 64 clients / SDK: ${(singleAt64 / sdkRate).toFixed(2)}`;
   console.log(`ratio batches / SDK: ${(batch.recordsPerSec / sdkRate).toFixed(2)}${single}`);
 }
