@@ -34,7 +34,8 @@ export interface DispatcherOptions {
    * What a batch does when Kafka is unreachable: `spool` (append it to the
    * spool, durable locally) or `reject` (fail its promises with the retriable
    * `KAFKA_UNAVAILABLE`, for callers that retry themselves, such as the
-   * ingest gateway's HTTP clients).
+   * ingest gateway's HTTP clients). A spool found at start is still replayed
+   * first, with new messages appended behind it until it is drained (order).
    * @defaultValue `spool`
    */
   whenUnavailable?: 'spool' | 'reject';
