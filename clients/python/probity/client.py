@@ -244,7 +244,7 @@ class Client:
                 if retry_after and retry_after.isdigit():
                     delay = max(delay, float(retry_after))
                 continue
-            raise GatewayError(str(answer.get("code", f"HTTP_{status}")), str(answer.get("message", payload[:200])), status=status, issues=answer.get("issues"))  # type: ignore[arg-type]
+            raise GatewayError(str(answer.get("code", f"HTTP_{status}")), str(answer.get("message", payload[:200])), status=status, issues=answer.get("issues"))
         raise _Unreachable(reason)
 
     def _request(self, data: bytes) -> tuple[int, dict[str, str], str]:

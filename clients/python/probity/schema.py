@@ -23,7 +23,7 @@ import struct
 import uuid as _uuid
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import FieldIssue, ValidationError
 
@@ -464,7 +464,7 @@ def _number_rule(field: str, value: float) -> str | None:
     return None
 
 
-def _semantics(node: Node, value: Any, path: str, field: str | None, latest: int, add: Any) -> None:
+def _semantics(node: Node, value: Any, path: str, field: str | None, latest: int, add: Callable[[str, str], None]) -> None:
     if isinstance(value, _Wrapped):
         _semantics(value.branch, value.value, _append_key(path, _branch_key(value.branch)), field, latest, add)
         return
@@ -541,7 +541,10 @@ def semantic_issues(schema: RecordSchema, value: dict[str, Any], now: _dt.dateti
     issues: list[FieldIssue] = []
     moment = now or _dt.datetime.now(_dt.timezone.utc)
     latest = int(moment.timestamp() * 1_000_000) + MAX_FUTURE_SKEW_MICROS
-    add = lambda path, message: issues.append(FieldIssue(path, message))  # noqa: E731
+
+    def add(path: str, message: str) -> None:
+        issues.append(FieldIssue(path, message))
+
     _semantics(schema.root, value, "", None, latest, add)
     tenant = value.get("tenant")
     if isinstance(tenant, str) and not TENANT_PATTERN.match(tenant):
