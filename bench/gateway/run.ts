@@ -43,9 +43,10 @@ const dataDir = await mkdtemp(path.join(tmpdir(), 'probity-bench-gw-'));
 const token = 'bench-token';
 await writeFile(path.join(dataDir, 'tokens.json'), JSON.stringify({ tokens: [{ sha256: createHash('sha256').update(token).digest('hex'), tenant: 'acme-bank', role: 'emitter' }] }));
 const port = await freePort();
-const gateway = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'services/ingest-gateway/src/main.ts')], {
+const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const gateway = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repo, 'services/ingest-gateway/src/main.ts')], {
   cwd: repo,
-  env: { ...process.env, PROBITY_DATA_DIR: dataDir, GATEWAY_PORT: String(port), GATEWAY_TOKENS_FILE: path.join(dataDir, 'tokens.json'), PROBITY_TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'warn' },
+  env: { ...process.env, PROBITY_DATA_DIR: dataDir, GATEWAY_PORT: String(port), GATEWAY_TOKENS_FILE: path.join(dataDir, 'tokens.json'), PROBITY_TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const gatewayCpu = () => readFile(`/proc/${gateway.pid}/stat`, 'utf8').then((s) => s.split(') ')[1]!.split(' ').slice(11, 13).map(Number).reduce((a, b) => a + b, 0) * 10);
