@@ -84,6 +84,14 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(len(set(hashes)), 7)
         self.assertEqual(self.gateway.bodies[0]["type"], "EvidenceManifest")
 
+    def test_warns_when_the_gateway_logs_other_hashes_than_emit_returned(self):
+        with self.client() as client:
+            client.emit(manifest(0))
+            with self.assertLogs("probity", "WARNING") as logs:
+                result = client.flush()
+        self.assertEqual(result.content_hashes, ["hash-1-0"])
+        self.assertIn("differ", logs.output[0])
+
     def test_retries_503_with_backoff_and_honours_retry_after(self):
         self.gateway.script = [(503, {"retry-after": "3"}, {"error": {"code": "UNAVAILABLE"}}), (503, {}, {"error": {"code": "UNAVAILABLE"}})]
         client = self.client(backoff_initial=0.1, backoff_max=10)
