@@ -7,6 +7,8 @@ export { WarehouseError, summarizeClickHouseError } from './errors.js';
 export { insertEvidenceDeduplicated, deduplicationTokenFor, uniqueByTenantAndHash } from './insert-evidence.js';
 export { TenantScopedQuery } from './tenant-scoped-query.js';
 export { purgeExpiredEvidenceLookups } from './retention.js';
+export { TenantRetention, readTenantRetention } from './tenant-retention.js';
+export type { TenantRetentionOptions } from './tenant-retention.js';
 export {
   TABLES,
   DEFAULT_RETENTION_YEARS,

@@ -12,6 +12,8 @@ export interface SinkOptions {
   warehouse: Warehouse;
   registry: SchemaRegistry;
   retentionYearsFor(tenant: string): number;
+  /** Where retentionYearsFor reads from, loaded before the first batch and refreshed until stop (createSink: tenants_v1). */
+  tenantRetention?: { start(): Promise<void>; stop(): void };
   /** The broker holds a fetch until this many bytes are ready… @defaultValue 1 MiB */
   batchMinBytes: number;
   /** …or this long has passed: batching by size and time at the source. @defaultValue 500 */
@@ -51,6 +53,8 @@ export class Sink {
 
   async start(): Promise<void> {
     const { kafka, groupId, topics, batchMinBytes, batchMaxWaitMs } = this.options;
+    // Before any row is mapped: a row must never get the default retention because the settings were not read yet.
+    await this.options.tenantRetention?.start();
     this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.dlqProducer.connect();
     const consumer = kafka.consumer({ groupId, readUncommitted: false, minBytes: batchMinBytes, maxWaitTimeInMs: batchMaxWaitMs, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
@@ -84,6 +88,7 @@ export class Sink {
   async stop(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.purgeTimer = null;
+    this.options.tenantRetention?.stop();
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
     this.consumer = null;

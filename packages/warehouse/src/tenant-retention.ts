@@ -1,0 +1,64 @@
+import { DEFAULT_RETENTION_YEARS, TABLES } from './tables.js';
+import type { Warehouse, WarehouseLogger } from './warehouse.js';
+
+/** Every tenant's retention in years as `tenants_v1` holds it now (tenants without a row are absent). */
+export async function readTenantRetention(warehouse: Warehouse): Promise<Map<string, number>> {
+  const rows = await warehouse.query<{ tenant: string; retention_years: number | string }>(
+    `SELECT tenant, retention_years FROM ${TABLES.tenants} FINAL`,
+  );
+  return new Map(rows.map((r) => [r.tenant, Number(r.retention_years)]));
+}
+
+export interface TenantRetentionOptions {
+  /** How often the settings are read again: a change takes effect within this long (plus one read). @defaultValue 10000 */
+  refreshMs?: number;
+  logger?: WarehouseLogger;
+}
+
+/**
+ * The tenants' retention settings (`tenants_v1`, written by
+ * `POST /v1/tenants/{t}/retention`) for code that needs them synchronously,
+ * per record (the sink's row mapping). The whole table is small, so it is
+ * read whole at start and again every `refreshMs`; a failed refresh keeps
+ * the last settings and is retried at the next tick.
+ */
+export class TenantRetention {
+  private years = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private loadedAt = 0;
+  readonly refreshMs: number;
+
+  constructor(private readonly warehouse: Warehouse, private readonly options: TenantRetentionOptions = {}) {
+    this.refreshMs = options.refreshMs ?? 10_000;
+  }
+
+  /** Reads the settings once (failing if the warehouse cannot answer), then keeps them fresh. */
+  async start(): Promise<void> {
+    await this.refresh();
+    if (this.timer || this.refreshMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.options.logger?.warn({ code: (err as { code?: string }).code }, 'tenant retention refresh failed; keeping the last settings'));
+    }, this.refreshMs);
+    this.timer.unref();
+  }
+
+  async refresh(): Promise<void> {
+    this.years = await readTenantRetention(this.warehouse);
+    this.loadedAt = Date.now();
+  }
+
+  /** The tenant's retention in years; the default (7) for a tenant that set none. */
+  yearsFor(tenant: string): number {
+    return this.years.get(tenant) ?? DEFAULT_RETENTION_YEARS;
+  }
+
+  /** When the settings were last read (ms since the epoch; 0 = never). */
+  lastLoadedAt(): number {
+    return this.loadedAt;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
