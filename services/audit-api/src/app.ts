@@ -9,6 +9,8 @@ import { openApiDocument } from './openapi.js';
 import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
+import { registerDlqRoutes } from './routes/dlq.js';
+import type { DlqService } from './dlq/dlq-service.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerPublicRoutes } from './routes/public.js';
@@ -33,6 +35,8 @@ export interface AuditAppOptions {
   catalog?: ControlCatalog | null;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
+  /** Reads and replays the DLQ (needs Kafka); without it the /v1/dlq routes answer 503. The caller closes it. */
+  dlq?: DlqService;
 }
 
 /**
@@ -85,6 +89,7 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
   registerAdminRoutes(app, warehouse);
+  registerDlqRoutes(app, options.dlq);
 
   return app;
 }

@@ -7,6 +7,7 @@ import { createLogger } from '@probity/logger';
 import { openConfiguredWarehouse } from '@probity/warehouse';
 import { buildAuditApp } from './app.js';
 import { loadAuditApiConfig } from './config.js';
+import { DlqService } from './dlq/dlq-service.js';
 import { warehouseTokenVerifier } from './tokens/token-verifier.js';
 
 const config = loadAuditApiConfig();
@@ -15,8 +16,10 @@ if (!config.CLICKHOUSE_URL) {
   logger.warn('CLICKHOUSE_URL is not set: opening embedded chDB, which no other process (sink, `probity up`) may hold at the same time');
 }
 const warehouse = await openConfiguredWarehouse(config, logger);
+const dlq = DlqService.fromConfig(config, warehouse);
 const app = await buildAuditApp({
   warehouse,
+  dlq,
   logger,
   notaryKeysDir: config.notaryKeysDir,
   tokenVerifier: warehouseTokenVerifier(warehouse, { cacheTtlMs: config.PROBITY_TOKEN_CACHE_MS }),
@@ -31,6 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     logger.info({ signal }, 'audit API stopping');
     void app
       .close()
+      .then(() => dlq.close())
       .then(() => warehouse.close())
       .then(() => process.exit(0));
   });
