@@ -10,7 +10,7 @@ import { defaultRegistry } from '@probity/schema';
 import { Sink } from '@probity/sink';
 import { openWarehouse, runMigrations, type Warehouse } from '@probity/warehouse';
 import type { FastifyInstance } from 'fastify';
-import { uniqueName, waitFor } from '../helpers/index.js';
+import { runCli, uniqueName, waitFor } from '../helpers/index.js';
 import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from '../notary/fixtures.js';
 
 /**
@@ -153,5 +153,24 @@ describe('DLQ operations', () => {
     expect(none.body).toMatchObject({ replayed: [], skipped: [{ id: '0:999999' }] });
     expect((await call('POST', '/v1/dlq/replay', acmeAdmin, { ids: [byHash.get(mismatch.contentHash).id] })).body.skipped).toHaveLength(1);
     expect((await call('POST', '/v1/dlq/replay', acmeAdmin, {})).body.error.parameter).toBe('ids');
+
+    // The same through `probity dlq` against the listening API.
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address() as { port: number };
+    const env = { PROBITY_API_URL: `http://127.0.0.1:${address.port}`, PROBITY_TOKEN: acmeAuditor };
+    const listed = await runCli(['dlq', 'list', '--json'], { env });
+    expect(listed.code).toBe(0);
+    const cliItems = JSON.parse(listed.stdout) as any[];
+    expect(cliItems.map((e) => e.content_hash).sort()).toEqual([fixedLater.contentHash, alsoEmittedLater.contentHash].sort());
+    const table = await runCli(['dlq', 'list', '--reason', 'SIGNATURE_REQUIRED'], { env });
+    expect(table.stdout).toContain(`${fixedLeaf.shard}/${fixedLeaf.leaf_index}`);
+    const cliShow = await runCli(['dlq', 'show', byHash.get(fixedLater.contentHash).id], { env });
+    expect(JSON.parse(cliShow.stdout)).toMatchObject({ reason: 'SIGNATURE_REQUIRED', decoded: { record: { run_id: 'run-1' } } });
+    // An auditor's replay is refused by the API (exit 1); a bad id is a usage error (exit 2).
+    expect((await runCli(['dlq', 'replay', byHash.get(fixedLater.contentHash).id], { env })).code).toBe(1);
+    expect((await runCli(['dlq', 'show', 'not-an-id'], { env })).code).toBe(2);
+    const cliReplay = await runCli(['dlq', 'replay', byHash.get(fixedLater.contentHash).id, '--json'], { env: { ...env, PROBITY_TOKEN: acmeAdmin } });
+    expect(cliReplay.code).toBe(0);
+    expect(JSON.parse(cliReplay.stdout).replayed).toHaveLength(1);
   });
 });

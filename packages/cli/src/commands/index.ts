@@ -7,6 +7,7 @@ import { token } from './token.js';
 import { studies } from './studies.js';
 import { topics } from './topics.js';
 import { demo } from './demo.js';
+import { dlq } from './dlq.js';
 import { evidence } from './evidence.js';
 import { keys } from './keys.js';
 import { up } from './up.js';
@@ -18,4 +19,4 @@ import { verify } from './verify.js';
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, studies];
