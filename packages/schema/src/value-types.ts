@@ -213,10 +213,28 @@ export interface OversightEvent {
   labels: Record<string, string>;
 }
 
+export type LegalHoldAction = 'PLACED' | 'LIFTED';
+export type LegalHoldScope = 'TENANT' | 'MODEL' | 'PERIOD';
+
+export interface LegalHold {
+  tenant: string;
+  hold_id: string;
+  occurred_at: TimestampMicros;
+  action: LegalHoldAction;
+  scope: LegalHoldScope;
+  model_id: string | null;
+  period_from: TimestampMicros | null;
+  period_to: TimestampMicros | null;
+  reason: string;
+  actor: string;
+  controls: string[];
+}
+
 export interface RecordValues {
   EvidenceManifest: EvidenceManifest;
   InferenceRecord: InferenceRecord;
   StudyResult: StudyResult;
   Incident: Incident;
   OversightEvent: OversightEvent;
+  LegalHold: LegalHold;
 }

@@ -1,7 +1,7 @@
 import { HEADER, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type KafkaMessage, type Producer } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
 import type { SchemaRegistry } from '@probity/schema';
-import { purgeExpiredEvidenceLookups, type EvidenceRow, type Warehouse } from '@probity/warehouse';
+import { purgeExpiredEvidence, type EvidenceRow, type PurgeReport, type Warehouse } from '@probity/warehouse';
 import { mapSignedBatch, type CheckpointInfo, type Poison } from './rows.js';
 import { writeBatch } from './writer.js';
 
@@ -20,7 +20,7 @@ export interface SinkOptions {
   batchMaxWaitMs: number;
   /** Longest wait between retries while the warehouse is down. */
   maxRetryDelayMs: number;
-  /** Period of the expired point-lookup purge (see purgeExpiredEvidenceLookups); 0 = never. */
+  /** Period of the retention purge (see purgeExpiredEvidence: evidence past retention and not under a legal hold); 0 = never. */
   retentionPurgeIntervalMs?: number;
   logger: Logger;
 }
@@ -70,16 +70,18 @@ export class Sink {
     }
   }
 
-  /** Deletes point-lookup rows past their retention; a failure is logged and retried next period. One at a time. */
-  async purgeExpired(): Promise<void> {
-    if (this.purging) return;
+  /** Deletes evidence past retention that no legal hold covers, and logs what it deleted and what holds kept; a failure is retried next period. One at a time. */
+  async purgeExpired(): Promise<PurgeReport | null> {
+    if (this.purging) return null;
     this.purging = true;
     const started = Date.now();
     try {
-      await purgeExpiredEvidenceLookups(this.options.warehouse);
-      this.options.logger.info({ ms: Date.now() - started }, 'retention purge of evidence_blobs_v2 done');
+      const report = await purgeExpiredEvidence(this.options.warehouse);
+      this.options.logger.info({ ms: Date.now() - started, deleted: report.deleted, skippedHeld: report.skippedHeld, holds: report.holds }, 'retention purge done');
+      return report;
     } catch (err) {
-      this.options.logger.warn({ err }, 'retention purge of evidence_blobs_v2 failed; it runs again next period');
+      this.options.logger.warn({ err }, 'retention purge failed; it runs again next period');
+      return null;
     } finally {
       this.purging = false;
     }
