@@ -10,6 +10,8 @@ import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
 import { registerDlqRoutes } from './routes/dlq.js';
+import { registerHoldRoutes } from './routes/holds.js';
+import { LegalHolds, type EvidenceEmitter } from './holds/legal-holds.js';
 import type { DlqService } from './dlq/dlq-service.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLogRoutes } from './routes/log.js';
@@ -37,6 +39,8 @@ export interface AuditAppOptions {
   transparencyLog?: TransparencyLog;
   /** Reads and replays the DLQ (needs Kafka); without it the /v1/dlq routes answer 503. The caller closes it. */
   dlq?: DlqService;
+  /** Emits legal hold records (the agent SDK's emitter); without it the hold routes answer 503. The caller closes it. */
+  emitter?: EvidenceEmitter;
 }
 
 /**
@@ -90,6 +94,7 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerCoverageRoutes(app, { repository, catalog });
   registerAdminRoutes(app, warehouse);
   registerDlqRoutes(app, options.dlq);
+  registerHoldRoutes(app, options.emitter ? new LegalHolds(warehouse, options.emitter) : undefined);
 
   return app;
 }

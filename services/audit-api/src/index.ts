@@ -33,3 +33,5 @@ export { DlqService } from './dlq/dlq-service.js';
 export type { DlqServiceOptions, DlqListItem, DlqShowItem, DlqReplayOutcome, DlqReplayInfo } from './dlq/dlq-service.js';
 export { describeDlqMessage, matchesDlqFilter, parseDlqEntryId, dlqEntryId, DLQ_REASONS } from './dlq/dlq-entry.js';
 export type { DlqEntry, DlqEntryDetail, DlqFilter } from './dlq/dlq-entry.js';
+export { LegalHolds } from './holds/legal-holds.js';
+export type { EvidenceEmitter, HoldView, HoldScope, PlaceHoldInput } from './holds/legal-holds.js';

@@ -3,6 +3,8 @@
  * embedded chDB the API runs inside the local services process instead
  * (one chDB data dir per process), which calls buildAuditApp itself.
  */
+import { createEmitter } from '@probity/agent';
+import { evidenceTopics } from '@probity/kafka';
 import { createLogger } from '@probity/logger';
 import { openConfiguredWarehouse } from '@probity/warehouse';
 import { buildAuditApp } from './app.js';
@@ -17,9 +19,15 @@ if (!config.CLICKHOUSE_URL) {
 }
 const warehouse = await openConfiguredWarehouse(config, logger);
 const dlq = DlqService.fromConfig(config, warehouse);
+// Legal hold records go through the pipeline like any evidence (spooled under PROBITY_DATA_DIR while Kafka is down).
+const emitter = await createEmitter({
+  name: 'audit-api', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
+  maxPackBytes: config.PROBITY_EMIT_PACK_BYTES, logger,
+});
 const app = await buildAuditApp({
   warehouse,
   dlq,
+  emitter,
   logger,
   notaryKeysDir: config.notaryKeysDir,
   tokenVerifier: warehouseTokenVerifier(warehouse, { cacheTtlMs: config.PROBITY_TOKEN_CACHE_MS }),
@@ -35,6 +43,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void app
       .close()
       .then(() => dlq.close())
+      .then(() => emitter.close({ drainTimeoutMs: 5000 }))
       .then(() => warehouse.close())
       .then(() => process.exit(0));
   });

@@ -178,6 +178,33 @@ export const openApiDocument = {
         responses: { 200: { description: 'Stored', content: json({ type: 'object' }) }, ...common },
       },
     },
+    '/v1/tenants/{tenant}/holds': {
+      post: {
+        summary: 'Place a legal hold (admin): on the whole tenant, a model, or a period of occurrence; emitted as a signed LegalHold record, and the retention purge keeps what it covers',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' })],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object', required: ['scope', 'reason'], additionalProperties: false,
+            properties: { scope: { type: 'string', enum: ['tenant', 'model', 'period'] }, model_id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, reason: { type: 'string' } },
+          }),
+        },
+        responses: { 201: { description: 'Placed (placed_record: the content hash of its LegalHold record)', content: json({ type: 'object' }) }, ...common, 503: errorResponse('No emitter for legal hold records') },
+      },
+      get: {
+        summary: 'The tenant\'s legal holds, placed and lifted (auditor or admin)',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' })],
+        responses: { 200: { description: 'Holds', content: json({ type: 'object', properties: { holds: { type: 'array', items: { type: 'object' } } } }) }, ...common },
+      },
+    },
+    '/v1/tenants/{tenant}/holds/{id}/lift': {
+      post: {
+        summary: 'Lift a legal hold (admin); emitted as a signed LegalHold record',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' }), pathParam('id', 'Hold id', { type: 'string' })],
+        requestBody: { required: true, content: json({ type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string' } } }) },
+        responses: { 200: { description: 'Lifted', content: json({ type: 'object' }) }, ...common, 404: errorResponse('No such hold') },
+      },
+    },
     '/v1/dlq': {
       get: {
         summary: 'Refused records (auditor or admin): reason, source, tenant, content hash, replays and the leaf a replay became; a tenant token sees its tenant\'s entries only, an operator token every entry (also those whose tenant cannot be read)',

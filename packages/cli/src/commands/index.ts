@@ -8,6 +8,7 @@ import { studies } from './studies.js';
 import { topics } from './topics.js';
 import { demo } from './demo.js';
 import { dlq } from './dlq.js';
+import { hold } from './hold.js';
 import { evidence } from './evidence.js';
 import { keys } from './keys.js';
 import { up } from './up.js';
@@ -19,4 +20,4 @@ import { verify } from './verify.js';
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, studies];
