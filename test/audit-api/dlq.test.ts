@@ -154,6 +154,15 @@ describe('DLQ operations', () => {
     expect((await call('POST', '/v1/dlq/replay', acmeAdmin, { ids: [byHash.get(mismatch.contentHash).id] })).body.skipped).toHaveLength(1);
     expect((await call('POST', '/v1/dlq/replay', acmeAdmin, {})).body.error.parameter).toBe('ids');
 
+    // A replay the notary refuses again (the header still disagrees with the record) is a new entry linked both ways.
+    const mismatchId = byHash.get(mismatch.contentHash).id;
+    expect((await call('POST', '/v1/dlq/replay', operator, { ids: [mismatchId] })).body.replayed).toHaveLength(1);
+    let again: any[] = [];
+    await waitFor(async () => (again = ((await call('GET', '/v1/dlq?reason=TENANT_MISMATCH', operator)).body.items as any[])).length === 2, { timeoutMs: 60_000, message: 'the replay refused again' });
+    const [first, second] = [again.find((e) => e.id === mismatchId), again.find((e) => e.id !== mismatchId)];
+    expect(second).toMatchObject({ replay_of: mismatchId, content_hash: mismatch.contentHash, tenant: null });
+    expect(first).toMatchObject({ replay_of: null, refused_again_as: [second.id], replayed_as: null });
+
     // The same through `probity dlq` against the listening API.
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address() as { port: number };

@@ -15,6 +15,7 @@ interface Entry {
   content_hash: string | null;
   replays: unknown[];
   replayed_as: { shard: number; leaf_index: number } | null;
+  refused_again_as: string[];
 }
 
 /**
@@ -34,7 +35,8 @@ export const dlq = defineCommand({
   usage: 'list [--tenant T] [--reason R] [--from D --to D] [--json] | show <id> | replay <id…> | replay --reason R [--tenant T]',
   description: [
     'Through the audit API (PROBITY_API_URL, default http://127.0.0.1:8787). An entry id is <partition>:<offset> of the DLQ topic.',
-    'list: entries with reason, tenant, content hash and, once replayed, the log leaf the record became (REPLAYED_AS shard/index).',
+    'list: entries with reason, tenant, content hash and, once replayed, the log leaf the record became (REPLAYED_AS shard/index),',
+    'or the new DLQ entry when the notary refused the replay again.',
     'show <id>: one entry with its headers, its bytes (base64) and the record decoded where its schema allows.',
     'replay <id…> | --reason R: sends the original bytes and headers to the notary again (after fixing the cause: registering a key,',
     'a schema, tenant policy). A record already logged gets no second leaf. Needs an admin token.',
@@ -71,7 +73,14 @@ export const dlq = defineCommand({
       }
       const rows = items.map((e) => [
         e.id, e.dead_lettered_at, e.reason, e.tenant ?? '(unknown)', e.record_type ?? '-', (e.content_hash ?? '').slice(0, 16),
-        e.replayed_as ? `${e.replayed_as.shard}/${e.replayed_as.leaf_index}` : e.replays.length > 0 ? 'pending' : '-', e.detail.slice(0, 60),
+        e.replayed_as
+          ? `${e.replayed_as.shard}/${e.replayed_as.leaf_index}`
+          : e.refused_again_as.length > 0
+            ? `refused again: ${e.refused_again_as.join(',')}`
+            : e.replays.length > 0
+              ? 'pending'
+              : '-',
+        e.detail.slice(0, 60),
       ]);
       io.stdout(renderTable(['ID', 'DEAD_LETTERED_AT', 'REASON', 'TENANT', 'RECORD_TYPE', 'CONTENT_HASH', 'REPLAYED_AS', 'DETAIL'], rows));
       io.stderr(`${items.length} entr${items.length === 1 ? 'y' : 'ies'}\n`);

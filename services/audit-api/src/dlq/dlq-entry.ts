@@ -27,6 +27,8 @@ export interface DlqEntry {
   content_hash: string | null;
   size: number;
   source: { topic: string | null; partition: number | null; offset: string | null; pack_index: number | null };
+  /** When this refusal is of a replayed record: the DLQ entry it was replayed from (header probity-dlq-replay-of). */
+  replay_of: string | null;
   /** Whether `dlq replay` can send it to the notary again (a raw record; the sink's entries are not). */
   replayable: boolean;
 }
@@ -116,6 +118,7 @@ export function describeDlqMessage(partition: number, message: KafkaMessage, reg
       offset: headers[HEADER.dlqSourceOffset] ?? null,
       pack_index: intOrNull(headers[HEADER.dlqSourcePackIndex]),
     },
+    replay_of: headers[HEADER.dlqReplayOf] ?? null,
     replayable: !SINK_DLQ_REASONS.includes(reason) && value !== null && value.length > 0,
     headers,
     value_base64: value ? value.toString('base64') : null,

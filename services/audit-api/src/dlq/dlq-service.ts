@@ -8,6 +8,8 @@ export interface DlqReplayInfo {
   replays: { replayed_at: string; replayed_by: string }[];
   /** The log leaf holding the entry's record, once a replay got it logged (or found it logged already): null until then. */
   replayed_as: { content_hash: string; shard: number; leaf_index: number; notarized_at: string } | null;
+  /** DLQ entries a replay of this one became when the notary refused it again (their `replay_of` is this id). */
+  refused_again_as: string[];
 }
 
 export type DlqListItem = DlqEntry & DlqReplayInfo;
@@ -54,8 +56,9 @@ export class DlqService {
   }
 
   async list(filter: DlqFilter): Promise<DlqListItem[]> {
-    const entries = (await this.entries()).filter((e) => matchesDlqFilter(e, filter));
-    const info = await this.replayInfo(entries);
+    const all = await this.entries();
+    const entries = all.filter((e) => matchesDlqFilter(e, filter));
+    const info = await this.replayInfo(entries, all);
     return entries.map((e) => ({ ...summaryOf(e), ...info.get(e.id)! }));
   }
 
@@ -63,9 +66,10 @@ export class DlqService {
   async get(id: string, filter: DlqFilter): Promise<DlqShowItem | null> {
     const wanted = parseDlqEntryId(id);
     if (!wanted) return null;
-    const entry = (await this.entries()).find((e) => e.partition === wanted.partition && e.offset === wanted.offset);
+    const all = await this.entries();
+    const entry = all.find((e) => e.partition === wanted.partition && e.offset === wanted.offset);
     if (!entry || !matchesDlqFilter(entry, filter)) return null;
-    const info = await this.replayInfo([entry]);
+    const info = await this.replayInfo([entry], all);
     return { ...entry, ...info.get(entry.id)! };
   }
 
@@ -121,8 +125,9 @@ export class DlqService {
     return this.producer;
   }
 
-  private async replayInfo(entries: readonly DlqEntry[]): Promise<Map<string, DlqReplayInfo>> {
-    const info = new Map<string, DlqReplayInfo>(entries.map((e) => [e.id, { replays: [], replayed_as: null }]));
+  private async replayInfo(entries: readonly DlqEntry[], all: readonly DlqEntry[]): Promise<Map<string, DlqReplayInfo>> {
+    const info = new Map<string, DlqReplayInfo>(entries.map((e) => [e.id, { replays: [], replayed_as: null, refused_again_as: [] }]));
+    for (const e of all) if (e.replay_of !== null) info.get(e.replay_of)?.refused_again_as.push(e.id);
     if (entries.length === 0) return info;
     const rows = await this.options.warehouse.query<{ dlq_id: string; replayed_at: string; replayed_by: string }>(
       `SELECT dlq_id, toString(replayed_at) AS replayed_at, replayed_by FROM ${TABLES.dlqReplays}
