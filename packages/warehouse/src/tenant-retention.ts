@@ -13,6 +13,8 @@ export interface TenantRetentionOptions {
   /** How often the settings are read again: a change takes effect within this long (plus one read). @defaultValue 10000 */
   refreshMs?: number;
   logger?: WarehouseLogger;
+  /** First wait before reading again at start while the warehouse is unavailable (doubling up to 10 s). @defaultValue 250 */
+  retryInitialMs?: number;
 }
 
 /**
@@ -32,9 +34,22 @@ export class TenantRetention {
     this.refreshMs = options.refreshMs ?? 10_000;
   }
 
-  /** Reads the settings once (failing if the warehouse cannot answer), then keeps them fresh. */
+  /**
+   * Reads the settings, retrying while the warehouse is unavailable (a sink may
+   * start before ClickHouse; it must not write a row with the default instead),
+   * then keeps them fresh. A non-retriable error (no such table) is thrown.
+   */
   async start(): Promise<void> {
-    await this.refresh();
+    for (let delay = this.options.retryInitialMs ?? 250; ; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await this.refresh();
+        break;
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== true) throw err;
+        this.options.logger?.warn({ code: (err as { code?: string }).code, retryInMs: delay }, 'tenant retention settings unreadable; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
     if (this.timer || this.refreshMs <= 0) return;
     this.timer = setInterval(() => {
       this.refresh().catch((err: unknown) => this.options.logger?.warn({ code: (err as { code?: string }).code }, 'tenant retention refresh failed; keeping the last settings'));
