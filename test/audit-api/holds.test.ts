@@ -29,6 +29,7 @@ const acme = uniqueName('acme').slice(0, 40);
 const umbrella = uniqueName('umbrella').slice(0, 40);
 const vault = uniqueName('vault').slice(0, 40);
 const longKeeper = uniqueName('keeper').slice(0, 40);
+const sinkGroup = uniqueName('holds-sink');
 
 beforeAll(async () => {
   harness = await notaryHarness(1);
@@ -39,7 +40,7 @@ beforeAll(async () => {
   await harness.startNotary();
   // Rows are written with one year of retention, so everything from before 2025 is past its retention_until.
   sink = new Sink({
-    kafka: harness.kafka, topics: harness.topics, groupId: uniqueName('holds-sink'), warehouse, registry: defaultRegistry(),
+    kafka: harness.kafka, topics: harness.topics, groupId: sinkGroup, warehouse, registry: defaultRegistry(),
     retentionYearsFor: () => 1, batchMinBytes: 1, batchMaxWaitMs: 100, maxRetryDelayMs: 1000, logger,
   });
   await sink.start();
@@ -140,11 +141,25 @@ describe('legal holds', () => {
     const skipped = Object.fromEntries(report.holds.map((h) => [h.hold_id, h.skipped]));
     expect(skipped).toEqual({ [modelHold.body.hold_id]: 1, [periodHold.body.hold_id]: 1, [vaultHold.hold_id]: 1 });
 
-    // Lifting is a signed record too; afterwards the purge takes what only that hold kept.
+    // Lifting is a signed record too. Until it is logged the purge still honours the hold (the sink is stopped here to hold the record back).
+    await sink.stop();
     const lifted = await post(`${holds}/${modelHold.body.hold_id}/lift`, acmeAdmin, { reason: 'Case settled' });
     expect(lifted.body).toMatchObject({ status: 'LIFTED', lift_reason: 'Case settled', placed_record: modelHold.body.placed_record });
     expect((await post(`${holds}/${modelHold.body.hold_id}/lift`, acmeAdmin, { reason: 'again' })).status).toBe(400);
     expect((await post(`${holds}/hold-nope/lift`, acmeAdmin, { reason: 'x' })).status).toBe(404);
+    const pending = await purgeExpiredEvidence(warehouse);
+    expect(await present(TABLES.evidence, heldByModel.contentHash)).toBe(true);
+    expect(pending.holds.find((h) => h.hold_id === modelHold.body.hold_id)).toMatchObject({ lift_pending: true, skipped: 1 });
+    const listed = (await app.inject({ method: 'GET', url: holds, headers: { authorization: `Bearer ${acmeAuditor}` } })).json().holds as any[];
+    expect(listed.find((h) => h.hold_id === modelHold.body.hold_id)).toMatchObject({ status: 'LIFTED', placed_logged: true, lifted_logged: false });
+
+    // Once the LIFTED record is logged, the purge takes what only that hold kept. (The same group: a new one would
+    // re-read the signed topic from the start and bring the purged records back until the next purge.)
+    sink = new Sink({
+      kafka: harness.kafka, topics: harness.topics, groupId: sinkGroup, warehouse, registry: defaultRegistry(),
+      retentionYearsFor: () => 1, batchMinBytes: 1, batchMaxWaitMs: 100, maxRetryDelayMs: 1000, logger,
+    });
+    await sink.start();
     await waitFor(() => present(TABLES.logLeaves, lifted.body.lifted_record), { timeoutMs: 60_000, message: 'the LIFTED record logged' });
     const second = await purgeExpiredEvidence(warehouse);
     expect(await present(TABLES.evidence, heldByModel.contentHash)).toBe(false);

@@ -1,4 +1,4 @@
-import { DEFAULT_RETENTION_YEARS, TABLES } from './tables.js';
+import { DEFAULT_RETENTION_YEARS, TABLES, evidenceLookupKey } from './tables.js';
 import { readTenantRetention } from './tenant-retention.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -11,6 +11,8 @@ export interface ActiveLegalHold {
   /** ClickHouse DateTime64 text (UTC), or null. */
   period_from: string | null;
   period_to: string | null;
+  /** Lifted, but the LIFTED record is not logged yet: still honoured. */
+  lift_pending: boolean;
 }
 
 export interface PurgeReport {
@@ -21,7 +23,7 @@ export interface PurgeReport {
   /** Evidence rows past retention that a hold kept, per table (a row under two holds counts once). */
   skippedHeld: Record<string, number>;
   /** Per hold in force: the evidence records (evidence_v1 rows) past retention it kept. */
-  holds: { tenant: string; hold_id: string; scope: string; skipped: number }[];
+  holds: { tenant: string; hold_id: string; scope: string; lift_pending: boolean; skipped: number }[];
 }
 
 /** Evidence tables and the column that says when a row's evidence occurred (what a period hold covers). */
@@ -34,11 +36,25 @@ const PURGED_TABLES: readonly { table: string; occurred: string }[] = [
   { table: TABLES.studyResults, occurred: 'started_at' },
 ];
 
+/**
+ * Holds the purge must honour: every placed hold, and a lifted one whose
+ * LIFTED record is not in the evidence tables yet (notarized and stored), so
+ * no evidence is purged on a lift the log does not show.
+ */
 export async function readActiveLegalHolds(warehouse: Warehouse): Promise<ActiveLegalHold[]> {
-  return warehouse.query<ActiveLegalHold>(
-    `SELECT tenant, hold_id, scope, model_id, toString(period_from) AS period_from, toString(period_to) AS period_to
-     FROM ${TABLES.legalHolds} FINAL WHERE status = 'PLACED' ORDER BY tenant, hold_id`,
+  const rows = await warehouse.query<ActiveLegalHold & { status: string; lifted_record: string }>(
+    `SELECT tenant, hold_id, status, scope, model_id, toString(period_from) AS period_from, toString(period_to) AS period_to, lifted_record
+     FROM ${TABLES.legalHolds} FINAL ORDER BY tenant, hold_id`,
   );
+  const lifts = rows.filter((r) => r.status === 'LIFTED' && /^[0-9a-f]{64}$/.test(r.lifted_record)).map((r) => evidenceLookupKey(r.tenant, r.lifted_record));
+  const logged = new Set(
+    lifts.length === 0
+      ? []
+      : (await warehouse.query<{ lookup_key: string }>(`SELECT lookup_key FROM ${TABLES.evidenceBlobs} WHERE lookup_key IN {keys:Array(String)}`, { keys: lifts })).map((r) => r.lookup_key),
+  );
+  return rows
+    .filter((r) => r.status === 'PLACED' || !logged.has(`${r.tenant}:${r.lifted_record}`))
+    .map(({ tenant, hold_id, scope, model_id, period_from, period_to, status }) => ({ tenant, hold_id, scope, model_id, period_from, period_to, lift_pending: status === 'LIFTED' }));
 }
 
 /** SQL true for a row one hold covers; its values become bound parameters named `h<i>_…`. */
@@ -98,9 +114,9 @@ export async function purgeExpiredEvidence(warehouse: Warehouse, today: Date = n
         `SELECT ${conditions.map((c, i) => `countIf(${c}) AS h${i}`).join(', ')} FROM ${table} WHERE ${expired}`,
         params,
       );
-      report.holds = holds.map((h, i) => ({ tenant: h.tenant, hold_id: h.hold_id, scope: h.scope, skipped: Number(perHold?.[`h${i}`] ?? 0) }));
+      report.holds = holds.map((h, i) => ({ tenant: h.tenant, hold_id: h.hold_id, scope: h.scope, lift_pending: h.lift_pending, skipped: Number(perHold?.[`h${i}`] ?? 0) }));
     } else if (table === TABLES.evidence) {
-      report.holds = holds.map((h) => ({ tenant: h.tenant, hold_id: h.hold_id, scope: h.scope, skipped: 0 }));
+      report.holds = holds.map((h) => ({ tenant: h.tenant, hold_id: h.hold_id, scope: h.scope, lift_pending: h.lift_pending, skipped: 0 }));
     }
     if (report.deleted[table]! > 0) {
       // A full scan of the table: never in front of the sink's inserts.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TABLES, toClickHouseDateTime, type Warehouse } from '@probity/warehouse';
+import { TABLES, evidenceLookupKey, toClickHouseDateTime, type Warehouse } from '@probity/warehouse';
 import { AuditApiError, badParameter } from '../errors.js';
 
 /** What the API needs of the agent SDK's emitter: a hold change goes through the pipeline like any evidence. */
@@ -34,6 +34,13 @@ export interface HoldView {
   lifted_at: string | null;
   lifted_by: string | null;
   lifted_record: string | null;
+  /**
+   * Whether each record is in the evidence log yet (notarized and stored). A
+   * record the notary refused (a tenant that requires emitter signatures) stays
+   * false and is in the DLQ; a lift is honoured by the purge only once logged.
+   */
+  placed_logged: boolean;
+  lifted_logged: boolean | null;
 }
 
 interface HoldRow {
@@ -57,7 +64,7 @@ interface HoldRow {
 
 const iso = (text: string | null): string | null => (text === null ? null : `${text.replace(' ', 'T')}Z`);
 
-function view(row: HoldRow): HoldView {
+function view(row: HoldRow, logged: ReadonlySet<string> = new Set()): HoldView {
   return {
     tenant: row.tenant,
     hold_id: row.hold_id,
@@ -74,6 +81,8 @@ function view(row: HoldRow): HoldView {
     lifted_at: iso(row.lifted_at),
     lifted_by: row.status === 'LIFTED' ? row.lifted_by : null,
     lifted_record: row.status === 'LIFTED' ? row.lifted_record : null,
+    placed_logged: logged.has(row.placed_record),
+    lifted_logged: row.status === 'LIFTED' ? logged.has(row.lifted_record) : null,
   };
 }
 
@@ -96,7 +105,14 @@ export class LegalHolds {
       `${SELECT} ${tenant === undefined ? '' : 'WHERE tenant = {tenant:String}'} ORDER BY tenant, placed_at, hold_id`,
       tenant === undefined ? {} : { tenant },
     );
-    return rows.map(view);
+    const hashes = rows.flatMap((r) => [r.placed_record, r.lifted_record]).filter((h) => /^[0-9a-f]{64}$/.test(h));
+    const keys = rows.flatMap((r) => [r.placed_record, r.lifted_record].filter((h) => /^[0-9a-f]{64}$/.test(h)).map((h) => evidenceLookupKey(r.tenant, h)));
+    const found = hashes.length === 0 ? [] : await this.warehouse.query<{ h: string }>(
+      `SELECT lower(hex(content_hash)) AS h FROM ${TABLES.evidenceBlobs} WHERE lookup_key IN {keys:Array(String)}`,
+      { keys },
+    );
+    const logged = new Set(found.map((r) => r.h));
+    return rows.map((r) => view(r, logged));
   }
 
   private async find(tenant: string, holdId: string): Promise<HoldRow | undefined> {
