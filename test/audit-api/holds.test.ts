@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmitter, type Emitter } from '@probity/agent';
-import { buildAuditApp, createToken } from '@probity/audit-api';
+import { buildAuditApp, createHoldEmitter, createToken, type HoldEmitter } from '@probity/audit-api';
+import { exportPrivateKeyPem, exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
+import { loadCommonConfig } from '@probity/config';
 import { createLogger } from '@probity/logger';
 import { defaultRegistry } from '@probity/schema';
 import { Sink } from '@probity/sink';
@@ -21,7 +22,7 @@ import { encodeManifest, manifestJson, notaryHarness, type NotaryHarness } from 
 let harness: NotaryHarness;
 let warehouse: Warehouse;
 let app: FastifyInstance;
-let emitter: Emitter;
+let emitter: HoldEmitter;
 let sink: Sink;
 const database = `holds_${randomBytes(5).toString('hex')}`;
 const logger = createLogger('holds-test', process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -30,14 +31,27 @@ const umbrella = uniqueName('umbrella').slice(0, 40);
 const vault = uniqueName('vault').slice(0, 40);
 const longKeeper = uniqueName('keeper').slice(0, 40);
 const sinkGroup = uniqueName('holds-sink');
+/** A tenant that requires emitter signatures: its hold records are notarized only because the API signs them. */
+const strict = uniqueName('strict').slice(0, 40);
 
 beforeAll(async () => {
   harness = await notaryHarness(1);
   warehouse = await openWarehouse({ database, dataDir: mkdtempSync(path.join(tmpdir(), 'holds-chdb-')) });
   await runMigrations(warehouse, { database });
-  emitter = await createEmitter({ name: 'holds-test', dataDir: mkdtempSync(path.join(tmpdir(), 'holds-emitter-')), kafka: harness.kafka, topic: harness.topics.raw });
+  const key = generateSigningKey('holds');
+  const keyDir = mkdtempSync(path.join(tmpdir(), 'holds-key-'));
+  writeFileSync(path.join(keyDir, 'hold.pem'), exportPrivateKeyPem(key.privateKey));
+  const notaryDir = mkdtempSync(path.join(tmpdir(), 'holds-notary-'));
+  writeFileSync(path.join(notaryDir, 'tenants.json'), JSON.stringify({
+    tenants: { [strict]: { requireEmitterSignatures: true, emitterKeys: [{ keyId: key.keyId, publicKey: exportPublicKeyBase64(key.publicKeyRaw), notBefore: '2020-01-01T00:00:00Z' }] } },
+  }));
+  emitter = await createHoldEmitter({
+    PROBITY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'holds-emitter-')), KAFKA_BROKERS: loadCommonConfig().KAFKA_BROKERS,
+    PROBITY_TOPIC_NAMESPACE: harness.topics.raw.slice(0, -'.probity.evidence.raw'.length), PROBITY_EMIT_PACK_BYTES: 512 * 1024,
+    PROBITY_HOLD_SIGN_KEY: path.join(keyDir, 'hold.pem'), PROBITY_HOLD_SIGN_TENANTS: [strict],
+  });
   app = await buildAuditApp({ warehouse, emitter });
-  await harness.startNotary();
+  await harness.startNotary(notaryDir);
   // Rows are written with one year of retention, so everything from before 2025 is past its retention_until.
   sink = new Sink({
     kafka: harness.kafka, topics: harness.topics, groupId: sinkGroup, warehouse, registry: defaultRegistry(),
@@ -123,6 +137,14 @@ describe('legal holds', () => {
       expect(JSON.parse(row!.record_json)).toMatchObject({ hold_id: h.hold_id, action: 'PLACED', scope: h.scope, reason: h.reason, actor: expect.stringMatching(/^token:/) });
     }
 
+    // For a tenant that requires emitter signatures the hold record is signed (PROBITY_HOLD_SIGN_KEY, _TENANTS), so it is logged too.
+    const strictHold = await post(`/v1/tenants/${strict}/holds`, operator, { scope: 'tenant', reason: 'Signed tenant' });
+    expect(strictHold.status).toBe(201);
+    await waitFor(async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/tenants/${strict}/holds`, headers: { authorization: `Bearer ${operator}` } });
+      return (res.json().holds as any[])[0]?.placed_logged === true;
+    }, { timeoutMs: 60_000, message: 'the signed hold record of the strict tenant logged' });
+
     // The tenant that keeps evidence 30 years: its 2015 record was written with one year, but the purge asks its setting now.
     expect((await post(`/v1/tenants/${longKeeper}/retention`, operator, { retention_years: 30 })).status).toBe(200);
 
@@ -139,7 +161,7 @@ describe('legal holds', () => {
     expect(report.skippedHeld[TABLES.evidence]).toBe(3);
     expect(report.skippedHeld[TABLES.evidenceBlobs]).toBe(3);
     const skipped = Object.fromEntries(report.holds.map((h) => [h.hold_id, h.skipped]));
-    expect(skipped).toEqual({ [modelHold.body.hold_id]: 1, [periodHold.body.hold_id]: 1, [vaultHold.hold_id]: 1 });
+    expect(skipped).toEqual({ [modelHold.body.hold_id]: 1, [periodHold.body.hold_id]: 1, [vaultHold.hold_id]: 1, [strictHold.body.hold_id]: 0 });
 
     // Lifting is a signed record too. Until it is logged the purge still honours the hold (the sink is stopped here to hold the record back).
     await sink.stop();
@@ -165,7 +187,7 @@ describe('legal holds', () => {
     expect(await present(TABLES.evidence, heldByModel.contentHash)).toBe(false);
     expect(await present(TABLES.evidence, inHeldPeriod.contentHash)).toBe(true);
     expect(second.deleted[TABLES.evidence]).toBe(1);
-    expect(second.holds.map((h) => h.hold_id).sort()).toEqual([periodHold.body.hold_id, vaultHold.hold_id].sort());
+    expect(second.holds.map((h) => h.hold_id).sort()).toEqual([periodHold.body.hold_id, vaultHold.hold_id, strictHold.body.hold_id].sort());
     const cliLift = await runCli(['hold', 'lift', vaultHold.hold_id, '--tenant', vault, '--reason', 'Done'], { env });
     expect(JSON.parse(cliLift.stdout)).toMatchObject({ status: 'LIFTED' });
   });

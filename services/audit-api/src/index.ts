@@ -35,3 +35,5 @@ export { describeDlqMessage, matchesDlqFilter, parseDlqEntryId, dlqEntryId, DLQ_
 export type { DlqEntry, DlqEntryDetail, DlqFilter } from './dlq/dlq-entry.js';
 export { LegalHolds } from './holds/legal-holds.js';
 export type { EvidenceEmitter, HoldView, HoldScope, PlaceHoldInput } from './holds/legal-holds.js';
+export { createHoldEmitter } from './holds/hold-emitter.js';
+export type { HoldEmitterConfig, HoldEmitter } from './holds/hold-emitter.js';

@@ -3,13 +3,12 @@
  * embedded chDB the API runs inside the local services process instead
  * (one chDB data dir per process), which calls buildAuditApp itself.
  */
-import { createEmitter } from '@probity/agent';
-import { evidenceTopics } from '@probity/kafka';
 import { createLogger } from '@probity/logger';
 import { openConfiguredWarehouse } from '@probity/warehouse';
 import { buildAuditApp } from './app.js';
 import { loadAuditApiConfig } from './config.js';
 import { DlqService } from './dlq/dlq-service.js';
+import { createHoldEmitter } from './holds/hold-emitter.js';
 import { warehouseTokenVerifier } from './tokens/token-verifier.js';
 
 const config = loadAuditApiConfig();
@@ -20,10 +19,7 @@ if (!config.CLICKHOUSE_URL) {
 const warehouse = await openConfiguredWarehouse(config, logger);
 const dlq = DlqService.fromConfig(config, warehouse);
 // Legal hold records go through the pipeline like any evidence (spooled under PROBITY_DATA_DIR while Kafka is down).
-const emitter = await createEmitter({
-  name: 'audit-api', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
-  maxPackBytes: config.PROBITY_EMIT_PACK_BYTES, logger,
-});
+const emitter = await createHoldEmitter(config, logger);
 const app = await buildAuditApp({
   warehouse,
   dlq,

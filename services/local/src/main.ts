@@ -1,8 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { DlqService, buildAuditApp, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
-import { createEmitter } from '@probity/agent';
+import { DlqService, buildAuditApp, createHoldEmitter, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
 import { dataDirLayout } from '@probity/config';
-import { evidenceTopics } from '@probity/kafka';
 import { createLogger } from '@probity/logger';
 import { withNotaryPaths } from '@probity/notary';
 import { loadLocalConfig } from './config.js';
@@ -27,10 +25,7 @@ const stack = await startLocalStack(config, logger, async ({ warehouse, logger: 
   log.info({ adminTokenFile: admin.path }, 'operator admin token ready');
   const dlq = DlqService.fromConfig(config, warehouse);
   // Legal hold records go through the pipeline like any evidence, from an emitter (and spool) of the API's own.
-  const emitter = await createEmitter({
-    name: 'audit-api', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
-    maxPackBytes: config.PROBITY_EMIT_PACK_BYTES, logger: log.child({ component: 'audit-api-emitter' }),
-  });
+  const emitter = await createHoldEmitter(config, log.child({ component: 'audit-api-emitter' }));
   const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens, dlq, emitter });
   api.get('/healthz/stack', async (_request, reply) => {
     const entries = await Promise.all(stack.components.map(async (c) => [c.name, await c.health()] as const));
