@@ -215,10 +215,27 @@ export interface OversightEvent {
   labels: Record<string, string>;
 }
 
+export type ImplementationStatus = 'PLANNED' | 'PARTIAL' | 'IMPLEMENTED' | 'NOT_IMPLEMENTED' | 'UNKNOWN';
+
+export interface ApplicabilityStatement {
+  tenant: string;
+  statement_id: string;
+  occurred_at: TimestampMicros;
+  framework: string;
+  control: string;
+  applicable: boolean;
+  justification: string;
+  owner: string | null;
+  implementation: ImplementationStatus;
+  actor: string;
+  controls: string[];
+}
+
 export interface RecordValues {
   EvidenceManifest: EvidenceManifest;
   InferenceRecord: InferenceRecord;
   StudyResult: StudyResult;
   Incident: Incident;
   OversightEvent: OversightEvent;
+  ApplicabilityStatement: ApplicabilityStatement;
 }

@@ -126,6 +126,17 @@ export const openApiDocument = {
         responses: { 200: { description: 'Coverage matrix: rows of controls, cells of periods (covered, stale, missing, nonconforming, not_applicable) with counts, records, late records and the reason', content: json({ type: 'object' }) }, ...common },
       },
     },
+    '/v1/soa': {
+      get: {
+        summary: 'The Statement of Applicability of a framework as the log held it at as_of: per control, its latest ApplicabilityStatement record (controls without one apply)',
+        parameters: [
+          queryParam('framework', 'Framework', { type: 'string' }, true),
+          queryParam('as_of', 'As of this time (default now)', DATE),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'SoA entries with the record each comes from', content: json({ type: 'object' }) }, ...common },
+      },
+    },
     '/v1/gaps': {
       get: {
         summary: 'Gaps of the coverage matrix (same parameters): each run of missing, stale or nonconforming periods, open or closed with the closing record, with a POA&M item',
