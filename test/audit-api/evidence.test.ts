@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignedRecord, type SignedRecord } from '@probity/evidence';
+import { csvLine, verifyEvidenceDocument, verifySignedRecord, type SignedRecord } from '@probity/evidence';
+import { defaultRegistry } from '@probity/schema';
 import { auditHarness, type AuditHarness, type ManifestSpec } from './fixtures.js';
 
 let h: AuditHarness;
@@ -72,6 +73,13 @@ describe('GET /v1/evidence/{contentHash}', () => {
     // A tampered fresh proof fails: the verification is real.
     const tampered = { ...fresh, inclusion_proof: [...fresh.inclusion_proof].reverse() };
     expect(verifySignedRecord(tampered, { notaryKeys }).valid).toBe(false);
+
+    // The whole answer is a document whose every readable field the verifier derives again (invariant 6).
+    const document = verifyEvidenceDocument(res.body, { notaryKeys, registry: defaultRegistry() });
+    expect([document.valid, document.reports.length, document.fields?.ok]).toEqual([true, 2, true]);
+    const misread = verifyEvidenceDocument({ ...res.body, run_id: 'another-run' }, { notaryKeys, registry: defaultRegistry() });
+    expect(misread.valid).toBe(false);
+    expect(misread.fields?.detail).toContain('run_id: the document says "another-run"');
   });
 
   it('answers 404 alike for an unknown hash and for another tenant\'s hash', async () => {
@@ -106,6 +114,10 @@ describe('GET /v1/evidence (range queries)', () => {
     const asc = await allPages(acme, 'model_id=credit-risk&order=asc', 9);
     expect(asc.items.map((i) => `${i.occurred_at} ${i.content_hash}`)).toEqual([...keys].reverse());
     expect(asc.items[0].record.model_id).toBe('credit-risk');
+    // Every item of a page is a verifiable document.
+    const registry = defaultRegistry();
+    const notaryKeys = h.factory.notaryKeys();
+    expect(asc.items.filter((i) => !verifyEvidenceDocument(i, { notaryKeys, registry }).valid)).toEqual([]);
   });
 
   it('filters by stage, run id (through the run table), control, record type and period', async () => {
@@ -162,8 +174,17 @@ describe('GET /v1/evidence (range queries)', () => {
     const lines = nd.text.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBe(40);
     expect(new Set(lines.map((l) => l.bundle.tenant))).toEqual(new Set(['acme']));
-    for (const line of lines.slice(0, 10)) expect(verifySignedRecord(line.bundle, { notaryKeys }).valid).toBe(true);
+    const registry = defaultRegistry();
+    const reports = lines.map((line) => verifyEvidenceDocument(line, { notaryKeys, registry }));
+    expect(reports.filter((r) => !r.valid)).toEqual([]);
 
+    // Each CSV row is the CSV form of what the verifier derives from the record with that hash.
+    const globexLines = (await h.get('/v1/evidence?format=ndjson&model_id=credit-risk', globex)).text.trim().split('\n').map((l) => JSON.parse(l));
+    const derivedRows = new Map(globexLines.map((l) => {
+      const report = verifyEvidenceDocument(l, { notaryKeys, registry });
+      expect(report.valid).toBe(true);
+      return [l.content_hash as string, csvLine(report.derived!).trimEnd()];
+    }));
     const csv = await h.get('/v1/evidence?format=csv&model_id=credit-risk', globex);
     expect(csv.status).toBe(200);
     const rows = csv.text.trim().split('\r\n');
@@ -171,6 +192,7 @@ describe('GET /v1/evidence (range queries)', () => {
     expect(rows.length).toBe(1 + 12);
     const csvHashes = rows.slice(1).map((r) => r.split(',')[0]);
     expect(csvHashes.sort()).toEqual(globexBundles.map((b) => b.content_hash).sort());
+    for (const row of rows.slice(1)) expect(row).toBe(derivedRows.get(row.split(',')[0]!));
 
     const capped = await h.get('/v1/evidence?format=ndjson&limit=5', acme);
     expect(capped.text.trim().split('\n').length).toBe(5);

@@ -22,3 +22,7 @@ export {
 export type { EmitterBatchProof, EmitterBatchStatement } from './emitter-batch.js';
 export { RAW_PACK_FINGERPRINT, RAW_PACK_MAX_MESSAGES, RAW_PACK_SCHEMA, countRawPackMessages, decodeRawPack, encodeRawPack, isRawPack, rawPackMessageSize, rawPackOverhead } from './raw-pack.js';
 export type { RawPackMessage } from './raw-pack.js';
+export { CSV_COLUMNS, EVIDENCE_SUMMARY_FIELDS, csvCells, csvField, csvHeader, csvLine, deriveEvidenceSummary, isoMicros, occurredAtMs } from './document.js';
+export type { DecodedRecordValue, EvidenceSummary } from './document.js';
+export { verifyEvidenceDocument } from './verify-document.js';
+export type { DocumentReport, DocumentVerifyOptions } from './verify-document.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { RecordType } from './record-types.js';
 import type { SchemaRegistry } from './schema-registry.js';
-import type { EvidenceManifest, Incident, InferenceRecord, LegalHold, OversightEvent, RecordValues, StudyResult } from './value-types.js';
+import type { ApplicabilityStatement, EvidenceManifest, Incident, InferenceRecord, LegalHold, OversightEvent, RecordValues, StudyResult } from './value-types.js';
 
 // Values for tests: one of each record type, valid as of NOW.
 export const NOW = new Date('2025-06-01T00:00:00Z');
@@ -131,6 +131,23 @@ export function oversight(overrides: Partial<OversightEvent> = {}): OversightEve
   };
 }
 
+export function applicability(overrides: Partial<ApplicabilityStatement> = {}): ApplicabilityStatement {
+  return {
+    tenant: 'acme',
+    statement_id: 'soa-1',
+    occurred_at: T,
+    framework: 'iso42001',
+    control: 'iso42001:A.10.3',
+    applicable: false,
+    justification: 'no suppliers of AI components',
+    owner: null,
+    implementation: 'NOT_IMPLEMENTED',
+    actor: 'user:jane',
+    controls: [],
+    ...overrides,
+  };
+}
+
 export function legalHold(overrides: Partial<LegalHold> = {}): LegalHold {
   return {
     tenant: 'acme',
@@ -154,6 +171,7 @@ export const SAMPLES: { [K in keyof RecordValues]: () => RecordValues[K] } = {
   StudyResult: () => study(),
   Incident: () => incident(),
   OversightEvent: () => oversight(),
+  ApplicabilityStatement: () => applicability(),
   LegalHold: () => legalHold(),
 };
 

@@ -1,4 +1,6 @@
+import { loadRequirementSet, type RequirementSet } from '@probity/compliance';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { defaultCatalogs, type Catalogs } from '@probity/catalog';
 import type { Logger } from '@probity/logger';
 import { WarehouseError, type Warehouse } from '@probity/warehouse';
 import { authenticate } from './auth.js';
@@ -8,6 +10,8 @@ import { TransparencyLog } from './log/transparency-log.js';
 import { openApiDocument } from './openapi.js';
 import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerComplianceRoutes } from './routes/compliance.js';
+import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
 import { registerDlqRoutes } from './routes/dlq.js';
 import { registerHoldRoutes } from './routes/holds.js';
@@ -35,6 +39,10 @@ export interface AuditAppOptions {
   notaryKeysDir?: string;
   /** @defaultValue the catalog of @probity/catalog; null = none (coverage uses the controls seen) */
   catalog?: ControlCatalog | null;
+  /** Which records count as evidence for which control. @defaultValue the shipped set, probity-default */
+  requirements?: RequirementSet;
+  /** Framework and crosswalk data served at /v1/catalogs and /v1/crosswalks. @defaultValue the data files of @probity/catalog */
+  catalogs?: Catalogs;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
   /** Reads and replays the DLQ (needs Kafka); without it the /v1/dlq routes answer 503. The caller closes it. */
@@ -92,6 +100,8 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerEvidenceRoutes(app, { repository, log });
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
+  registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet() });
+  registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
   registerDlqRoutes(app, options.dlq);
   registerHoldRoutes(app, options.emitter ? new LegalHolds(warehouse, options.emitter) : undefined);

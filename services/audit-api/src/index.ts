@@ -8,7 +8,7 @@ export { openApiDocument } from './openapi.js';
 export { TENANT_HEADER } from './auth.js';
 export { TransparencyLog } from './log/transparency-log.js';
 export { EvidenceRepository } from './query/evidence-repository.js';
-export { csvField } from './query/export-format.js';
+
 export type { StoredCheckpoint, InclusionAnswer, ConsistencyAnswer } from './log/transparency-log.js';
 export { StoredHashes } from './log/stored-hashes.js';
 export { probityControlCatalog } from './coverage/control-catalog.js';

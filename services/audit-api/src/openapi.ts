@@ -90,7 +90,7 @@ export const openApiDocument = {
             description: 'A page (json), or a stream (ndjson, csv)',
             content: {
               'application/json': { schema: ref('EvidencePage') },
-              'application/x-ndjson': { schema: ref('EvidenceExportLine') },
+              'application/x-ndjson': { schema: ref('EvidenceDocument') },
               'text/csv': { schema: { type: 'string', description: 'Header line, then one line per record: content_hash, record_type, schema_fingerprint, model_id, model_version, stage, run_id, manifest_id, occurred_at, notarized_at, principal, controls (;-separated), shard, leaf_index' } },
             },
           },
@@ -104,10 +104,81 @@ export const openApiDocument = {
         parameters: [
           queryParam('from', 'Start of the period (inclusive)', DATE, true),
           queryParam('to', 'End of the period (exclusive; a bare date includes that day)', DATE, true),
-          queryParam('framework', 'Only this framework\'s controls (iso42001, iso27001, iso9001, euaiact, or any prefix used in control ids)', { type: 'string' }),
+          queryParam('framework', 'Only this framework\'s controls (iso42001, iso27001, iso9001, euaiact, nistairmf, or any prefix used in control ids)', { type: 'string' }),
           tenantHeader,
         ],
         responses: { 200: { description: 'Coverage report', content: json(ref('Coverage')) }, ...common },
+      },
+    },
+    '/v1/coverage/matrix': {
+      get: {
+        summary: 'Coverage of every control of a framework per month or quarter, as the log knew it at as_of (bitemporal); computed by @probity/compliance from the records and the requirement set',
+        parameters: [
+          queryParam('framework', 'Framework (iso42001, iso27001, iso9001, euaiact)', { type: 'string' }, true),
+          queryParam('from', 'Start of the audit period (inclusive)', DATE, true),
+          queryParam('to', 'End of the audit period (a bare date includes that day)', DATE, true),
+          queryParam('granularity', 'month or quarter (default quarter)', { type: 'string', enum: ['month', 'quarter'] }),
+          queryParam('as_of', 'Only what the log held at this time counts (default now; not in the future, not before the tenant\'s first record)', DATE),
+          queryParam('model_id', 'One AI system only', { type: 'string' }),
+          queryParam('format', 'json (default) or csv (one line per control and period)', { type: 'string', enum: ['json', 'csv'] }),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'Coverage matrix: rows of controls, cells of periods (covered, stale, missing, nonconforming, not_applicable) with counts, records, late records and the reason', content: json({ type: 'object' }) }, ...common },
+      },
+    },
+    '/v1/soa': {
+      get: {
+        summary: 'The Statement of Applicability of a framework as the log held it at as_of: per control, its latest ApplicabilityStatement record (controls without one apply)',
+        parameters: [
+          queryParam('framework', 'Framework', { type: 'string' }, true),
+          queryParam('as_of', 'As of this time (default now)', DATE),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'SoA entries with the record each comes from', content: json({ type: 'object' }) }, ...common },
+      },
+    },
+    '/v1/gaps': {
+      get: {
+        summary: 'Gaps of the coverage matrix (same parameters): each run of missing, stale or nonconforming periods, open or closed with the closing record, with a POA&M item',
+        parameters: [
+          queryParam('framework', 'Framework', { type: 'string' }, true),
+          queryParam('from', 'Start of the audit period', DATE, true),
+          queryParam('to', 'End of the audit period', DATE, true),
+          queryParam('granularity', 'month or quarter', { type: 'string', enum: ['month', 'quarter'] }),
+          queryParam('as_of', 'As of this time', DATE),
+          queryParam('model_id', 'One AI system only', { type: 'string' }),
+          queryParam('format', 'json (default) or csv', { type: 'string', enum: ['json', 'csv'] }),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'Gap list with POA&M items', content: json({ type: 'object' }) }, ...common },
+      },
+    },
+    '/v1/catalogs': {
+      get: {
+        summary: 'The frameworks and crosswalks Probity has as data files, each with its edition and data version',
+        responses: { 200: { description: 'Catalog index', content: json(ref('CatalogIndex')) }, ...common },
+      },
+    },
+    '/v1/catalogs/{framework}': {
+      get: {
+        summary: 'One framework: its groups and controls (identifiers and short titles in our own words, not the standard\'s text)',
+        parameters: [pathParam('framework', 'Framework id: iso42001, iso27001, iso9001, euaiact, nistairmf', { type: 'string' })],
+        responses: { 200: { description: 'Framework', content: json(ref('Framework')) }, ...common, 404: errorResponse('No such framework; the message lists the known ones') },
+      },
+    },
+    '/v1/crosswalks': {
+      get: {
+        summary: 'The mapping set from one framework to another (stored either way round; subset and superset swap when turned around)',
+        parameters: [
+          queryParam('from', 'Framework to map from', { type: 'string' }, true),
+          queryParam('to', 'Framework to map to', { type: 'string' }, true),
+          queryParam('control', 'Only the mappings of this control id (of either framework), e.g. euaiact:Art.9', { type: 'string' }),
+        ],
+        responses: {
+          200: { description: 'Crosswalk', content: json(ref('Crosswalk')) },
+          ...common,
+          404: errorResponse('No crosswalk between the two frameworks; the message lists the available pairs'),
+        },
       },
     },
     '/v1/log/{shard}/checkpoint': {
@@ -306,21 +377,73 @@ export const openApiDocument = {
       EvidencePage: {
         type: 'object',
         properties: {
-          items: { type: 'array', items: { allOf: [ref('EvidenceSummary'), { type: 'object', properties: { record: { type: 'object' } } }] } },
+          items: { type: 'array', description: 'Evidence documents, each verifiable with `probity verify` (readable fields re-derived from the bundle)', items: ref('EvidenceDocument') },
           next_cursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page; null on the last page' },
           order: { type: 'string' },
           limit: { type: 'integer' },
         },
       },
-      EvidenceExportLine: { allOf: [ref('EvidenceSummary'), { type: 'object', properties: { record: { type: 'object' }, bundle: ref('SignedRecord') } }] },
+      EvidenceDocument: {
+        description: 'A list item or NDJSON export line: the readable fields, the decoded record and the bundle they are derived from; `probity verify` checks that they agree',
+        allOf: [ref('EvidenceSummary'), { type: 'object', properties: { tenant: { type: 'string' }, record: { type: 'object' }, bundle: ref('SignedRecord') } }],
+      },
       Coverage: {
         type: 'object',
         properties: {
           tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, framework: { type: ['string', 'null'] },
-          universe: { type: 'object', properties: { source: { enum: ['catalog', 'observed'] }, description: { type: 'string' }, size: { type: 'integer' } } },
+          universe: {
+            type: 'object',
+            properties: {
+              source: { enum: ['catalog', 'observed'] }, description: { type: 'string' }, size: { type: 'integer' },
+              catalogs: { type: 'array', description: 'The framework data files the universe comes from', items: { type: 'object', properties: { framework: { type: 'string' }, edition: { type: 'string' }, version: { type: 'integer' } } } },
+            },
+          },
           covered: { type: 'integer' },
           gaps: { type: 'array', items: { type: 'string' } },
           controls: { type: 'array', items: { type: 'object', properties: { control: { type: 'string' }, title: { type: 'string' }, in_universe: { type: 'boolean' }, records: { type: 'integer' } } } },
+        },
+      },
+      FrameworkSummary: {
+        type: 'object',
+        properties: {
+          framework: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, edition: { type: 'string' }, version: { type: 'integer', description: 'Version of the data file' },
+          publisher: { type: 'string' }, note: { type: 'string' }, controls: { type: 'integer' }, kinds: { type: 'object', additionalProperties: { type: 'integer' } },
+        },
+      },
+      CrosswalkSummary: {
+        type: 'object',
+        properties: { id: { type: 'string' }, version: { type: 'integer' }, from: ref('FrameworkEdition'), to: ref('FrameworkEdition'), source: ref('CrosswalkSource'), mappings: { type: 'integer' } },
+      },
+      CatalogIndex: { type: 'object', properties: { frameworks: { type: 'array', items: ref('FrameworkSummary') }, crosswalks: { type: 'array', items: ref('CrosswalkSummary') } } },
+      FrameworkEdition: { type: 'object', properties: { framework: { type: 'string' }, edition: { type: 'string' } } },
+      CrosswalkSource: { type: 'object', properties: { name: { type: 'string' }, kind: { enum: ['published', 'editorial'] }, url: { type: 'string' }, note: { type: 'string' } } },
+      Framework: {
+        type: 'object',
+        properties: {
+          framework: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, edition: { type: 'string' }, version: { type: 'integer' }, publisher: { type: 'string' }, note: { type: 'string' },
+          aliases: { type: 'object', additionalProperties: { type: 'string' }, description: 'Old ref → current ref' },
+          groups: { type: 'array', items: { type: 'object', properties: { ref: { type: 'string' }, title: { type: 'string' }, parent: { type: 'string' } } } },
+          controls: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'string', description: '<framework>:<ref>, as records carry it in controls' }, framework: { type: 'string' }, ref: { type: 'string' }, title: { type: 'string' },
+                kind: { enum: ['clause', 'annex-control', 'article', 'subcategory'] }, group: { type: 'string' }, parent: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+      Crosswalk: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' }, version: { type: 'integer' }, from: ref('FrameworkEdition'), to: ref('FrameworkEdition'), source: ref('CrosswalkSource'),
+          reversed: { type: 'boolean', description: 'True when the data file maps the other way round' },
+          mappings: {
+            type: 'array',
+            items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, relation: { enum: ['equal', 'subset', 'superset', 'intersects'] }, note: { type: 'string' } } },
+          },
         },
       },
       Checkpoint: { type: 'object', properties: { shard: { type: 'integer' }, size: { type: 'integer' }, root_hash: { type: 'string' }, signed_note: { type: 'string' }, created_at: { type: 'string' } } },

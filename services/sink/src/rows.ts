@@ -1,4 +1,4 @@
-import { expandSignedBatchEntries, parseSignedBatch, toBundle, type SignedRecordMessage, type Statement } from '@probity/evidence';
+import { deriveEvidenceSummary, expandSignedBatchEntries, occurredAtMs, parseSignedBatch, toBundle, type SignedRecordMessage, type Statement } from '@probity/evidence';
 import type { RecordType, SchemaRegistry } from '@probity/schema';
 import { buildEvidenceRow, type EvidenceRow } from '@probity/warehouse';
 
@@ -69,26 +69,25 @@ function mapSignedRecord(message: SignedRecordMessage, statement: Statement, rec
     return { detail: (err as Error).message };
   }
 
-  const value_ = decoded.value as Record<string, unknown>;
-  const occurredAt = new Date(Number(value_.occurred_at) / 1000);
+  const summary = deriveEvidenceSummary({ recordType: decoded.recordType, value: decoded.value as Record<string, unknown> }, statement);
   // The warehouse keeps the record bytes in their own column; the rest of the evidence bundle as JSON.
   const { record: _bytes, ...bundleWithoutRecord } = toBundle(message);
   const row = buildEvidenceRow({
     tenant: message.tenant,
-    contentHash: message.content_hash,
-    recordType: decoded.recordType,
-    schemaFingerprint: message.schema_fingerprint,
-    modelId: stringField(value_.model_id),
-    modelVersion: stringField(value_.model_version),
-    stage: stageOf(decoded.recordType, value_),
-    runId: stringField(value_.run_id ?? value_.request_id),
-    manifestId: stringField(value_.manifest_id ?? value_.incident_id ?? value_.event_id),
-    occurredAt,
+    contentHash: summary.content_hash,
+    recordType: summary.record_type,
+    schemaFingerprint: summary.schema_fingerprint,
+    modelId: summary.model_id,
+    modelVersion: summary.model_version,
+    stage: summary.stage,
+    runId: summary.run_id,
+    manifestId: summary.manifest_id,
+    occurredAt: new Date(occurredAtMs(decoded.value as Record<string, unknown>)),
     notarizedAt: new Date(statement.notarized_at),
-    principal: principalOf(value_),
-    controls: Array.isArray(value_.controls) ? (value_.controls as string[]) : [],
-    shard: message.shard,
-    leafIndex: message.leaf_index,
+    principal: summary.principal,
+    controls: summary.controls,
+    shard: summary.shard,
+    leafIndex: summary.leaf_index,
     record: recordBytes,
     recordJson: JSON.stringify(recordJson),
     envelopeJson: JSON.stringify(bundleWithoutRecord),
@@ -97,27 +96,4 @@ function mapSignedRecord(message: SignedRecordMessage, statement: Statement, rec
     retentionYears: context.retentionYearsFor(message.tenant),
   });
   return { row };
-}
-
-function stringField(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** Manifests carry their stage; other record types are filed under a stage named after them. */
-function stageOf(recordType: string, value: Record<string, unknown>): string {
-  if (typeof value.stage === 'string') return value.stage;
-  switch (recordType) {
-    case 'InferenceRecord':
-      return 'INFERENCE';
-    case 'StudyResult':
-      return 'MONITORING';
-    default:
-      return recordType.toUpperCase();
-  }
-}
-
-function principalOf(value: Record<string, unknown>): string {
-  const principal = (value.principal ?? value.reported_by ?? value.actor) as { id?: unknown } | string | undefined;
-  if (typeof principal === 'string') return principal;
-  return typeof principal?.id === 'string' ? principal.id : '';
 }

@@ -1,5 +1,6 @@
 import { auditApiUrl, getJson, resolveToken } from '../api-client.js';
 import { CliError, booleanOption, defineCommand } from '../command.js';
+import { firstFailure, verifyOptions } from './verify.js';
 
 interface EvidenceAnswer {
   record: Record<string, unknown>;
@@ -10,7 +11,7 @@ interface EvidenceAnswer {
 export const evidence = defineCommand({
   name: 'evidence',
   summary: 'Fetch one record with its envelope, inclusion proof and checkpoint',
-  usage: 'get <contentHash> [--json] [--tenant T] [--token TOKEN]',
+  usage: 'get <contentHash> [--json] [--tenant T] [--token TOKEN] [--keyring FILE]',
   description:
     'Prints the record, its evidence bundle (record bytes, statement, envelopes, the notarization checkpoint and inclusion proof) and a fresh proof against the latest checkpoint of its shard. ' +
     'Save the --json output and check it anywhere with `probity verify <file>`.',
@@ -19,6 +20,8 @@ export const evidence = defineCommand({
     json: { type: 'boolean', description: 'Print the whole answer as JSON (the input of `probity verify`).' },
     tenant: { type: 'string', valueName: 'T', description: 'Tenant, with the local operator token.' },
     token: { type: 'string', valueName: 'TOKEN', description: 'Bearer token (default: PROBITY_TOKEN, or the local operator token with --tenant).' },
+    keyring: { type: 'string', valueName: 'FILE', description: "The notary's public keyring to verify the answer with before printing it (default: the local one)." },
+    'emitter-keys': { type: 'string', valueName: 'FILE', description: "The tenant's emitter keys, to verify emitter signatures too." },
   },
   async run({ values, positionals, io }) {
     const [verb, hash] = positionals;
@@ -30,6 +33,20 @@ export const evidence = defineCommand({
       io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
       return 0;
     }
+    // What is printed is checked first: every field below must be what the verified record gives (invariant 6).
+    const { verifyEvidenceDocument } = await import('@probity/evidence');
+    let verdict: string;
+    try {
+      const report = verifyEvidenceDocument(answer, await verifyOptions(values, io.env));
+      if (!report.valid) {
+        io.stdout(`✗ the audit API's answer for ${hash} does not verify: ${firstFailure(report)}\n`);
+        return 1;
+      }
+      verdict = '✓ verified offline: bundle, proofs and every field shown';
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      verdict = `? not verified here (${err.message}); pass --keyring FILE, or save --json and run probity verify`;
+    }
     const b = answer.bundle;
     io.stdout(
       [
@@ -39,6 +56,7 @@ export const evidence = defineCommand({
         `log position   shard ${b.shard}, leaf ${b.leaf_index}`,
         `notarized in   checkpoint of size ${b.checkpoint.split('\n')[1]} (proof of ${b.inclusion_proof.length} hashes)`,
         ...(answer.latest ? [`latest         checkpoint of size ${answer.latest.size} (proof of ${answer.latest.inclusion_proof.length} hashes)`] : []),
+        verdict,
         '',
         JSON.stringify(answer.record, null, 2),
         '',

@@ -14,10 +14,13 @@ import { keys } from './keys.js';
 import { up } from './up.js';
 import { store } from './store.js';
 import { verify } from './verify.js';
+import { coverage, gaps } from './coverage.js';
+import { soa } from './soa.js';
+import { catalog } from './catalog.js';
 
 /**
  * Every `probity` command, in the order `probity --help` lists them.
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, catalog, soa, coverage, gaps, studies];

@@ -1,3 +1,4 @@
+import type { EvidenceSummary } from '@probity/evidence';
 import { getJson, resolveToken } from '../api-client.js';
 import { CliError, defineCommand, intOption, stringOption } from '../command.js';
 import { apiBaseUrl } from '../paths.js';
@@ -29,14 +30,13 @@ const FILTERS = [
 ] as const;
 
 const TABLE_COLUMNS = ['occurred_at', 'model_id', 'stage', 'run_id', 'record_type', 'content_hash', 'controls'] as const;
-const CSV_COLUMNS = ['content_hash', 'record_type', 'model_id', 'model_version', 'stage', 'run_id', 'occurred_at', 'notarized_at', 'controls', 'shard', 'leaf_index'] as const;
 /** The API's largest JSON page. */
 const PAGE = 1000;
 
 export const query = defineCommand({
   name: 'query',
   summary: 'Query evidence through the audit API (all pages)',
-  usage: '--model-id M --from 2026-07-01 --to 2026-09-30 [--stage S] [--run-id R] [--control C] [--limit N] [--order asc|desc] [--format table|json|csv]',
+  usage: '--model-id M --from 2026-07-01 --to 2026-09-30 [--stage S] [--run-id R] [--control C] [--limit N] [--order asc|desc] [--format table|json|ndjson|csv]',
   description: [
     'Asks the audit API (PROBITY_API_URL, default http://127.0.0.1:8787) for evidence and follows the cursors',
     'until every matching record (or --limit of them) is printed. --to YYYY-MM-DD includes that whole day.',
@@ -53,14 +53,14 @@ export const query = defineCommand({
     to: { type: 'string', valueName: 'DATE', description: 'occurred_at to (a bare date includes that day).' },
     limit: { type: 'string', valueName: 'N', description: 'At most N records (default: all).' },
     order: { type: 'string', valueName: 'asc|desc', description: 'Oldest or newest first (default desc).' },
-    format: { type: 'string', valueName: 'FORMAT', description: 'table (default), json (one array) or csv.' },
+    format: { type: 'string', valueName: 'FORMAT', description: 'table (default), json (one array), ndjson (one evidence document a line) or csv; json and ndjson verify with `probity verify`, csv with `probity verify --bundles`.' },
     token: { type: 'string', valueName: 'TOKEN', description: 'Bearer token (default: PROBITY_TOKEN).' },
     tenant: { type: 'string', valueName: 'T', description: 'Tenant to act for with an operator admin token.' },
     'page-size': { type: 'string', valueName: 'N', description: 'Records per API request, 1–1000 (default 1000).' },
   },
   async run({ values, io }) {
     const format = stringOption(values, 'format') ?? 'table';
-    if (!['table', 'json', 'csv'].includes(format)) throw new CliError('CLI_USAGE', '--format must be table, json or csv');
+    if (!['table', 'json', 'ndjson', 'csv'].includes(format)) throw new CliError('CLI_USAGE', '--format must be table, json, ndjson or csv');
     const max = intOption(values, 'limit');
     const pageSize = intOption(values, 'page-size', 1, PAGE) ?? PAGE;
     const auth = await resolveToken(values, io);
@@ -93,10 +93,11 @@ function cell(item: Item, column: string): string {
 
 async function render(items: Item[], format: string): Promise<string> {
   if (format === 'json') return `${JSON.stringify(items, null, 2)}\n`;
+  if (format === 'ndjson') return items.map((i) => `${JSON.stringify(i)}\n`).join('');
   if (format === 'csv') {
-    // The API's CSV cell rules (formula neutralising included); loaded only when needed, like the other API imports.
-    const { csvField } = await import('@probity/audit-api');
-    return [CSV_COLUMNS.join(','), ...items.map((i) => CSV_COLUMNS.map((c) => csvField(cell(i, c))).join(','))].map((l) => `${l}\r\n`).join('');
+    // The API's CSV export, byte for byte, so `probity verify --bundles` checks it the same way.
+    const { csvHeader, csvLine } = await import('@probity/evidence');
+    return csvHeader() + items.map((i) => csvLine(i as unknown as EvidenceSummary)).join('');
   }
   const rows = items.map((i) => TABLE_COLUMNS.map((c) => (c === 'content_hash' ? i.content_hash.slice(0, 16) : cell(i, c))));
   const header = TABLE_COLUMNS.map((c) => c.toUpperCase());

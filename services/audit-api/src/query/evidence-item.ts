@@ -1,4 +1,4 @@
-import { toBundle, type SignedRecord } from '@probity/evidence';
+import { toBundle, type EvidenceSummary, type SignedRecord } from '@probity/evidence';
 import type { WarehouseRow } from '@probity/warehouse';
 
 /** Columns of a listed record (no bytes, no envelope). */
@@ -9,23 +9,6 @@ export const SUMMARY_COLUMNS = [
 
 /** Summary plus what a verifiable bundle needs. */
 export const FULL_COLUMNS = [...SUMMARY_COLUMNS, 'record_json', 'record', 'envelope_json'] as const;
-
-export interface EvidenceSummary {
-  content_hash: string;
-  record_type: string;
-  schema_fingerprint: string;
-  model_id: string;
-  model_version: string;
-  stage: string;
-  run_id: string;
-  manifest_id: string;
-  occurred_at: string;
-  notarized_at: string;
-  principal: string;
-  controls: string[];
-  shard: number;
-  leaf_index: number;
-}
 
 /** `2026-07-01 12:00:00.000000` (ClickHouse, UTC) → `2026-07-01T12:00:00.000000Z`. */
 export function isoFromClickHouse(value: unknown): string {
@@ -63,4 +46,14 @@ export function recordOf(row: WarehouseRow): unknown {
 export function bundleOf(row: WarehouseRow): SignedRecord {
   const envelope = JSON.parse(String(row.envelope_json)) as Omit<SignedRecord, 'record'>;
   return toBundle({ ...envelope, record: String(row.record_base64) } as SignedRecord);
+}
+
+/**
+ * An evidence document as every read path returns it (one record, list
+ * pages, NDJSON lines): the readable fields the sink derived, the decoded
+ * record and the bundle they must agree with (`verifyEvidenceDocument`).
+ */
+export function documentOf(row: WarehouseRow): EvidenceSummary & { tenant: string; record: unknown; bundle: SignedRecord } {
+  const bundle = bundleOf(row);
+  return { ...summaryOf(row), tenant: bundle.tenant, record: recordOf(row), bundle };
 }

@@ -1,7 +1,23 @@
+import type { CoverageRecord } from '@probity/compliance';
+
+/** One control's entry of a Statement of Applicability, and the record it comes from. */
+export interface SoaEntry {
+  control: string;
+  applicable: boolean;
+  justification: string;
+  owner: string | null;
+  implementation: string;
+  actor: string;
+  decided_at: string;
+  notarized_at: string;
+  content_hash: string;
+  /** How many entries the control has had up to the as-of date. */
+  changes: number;
+}
 import { TenantScopedQuery, evidenceLookupKey, type Warehouse, type WarehouseRow } from '@probity/warehouse';
 import type { SortKey } from './cursor.js';
 import type { EvidenceFilters } from './evidence-params.js';
-import { FULL_COLUMNS, SUMMARY_COLUMNS } from './evidence-item.js';
+import { FULL_COLUMNS } from './evidence-item.js';
 
 type EvidenceQuery = TenantScopedQuery<'evidence_v1'>;
 
@@ -62,7 +78,7 @@ export class EvidenceRepository {
     if (pageKeys.length === 0) return { rows: [], hasMore: false };
     const times = pageKeys.map((k) => String(k.occurred_at)).sort();
     const read = TenantScopedQuery.from('evidence_v1', tenant)
-      .select([...SUMMARY_COLUMNS, 'record_json'])
+      .select([...FULL_COLUMNS])
       .where('model_id', 'in', unique(pageKeys.map((k) => String(k.model_id))))
       .where('stage', 'in', unique(pageKeys.map((k) => String(k.stage))))
       .where('occurred_at', 'gte', times[0]!)
@@ -97,6 +113,87 @@ export class EvidenceRepository {
       { ...inner.params, ...(framework === undefined ? {} : { framework_prefix: `${framework}:` }) },
     );
     return new Map(rows.map((r) => [r.control, Number(r.records)]));
+  }
+
+  /**
+   * What coverage needs of the tenant's records (optionally one model's)
+   * that occurred before `to` and were notarized by `asOf`: pipeline records
+   * from `since` on (older ones cannot be fresh), studies and incidents of
+   * any age (an old failure or open incident is still a finding).
+   */
+  async *coverageRecords(tenant: string, options: { modelId?: string; since: Date; to: Date; asOf: Date }): AsyncIterable<CoverageRecord> {
+    let inner = TenantScopedQuery.from('evidence_v1', tenant)
+      .select(['content_hash', 'record_type', 'stage', 'controls', 'occurred_at', 'notarized_at', 'record_json'])
+      .where('occurred_at', 'lt', options.to)
+      .where('notarized_at', 'lte', options.asOf);
+    if (options.modelId !== undefined) inner = inner.where('model_id', 'eq', options.modelId);
+    const built = inner.build();
+    const rows = this.warehouse.queryStream(
+      `SELECT content_hash_hex AS h, record_type, stage, controls,
+              toUnixTimestamp64Milli(occurred_at) AS occurred_ms, toUnixTimestamp64Milli(notarized_at) AS notarized_ms,
+              if(record_type = 'StudyResult', JSONExtractString(record_json, 'study_id'), '') AS study_id,
+              if(record_type = 'StudyResult', JSONExtractString(record_json, 'kind'), '') AS study_kind,
+              if(record_type = 'StudyResult', JSONExtractString(record_json, 'verdict'), '') AS verdict,
+              if(record_type = 'Incident', JSONExtractString(record_json, 'incident_id'), '') AS incident_id,
+              if(record_type = 'Incident', JSONExtractString(record_json, 'status'), '') AS incident_status
+       FROM (${built.sql})
+       WHERE occurred_at >= {coverage_since:DateTime64(6, 'UTC')} OR record_type IN ('StudyResult', 'Incident')`,
+      { ...built.params, coverage_since: options.since },
+    );
+    for await (const r of rows) {
+      yield {
+        contentHash: String(r.h),
+        recordType: String(r.record_type),
+        stage: String(r.stage),
+        controls: (r.controls as string[] | undefined) ?? [],
+        occurredAt: Number(r.occurred_ms),
+        notarizedAt: Number(r.notarized_ms),
+        ...(r.study_id ? { studyId: String(r.study_id), studyKind: String(r.study_kind), verdict: String(r.verdict) } : {}),
+        ...(r.incident_id ? { incidentId: String(r.incident_id), incidentStatus: String(r.incident_status) } : {}),
+      };
+    }
+  }
+
+  /**
+   * The Statement of Applicability of one framework as the log held it at
+   * `asOf`: per control, its latest entry by notarization time.
+   */
+  async applicability(tenant: string, framework: string, asOf: Date): Promise<SoaEntry[]> {
+    const inner = TenantScopedQuery.from('evidence_v1', tenant)
+      .select(['content_hash', 'record_type', 'occurred_at', 'notarized_at', 'record_json'])
+      .where('record_type', 'eq', 'ApplicabilityStatement')
+      .where('notarized_at', 'lte', asOf)
+      .build();
+    const rows = await this.warehouse.query<Record<string, unknown>>(
+      `SELECT control, argMax(tuple(content_hash_hex, record_json, notarized_at), notarized_at) AS latest, count() AS changes
+       FROM (SELECT *, JSONExtractString(record_json, 'control') AS control FROM (${inner.sql})
+             WHERE JSONExtractString(record_json, 'framework') = {soa_framework:String})
+       GROUP BY control ORDER BY control`,
+      { ...inner.params, soa_framework: framework },
+    );
+    return rows.map((r) => {
+      const [hash, json, notarizedAt] = r.latest as [string, string, string];
+      const record = JSON.parse(json) as { applicable: boolean; justification: string; owner: string | null; implementation: string; actor: string; occurred_at: string };
+      return {
+        control: String(r.control),
+        applicable: record.applicable,
+        justification: record.justification,
+        owner: record.owner,
+        implementation: record.implementation,
+        actor: record.actor,
+        decided_at: record.occurred_at,
+        notarized_at: `${String(notarizedAt).replace(' ', 'T')}Z`,
+        content_hash: hash,
+        changes: Number(r.changes),
+      };
+    });
+  }
+
+  /** When the log first held a record of this tenant, or null. */
+  async firstNotarizedAt(tenant: string): Promise<Date | null> {
+    const inner = TenantScopedQuery.from('evidence_v1', tenant).select(['notarized_at']).build();
+    const [row] = await this.warehouse.query<{ first: string; n: string }>(`SELECT min(notarized_at) AS first, count() AS n FROM (${inner.sql})`, inner.params);
+    return row && Number(row.n) > 0 ? new Date(`${String(row.first).replace(' ', 'T')}Z`) : null;
   }
 
   /** Every control the tenant has evidence for, in any period. */

@@ -4,7 +4,7 @@ import { READ_ROLES, tenantOf } from '../auth.js';
 import { AuditApiError } from '../errors.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { encodeCursor } from '../query/cursor.js';
-import { bundleOf, recordOf, summaryOf } from '../query/evidence-item.js';
+import { documentOf } from '../query/evidence-item.js';
 import { parseEvidenceListQuery } from '../query/evidence-params.js';
 import type { EvidenceRepository } from '../query/evidence-repository.js';
 import { exportChunks } from '../query/export-format.js';
@@ -26,17 +26,14 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
       const row = await deps.repository.byHash(tenant, contentHash);
       // Same answer whether the hash is unknown or another tenant's.
       if (!row) throw new AuditApiError('NOT_FOUND', `no evidence with content hash ${contentHash}`, { parameter: 'contentHash' });
-      const summary = summaryOf(row);
-      const fresh = await deps.log.proveAgainstLatest(summary.shard, summary.leaf_index).catch((err: unknown) => {
+      const document = documentOf(row);
+      const fresh = await deps.log.proveAgainstLatest(document.shard, document.leaf_index).catch((err: unknown) => {
         // Leaves still being written: the stored bundle verifies on its own; the fresh proof can wait.
         if (err instanceof AuditApiError && err.code === 'LOG_NOT_READY') return undefined;
         throw err;
       });
       return {
-        ...summary,
-        tenant,
-        record: recordOf(row),
-        bundle: bundleOf(row),
+        ...document,
         latest: fresh
           ? { checkpoint: fresh.checkpoint.signed_note, size: fresh.checkpoint.size, root_hash: fresh.checkpoint.root_hash, inclusion_proof: fresh.proof }
           : null,
@@ -51,7 +48,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
       const { rows, hasMore } = await deps.repository.page(tenant, { filters: req.filters, order: req.order, limit: req.limit!, after: req.after });
       const last = rows[rows.length - 1];
       return {
-        items: rows.map((r) => ({ ...summaryOf(r), record: recordOf(r) })),
+        items: rows.map(documentOf),
         next_cursor: hasMore && last ? encodeCursor({ occurredAt: String(last.occurred_at), contentHash: String(last.content_hash_hex) }, req.binding) : null,
         order: req.order,
         limit: req.limit,

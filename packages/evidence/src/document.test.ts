@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField } from './export-format.js';
+import { csvField } from './document.js';
 
 describe('csvField', () => {
   it('quotes per RFC 4180', () => {

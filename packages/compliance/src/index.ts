@@ -1,0 +1,10 @@
+export { ComplianceError } from './errors.js';
+export type { ComplianceErrorCode } from './errors.js';
+export { loadRequirementSet, parseRequirementSet } from './requirements.js';
+export type { EvidenceMatcher, EvidenceRequirement, RequirementSet } from './requirements.js';
+export { periodsBetween } from './periods.js';
+export type { Granularity, Period } from './periods.js';
+export { computeCoverage, conformityOf } from './coverage.js';
+export type { Applicability, CellState, CoverageCell, CoverageMatrix, CoverageRecord, CoverageRequest, CoverageRow } from './coverage.js';
+export { gapAnalysis } from './gaps.js';
+export type { Gap, GapOptions, GapState, PoamItem } from './gaps.js';
