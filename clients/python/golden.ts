@@ -4,7 +4,7 @@
  * TypeScript registry) makes of it. `npx tsx clients/python/golden.ts` prints
  * the fixture; clients/python/golden.test.ts checks that the committed one is current.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { leafHash, proveAppendedLeaves, toBase64, toHex } from '@probity/crypto';
@@ -18,13 +18,16 @@ const example = (name: string) => JSON.parse(readFileSync(path.join(examples, na
 export function goldenCases(): { name: string; type: string; json: Record<string, unknown> }[] {
   const training = example('EvidenceManifest.training.json');
   const inference = example('InferenceRecord.json');
+  // Every example file, named by it (`EvidenceManifest.training.json` → `training`, `Incident.json` → `Incident`).
+  const all = readdirSync(examples)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const parts = file.split('.');
+      return { name: parts.length === 3 ? parts[1]! : parts[0]!, type: parts[0]!, json: example(file) };
+    });
   return [
-    { name: 'training', type: 'EvidenceManifest', json: training },
-    { name: 'evaluation', type: 'EvidenceManifest', json: example('EvidenceManifest.evaluation.json') },
-    { name: 'inference', type: 'InferenceRecord', json: inference },
-    { name: 'study', type: 'StudyResult', json: example('StudyResult.json') },
-    { name: 'incident', type: 'Incident', json: example('Incident.json') },
-    { name: 'oversight', type: 'OversightEvent', json: example('OversightEvent.json') },
+    ...all,
     {
       name: 'map-order-and-unicode',
       type: 'EvidenceManifest',

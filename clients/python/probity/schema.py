@@ -29,7 +29,10 @@ from .errors import FieldIssue, ValidationError
 
 __all__ = ["RECORD_TYPES", "EncodedRecord", "RecordSchema", "schema_for", "encode_record", "fingerprint64"]
 
-RECORD_TYPES = ("EvidenceManifest", "InferenceRecord", "StudyResult", "Incident", "OversightEvent")
+#: Every record type with a bundled schema (``probity/schemas/<Type>.v<N>.avsc``).
+RECORD_TYPES: tuple[str, ...] = tuple(
+    sorted({entry.name.split(".v")[0] for entry in resources.files("probity").joinpath("schemas").iterdir() if entry.name.endswith(".avsc")})
+)
 
 TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}\Z")
 CONTROL_PATTERN = re.compile(r"^[a-z0-9]+:[A-Za-z0-9._-]+\Z")

@@ -28,6 +28,7 @@ class FakeGateway:
     def __init__(self) -> None:
         self.script: list[tuple[int, dict[str, str], dict]] = []
         self.bodies: list[dict] = []
+        self.bogus_hashes = False  # answer hashes of other bytes, as a gateway of another schema version would
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,7 +40,8 @@ class FakeGateway:
                 status, headers, answer = gateway.script.pop(0) if gateway.script else (202, {}, None)
                 if status == 202:
                     gateway.bodies.append(body)
-                    answer = {"results": [{"index": i, "contentHash": f"hash-{len(gateway.bodies)}-{i}", "durable": "kafka"} for i in range(len(body["records"]))]}
+                    hashes = [f"hash-{len(gateway.bodies)}-{i}" if gateway.bogus_hashes else probity.encode_record(body["type"], r).content_hash for i, r in enumerate(body["records"])]
+                    answer = {"results": [{"index": i, "contentHash": h, "durable": "kafka"} for i, h in enumerate(hashes)]}
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 for k, v in headers.items():
@@ -85,6 +87,7 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(self.gateway.bodies[0]["type"], "EvidenceManifest")
 
     def test_warns_when_the_gateway_logs_other_hashes_than_emit_returned(self):
+        self.gateway.bogus_hashes = True
         with self.client() as client:
             client.emit(manifest(0))
             with self.assertLogs("probity", "WARNING") as logs:

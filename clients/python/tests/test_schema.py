@@ -56,6 +56,7 @@ class GoldenBytes(unittest.TestCase):
     def test_bundled_schemas_are_the_repositorys_current_versions(self):
         if not REPO_SCHEMAS.is_dir():
             self.skipTest("not in the repository")
+        self.assertEqual(set(RECORD_TYPES), {p.name.split(".v")[0] for p in REPO_SCHEMAS.glob("*.avsc")})
         for record_type in RECORD_TYPES:
             versions = sorted(int(p.name.split(".v")[1].split(".")[0]) for p in REPO_SCHEMAS.glob(f"{record_type}.v*.avsc"))
             schema = schema_for(record_type)
@@ -79,10 +80,12 @@ class Validation(unittest.TestCase):
     def test_the_notarys_rules_apply_per_record_type(self):
         cases = {
             "EvidenceManifest": ("training", {"tenant": "Acme Bank", "commit_sha": "abc", "controls": ["iso42001"]}, {"tenant", "commit_sha", "controls[0]"}),
-            "InferenceRecord": ("inference", {"latency_ms": -1, "occurred_at": "1999-12-31T23:59:59Z"}, {"latency_ms", "occurred_at"}),
-            "StudyResult": ("study", {"finished_at": "2025-03-09T01:00:00Z"}, {"finished_at"}),
-            "Incident": ("incident", {"severity": "UNKNOWN", "incident_id": "  "}, {"severity", "incident_id"}),
-            "OversightEvent": ("oversight", {"occurred_at": "2026-01-03T00:00:00Z"}, {"occurred_at"}),
+            "InferenceRecord": ("InferenceRecord", {"latency_ms": -1, "occurred_at": "1999-12-31T23:59:59Z"}, {"latency_ms", "occurred_at"}),
+            "StudyResult": ("StudyResult", {"finished_at": "2025-03-09T01:00:00Z"}, {"finished_at"}),
+            "Incident": ("Incident", {"severity": "UNKNOWN", "incident_id": "  "}, {"severity", "incident_id"}),
+            "OversightEvent": ("OversightEvent", {"occurred_at": "2026-01-03T00:00:00Z"}, {"occurred_at"}),
+            "ApplicabilityStatement": ("ApplicabilityStatement", {"statement_id": " ", "implementation": "UNKNOWN"}, {"statement_id", "implementation"}),
+            "LegalHold": ("LegalHold", {"scope": "unknown", "hold_id": "", "period_from": "2025-05-02T00:00:00Z", "period_to": "2025-05-01T00:00:00Z"}, {"scope", "hold_id"}),
         }
         self.assertEqual(set(cases), set(RECORD_TYPES))
         for record_type, (name, changes, paths) in cases.items():
@@ -92,7 +95,7 @@ class Validation(unittest.TestCase):
                 self.assertEqual(set(issues_of(record_type, record)), paths)
 
     def test_nested_sha256_and_p_value(self):
-        record = example("study")
+        record = example("StudyResult")
         record["inputs"][0]["sha256"] = "A" * 64
         record["results"][0]["p_value"] = 1.5
         self.assertEqual(set(issues_of("StudyResult", record)), {"inputs[0].sha256", "results[0].p_value"})
