@@ -13,10 +13,11 @@ import { up } from './up.js';
 import { store } from './store.js';
 import { verify } from './verify.js';
 import { coverage, gaps } from './coverage.js';
+import { audit } from './audit.js';
 
 /**
  * Every `probity` command, in the order `probity --help` lists them.
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, coverage, gaps, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, coverage, gaps, audit, studies];

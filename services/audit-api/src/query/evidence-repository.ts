@@ -9,6 +9,13 @@ type EvidenceQuery = TenantScopedQuery<'evidence_v1'>;
 /** A run with more records than this is read from the main table by run_id instead of by hash list. */
 const RUN_HASH_CAP = 10_000;
 
+export interface CoverageRecordFilter {
+  modelId?: string;
+  since: Date;
+  to: Date;
+  asOf: Date;
+}
+
 export interface PageRequest {
   filters: EvidenceFilters;
   order: 'asc' | 'desc';
@@ -106,13 +113,8 @@ export class EvidenceRepository {
    * from `since` on (older ones cannot be fresh), studies and incidents of
    * any age (an old failure or open incident is still a finding).
    */
-  async *coverageRecords(tenant: string, options: { modelId?: string; since: Date; to: Date; asOf: Date }): AsyncIterable<CoverageRecord> {
-    let inner = TenantScopedQuery.from('evidence_v1', tenant)
-      .select(['content_hash', 'record_type', 'stage', 'controls', 'occurred_at', 'notarized_at', 'record_json'])
-      .where('occurred_at', 'lt', options.to)
-      .where('notarized_at', 'lte', options.asOf);
-    if (options.modelId !== undefined) inner = inner.where('model_id', 'eq', options.modelId);
-    const built = inner.build();
+  async *coverageRecords(tenant: string, options: CoverageRecordFilter): AsyncIterable<CoverageRecord> {
+    const built = this.coverageScope(tenant, options, ['content_hash', 'record_type', 'stage', 'controls', 'occurred_at', 'notarized_at', 'record_json']);
     const rows = this.warehouse.queryStream(
       `SELECT content_hash_hex AS h, record_type, stage, controls,
               toUnixTimestamp64Milli(occurred_at) AS occurred_ms, toUnixTimestamp64Milli(notarized_at) AS notarized_ms,
@@ -121,9 +123,8 @@ export class EvidenceRepository {
               if(record_type = 'StudyResult', JSONExtractString(record_json, 'verdict'), '') AS verdict,
               if(record_type = 'Incident', JSONExtractString(record_json, 'incident_id'), '') AS incident_id,
               if(record_type = 'Incident', JSONExtractString(record_json, 'status'), '') AS incident_status
-       FROM (${built.sql})
-       WHERE occurred_at >= {coverage_since:DateTime64(6, 'UTC')} OR record_type IN ('StudyResult', 'Incident')`,
-      { ...built.params, coverage_since: options.since },
+       FROM (${built.sql})`,
+      built.params,
     );
     for await (const r of rows) {
       yield {
@@ -137,6 +138,39 @@ export class EvidenceRepository {
         ...(r.incident_id ? { incidentId: String(r.incident_id), incidentStatus: String(r.incident_status) } : {}),
       };
     }
+  }
+
+  /** The rows (with bundle columns) of exactly the records `coverageRecords` reads: what an audit package holds. */
+  async *coverageRows(tenant: string, options: CoverageRecordFilter): AsyncIterable<WarehouseRow> {
+    const built = this.coverageScope(tenant, options, [...FULL_COLUMNS]);
+    yield* this.warehouse.queryStream(`SELECT * FROM (${built.sql}) ORDER BY shard, leaf_index`, built.params);
+  }
+
+  /** Per shard, how many of those records there are and the largest leaf index among them. */
+  async coverageShards(tenant: string, options: CoverageRecordFilter): Promise<{ shard: number; records: number; maxIndex: number }[]> {
+    const built = this.coverageScope(tenant, options, ['shard', 'leaf_index']);
+    const rows = await this.warehouse.query(`SELECT shard, count() AS n, max(leaf_index) AS max_index FROM (${built.sql}) GROUP BY shard ORDER BY shard`, built.params);
+    return rows.map((r) => ({ shard: Number(r.shard), records: Number(r.n), maxIndex: Number(r.max_index) }));
+  }
+
+  /**
+   * The tenant's records (optionally one model's) that occurred before `to`
+   * and were notarized by `asOf`: pipeline records from `since` on (older
+   * ones cannot be fresh), studies and incidents of any age (an old failure
+   * or open incident is still a finding).
+   */
+  private coverageScope(tenant: string, options: CoverageRecordFilter, columns: string[]): { sql: string; params: Record<string, unknown> } {
+    const wanted = [...new Set([...columns, 'occurred_at', 'record_type'])] as Parameters<EvidenceQuery['select']>[0];
+    let inner = TenantScopedQuery.from('evidence_v1', tenant)
+      .select(wanted)
+      .where('occurred_at', 'lt', options.to)
+      .where('notarized_at', 'lte', options.asOf);
+    if (options.modelId !== undefined) inner = inner.where('model_id', 'eq', options.modelId);
+    const built = inner.build();
+    return {
+      sql: `SELECT * FROM (${built.sql}) WHERE occurred_at >= {coverage_since:DateTime64(6, 'UTC')} OR record_type IN ('StudyResult', 'Incident')`,
+      params: { ...built.params, coverage_since: options.since },
+    };
   }
 
   /** When the log first held a record of this tenant, or null. */
