@@ -9,7 +9,8 @@ import type { RequirementSet } from '@probity/compliance';
 import { signEnvelope, type SigningKey } from '@probity/crypto';
 import type { PublicKeyring } from '@probity/keystore';
 import tar from 'tar-stream';
-import { PackageAccumulator, deriveFiles, jsonFile, type PackagedDocument } from './derive.js';
+import { PackageAccumulator, type PackagedDocument } from './accumulator.js';
+import { deriveFiles, jsonFile } from './derive.js';
 import { AuditPackageError } from './errors.js';
 import {
   AUDIT_PACKAGE_FORMAT, AUDIT_PACKAGE_PAYLOAD_TYPE, PACKAGE_FILES,

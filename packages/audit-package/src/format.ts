@@ -94,3 +94,6 @@ export interface SoaEntry {
   justification?: string;
   owner?: string;
 }
+
+/** The part of the manifest the derived files depend on (everything but the file list). */
+export type DerivedManifest = Pick<AuditPackageManifest, 'created_at' | 'request' | 'requirements' | 'catalog' | 'checkpoints' | 'records'>;

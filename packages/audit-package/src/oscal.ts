@@ -1,11 +1,11 @@
 import type { CoverageMatrix, CoverageRow, Gap } from '@probity/compliance';
-import { stableUuid, type DeriveInputs } from './derive.js';
-import { PACKAGE_FILES } from './format.js';
+import { PACKAGE_FILES, type DerivedManifest } from './format.js';
+import { stableUuid } from './uuid.js';
 
 /** OSCAL version the documents follow (compliance-trestle 5.2 validates them: test/interop/oscal). */
 export const OSCAL_VERSION = '1.1.2';
 
-type Manifest = DeriveInputs['manifest'];
+type Manifest = DerivedManifest;
 
 /** OSCAL control ids are tokens (no `:`): `iso42001:A.6.2.4` → `iso42001_A.6.2.4`. */
 export function oscalControlId(control: string): string {

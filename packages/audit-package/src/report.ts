@@ -1,8 +1,9 @@
 import type { CellState, CoverageMatrix, Gap } from '@probity/compliance';
-import type { DeriveInputs, IncidentTimeline, KpiSeries, OversightEntry } from './derive.js';
+import type { IncidentTimeline, KpiSeries, OversightEntry } from './accumulator.js';
+import type { DerivedManifest } from './format.js';
 
 export interface ReportInputs {
-  manifest: DeriveInputs['manifest'];
+  manifest: DerivedManifest;
   matrix: CoverageMatrix;
   gaps: readonly Gap[];
   kpis: readonly KpiSeries[];

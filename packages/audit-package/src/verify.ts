@@ -10,7 +10,8 @@ import { verifyEvidenceDocument } from '@probity/evidence';
 import { parsePublicKeyring, toTrustedKeys, type PublicKeyring } from '@probity/keystore';
 import type { SchemaRegistry } from '@probity/schema';
 import tar from 'tar-stream';
-import { PackageAccumulator, deriveFiles, type PackagedDocument } from './derive.js';
+import { PackageAccumulator, type PackagedDocument } from './accumulator.js';
+import { deriveFiles } from './derive.js';
 import {
   AUDIT_PACKAGE_FORMAT, AUDIT_PACKAGE_PAYLOAD_TYPE, DERIVED_FILES, PACKAGE_FILES,
   type AuditPackageManifest, type PackageCatalog, type PackageCheckpoint, type PackageConsistencyProof, type SoaEntry,
