@@ -178,6 +178,29 @@ function emitterBatchProblem(record: SignedRecord, contentHash: Uint8Array): str
   return null;
 }
 
+/** Notes already opened (signatures verified) with a given keys array: many records share one checkpoint. */
+const OPENED_NOTES = new WeakMap<object, Map<string, ReturnType<typeof openNote>>>();
+const OPENED_NOTES_MAX = 4096;
+
+/**
+ * `openNote`, remembered per keys array (by identity) and note text: the
+ * same note opened with the same keys gives the same answer, and checking
+ * its signatures costs more than the rest of a record's verification.
+ * Only successes are kept; a full cache starts over.
+ */
+function openNoteOnce(signedNote: string, keys: object, verifiers: Parameters<typeof openNote>[1]): ReturnType<typeof openNote> {
+  let cache = OPENED_NOTES.get(keys);
+  const hit = cache?.get(signedNote);
+  if (hit) return hit;
+  const opened = openNote(signedNote, verifiers);
+  if (!cache || cache.size >= OPENED_NOTES_MAX) {
+    cache = new Map();
+    OPENED_NOTES.set(keys, cache);
+  }
+  cache.set(signedNote, opened);
+  return opened;
+}
+
 /**
  * Open the signed note with the notary keys and require a signature by a key
  * whose validity window contains the notarization time: a retired key cannot
@@ -185,7 +208,7 @@ function emitterBatchProblem(record: SignedRecord, contentHash: Uint8Array): str
  */
 function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
   const verifiers = notaryKeys.map((k) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey, key: k }));
-  const opened = openNote(signedNote, verifiers);
+  const opened = openNoteOnce(signedNote, notaryKeys, verifiers);
   const validSigner = opened.sigs.some((sig) => verifiers.some((v) => v.name === sig.name && v.keyHash === sig.keyHash && isKeyValidAt(v.key, at)));
   if (!validSigner) throw new Error(`the checkpoint is signed, but by no notary key valid at ${at.toISOString()}`);
   return parseCheckpoint(opened.text);
