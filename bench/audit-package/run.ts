@@ -5,15 +5,17 @@
  * tenant in one quarter (EvidenceManifest records encoded with the schema
  * registry, statements, per-shard Merkle logs on 4 shards, one signed
  * checkpoint per batch of 1,000) stored in embedded chDB as the sink stores
- * them; then POST /v1/audit-packages through the audit API (Fastify inject)
- * builds the package, and `probity audit verify` checks it in a child
- * process. Prints build and verify wall time, records/s, package size, and
- * peak RSS of this process (chDB included) and of the verifier alone.
+ * them; then POST /v1/audit-packages through the audit API
+ * builds the package (in a process of its own, over HTTP into a file), and
+ * `probity audit verify` checks it in another. Prints build and verify wall
+ * time, records/s, package size, and the peak RSS of each process.
  * Prints figures; never fails on them.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +28,7 @@ import { TABLES, buildEvidenceRow, openWarehouse, runMigrations, EVIDENCE_INSERT
 import { StoredHashes, TransparencyLog, buildAuditApp, createToken } from '@probity/audit-api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { records: { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: { records: { type: 'string', multiple: true }, build: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
 const SIZES = (values.records ?? ['100', '10000']).map(Number);
 const SHARDS = 4;
 const BATCH = 1000;
@@ -87,20 +89,14 @@ async function run(records: number): Promise<void> {
       await warehouse.insert(TABLES.checkpoints, [{ shard, size: log.size, root_hash_hex: toHex(rootHash), signed_note: checkpoint, created_at: notarizedAt.toISOString() }]);
     }
     console.log(`\n${fmt(records, 0)} records of one tenant in one quarter, ${SHARDS} shards: generated and stored in ${fmt((performance.now() - t0) / 1000)} s`);
-
-    const app = await buildAuditApp({ warehouse, notaryKeysDir: keysDir, transparencyLog: new TransparencyLog(warehouse, 0) });
-    const token = (await createToken(warehouse, { tenant, role: 'auditor' })).token;
-    const body = { framework: 'iso42001', from: new Date(qStart).toISOString().slice(0, 10), to: new Date(qEnd - 86_400_000).toISOString().slice(0, 10), granularity: 'month' };
-    const b0 = performance.now();
-    const res = await app.inject({ method: 'POST', url: '/v1/audit-packages', headers: { authorization: `Bearer ${token}` }, payload: body });
-    const buildS = (performance.now() - b0) / 1000;
-    if (res.statusCode !== 200) throw new Error(`build answered ${res.statusCode}: ${res.body.slice(0, 500)}`);
-    const file = path.join(dataDir, 'package.tar.gz');
-    writeFileSync(file, res.rawPayload);
-    console.log(`  build (POST /v1/audit-packages, in process): ${fmt(buildS, 3)} s, ${fmt(records / buildS, 0)} records/s, package ${mib(res.rawPayload.length)} (${fmt(res.rawPayload.length / records, 0)} B/record gzip)`);
-    console.log(`  peak RSS of this process so far (chDB, warehouse and build): ${mib(process.resourceUsage().maxRSS * 1024)}`);
-    await app.close();
     await warehouse.close();
+
+    // The build in a process of its own (chDB, the audit API, the package written to a file), so its peak RSS is the build's.
+    const file = path.join(dataDir, 'package.tar.gz');
+    const build = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--build', dataDir, '--from', String(qStart), '--to', String(qEnd)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}`);
+    const built = JSON.parse(build.stdout.trim().split('\n').pop()!) as { seconds: number; bytes: number; maxRssKb: number; baseRssKb: number };
+    console.log(`  build (POST /v1/audit-packages in a process of its own, chDB embedded): ${fmt(built.seconds, 3)} s, ${fmt(records / built.seconds, 0)} records/s, package ${mib(built.bytes)} (${fmt(built.bytes / records, 0)} B/record gzip), peak RSS ${mib(built.maxRssKb * 1024)} (${mib(built.baseRssKb * 1024)} before the build: warehouse open, app built)`);
 
     const v = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, path.join(root, 'bin/probity.mjs'), 'audit', 'verify', file, '--keyring', publicKeyringPath(keysDir)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const [elapsed, maxKb] = v.stderr.trim().split('\n').pop()!.split(' ').map(Number);
@@ -112,4 +108,26 @@ async function run(records: number): Promise<void> {
   }
 }
 
-for (const n of SIZES) await run(n);
+/** `--build DIR`: open the warehouse a run left in DIR, build the package through the API into DIR/package.tar.gz, print figures as JSON. */
+async function buildOnly(dataDir: string, qStart: number, qEnd: number): Promise<void> {
+  const warehouse = await openWarehouse({ database: 'bench_package', dataDir: path.join(dataDir, 'chdb') });
+  const app = await buildAuditApp({ warehouse, notaryKeysDir: path.join(dataDir, 'keys'), transparencyLog: new TransparencyLog(warehouse, 0) });
+  const token = (await createToken(warehouse, { tenant: 'bench-acme', role: 'auditor' })).token;
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const baseRssKb = process.resourceUsage().maxRSS;
+  const body = { framework: 'iso42001', from: new Date(qStart).toISOString().slice(0, 10), to: new Date(qEnd - 86_400_000).toISOString().slice(0, 10), granularity: 'month' };
+  const t0 = performance.now();
+  // Over HTTP and straight to a file, as the CLI does: the answer is never held whole.
+  const res = await fetch(`http://127.0.0.1:${port}/v1/audit-packages`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok || !res.body) throw new Error(`build answered ${res.status}: ${await res.text()}`);
+  const file = path.join(dataDir, 'package.tar.gz');
+  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file));
+  const seconds = (performance.now() - t0) / 1000;
+  await app.close();
+  await warehouse.close();
+  console.log(JSON.stringify({ seconds, bytes: statSync(file).size, maxRssKb: process.resourceUsage().maxRSS, baseRssKb }));
+}
+
+if (values.build) await buildOnly(values.build, Number(values.from), Number(values.to));
+else for (const n of SIZES) await run(n);

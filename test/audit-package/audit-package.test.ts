@@ -7,6 +7,7 @@ import { DERIVED_FILES, PACKAGE_FILES, verifyAuditPackage, type PackageCheckpoin
 import { generateSigningKey, signCheckpoint, fromHex } from '@probity/crypto';
 import { parsePublicKeyring, publicKeyringPath } from '@probity/keystore';
 import { defaultRegistry } from '@probity/schema';
+import { EvidenceRepository } from '@probity/audit-api';
 import { auditHarness, EvidenceFactory, type AuditHarness } from '../audit-api/fixtures.js';
 import { repoRoot, runCli } from '../helpers/index.js';
 import { manifestOf, readPackage, resign, writePackage } from './package-helpers.js';
@@ -114,6 +115,19 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
     const html = byName.get(PACKAGE_FILES.report)!.toString();
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('reads the package records in pages: the same records coverage reads, each once', async () => {
+    const repository = new EvidenceRepository(h.warehouse);
+    const filter = { since: new Date(previous - 400 * DAY), to: new Date(Date.parse(to)), asOf: new Date() };
+    const expected = [];
+    for await (const r of repository.coverageRecords('acme', filter)) expected.push(r.contentHash);
+    for (const pageSize of [1, 2, 3, 100]) {
+      const got = [];
+      for await (const row of repository.coverageRows('acme', filter, pageSize)) got.push(String(row.content_hash_hex));
+      expect(got.sort(), `page size ${pageSize}`).toEqual([...expected].sort());
+    }
+    expect(expected.length).toBeGreaterThanOrEqual(7);
   });
 
   it('serves another tenant nothing of this one', async () => {

@@ -8,6 +8,9 @@ type EvidenceQuery = TenantScopedQuery<'evidence_v1'>;
 
 /** A run with more records than this is read from the main table by run_id instead of by hash list. */
 const RUN_HASH_CAP = 10_000;
+/** Keys per page of an audit package's records, and rows per point-lookup query. */
+const PACKAGE_PAGE = 20_000;
+const LOOKUP_CHUNK = 1_000;
 
 export interface CoverageRecordFilter {
   modelId?: string;
@@ -140,10 +143,36 @@ export class EvidenceRepository {
     }
   }
 
-  /** The rows (with bundle columns) of exactly the records `coverageRecords` reads: what an audit package holds. */
-  async *coverageRows(tenant: string, options: CoverageRecordFilter): AsyncIterable<WarehouseRow> {
-    const built = this.coverageScope(tenant, options, [...FULL_COLUMNS]);
-    yield* this.warehouse.queryStream(`SELECT * FROM (${built.sql}) ORDER BY shard, leaf_index`, built.params);
+  /**
+   * The rows (with bundle columns) of exactly the records `coverageRecords`
+   * reads: what an audit package holds. Read in pages so memory stays
+   * bounded (the engine's result stream is not: it buffers what it read):
+   * a page of narrow keys in (occurred_at, hash) order, then its rows by
+   * point lookups on `evidence_blobs_v2`.
+   */
+  async *coverageRows(tenant: string, options: CoverageRecordFilter, pageSize = PACKAGE_PAGE): AsyncIterable<WarehouseRow> {
+    const scope = this.coverageScope(tenant, options, ['content_hash', 'occurred_at']);
+    let after = { at: '1970-01-01 00:00:00.000000', hash: '' };
+    for (;;) {
+      const keys = await this.warehouse.query<{ h: string; occurred_at: string }>(
+        `SELECT content_hash_hex AS h, occurred_at FROM (${scope.sql})
+         WHERE (occurred_at, content_hash_hex) > ({after_at:DateTime64(6, 'UTC')}, {after_hash:String})
+         ORDER BY occurred_at, content_hash_hex LIMIT {page_size:UInt64}`,
+        { ...scope.params, after_at: after.at, after_hash: after.hash, page_size: pageSize },
+      );
+      if (keys.length === 0) return;
+      for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+        const chunk = keys.slice(i, i + LOOKUP_CHUNK);
+        const read = TenantScopedQuery.from('evidence_blobs_v2', tenant)
+          .select([...FULL_COLUMNS])
+          .where('lookup_key', 'in', chunk.map((k) => evidenceLookupKey(tenant, String(k.h))))
+          .build();
+        yield* await this.warehouse.query(read.sql, read.params);
+      }
+      const last = keys[keys.length - 1]!;
+      after = { at: String(last.occurred_at), hash: String(last.h) };
+      if (keys.length < pageSize) return;
+    }
   }
 
   /** Per shard, how many of those records there are and the largest leaf index among them. */
