@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DERIVED_FILES, PACKAGE_FILES, verifyAuditPackage, type PackageCheckpoint, type PackageVerification } from '@probity/audit-package';
 import { generateSigningKey, signCheckpoint, fromHex } from '@probity/crypto';
-import { parsePublicKeyring, publicKeyringPath } from '@probity/keystore';
+import { parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
+import { verifyEvidenceDocument } from '@probity/evidence';
 import { defaultRegistry } from '@probity/schema';
 import { EvidenceRepository } from '@probity/audit-api';
 import { auditHarness, EvidenceFactory, type AuditHarness } from '../audit-api/fixtures.js';
@@ -199,11 +200,21 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
   it('proves with consistency proofs that the log was not rewritten between two packages; re-signed changes are caught', async () => {
     const firstFiles = new Map(await readPackage(archive));
     const earlier = JSON.parse(firstFiles.get(PACKAGE_FILES.checkpoints)!.toString()) as PackageCheckpoint[];
+    // A key rotation in between: the new checkpoint of shard 0 is signed by a key that did not exist when its
+    // older records were notarized, and their proofs against it still verify.
+    h.factory.keys.rotate();
+    keyring = parsePublicKeyring(JSON.parse(readFileSync(publicKeyringPath(path.join(h.dataDir, 'keys', 'notary')), 'utf8')), 'keyring');
+    expect(keyring.keys).toHaveLength(2);
     await h.factory.notarize(0, [{ tenant: 'acme', modelId: 'credit-risk', stage: 'TRAINING', occurredAt: new Date(recent + 3 * HOUR), controls: [] }]);
     const second = await build(acme, { framework: 'iso42001', from, to, previous_checkpoints: earlier });
     expect(second.status).toBe(200);
     const report = await verify(second.body);
     expect(report.failures).toEqual([]);
+    // What the package verifier separates: the old record with its proof against the new-key checkpoint as
+    // one evidence document is refused by verifyEvidenceDocument (a key valid at notarization is required).
+    const oldRecord = new Map(await readPackage(second.body)).get(PACKAGE_FILES.records)!.toString().trim().split('\n').map((l) => JSON.parse(l)).find((d) => d.shard === 0 && d.leaf_index === 0);
+    const notaryKeys = toTrustedKeys(keyring).map((k, i) => ({ ...k, name: keyring.keys[i]!.name }));
+    expect(verifyEvidenceDocument(oldRecord, { notaryKeys, registry }).valid).toBe(false);
     const proofs = JSON.parse(new Map(await readPackage(second.body)).get(PACKAGE_FILES.consistency)!.toString());
     expect(proofs.map((p: any) => [p.shard, p.from.size])).toEqual(earlier.map((c) => [c.shard, c.size]));
     expect(proofs.find((p: any) => p.shard === 0).to_size).toBe(earlier.find((c) => c.shard === 0)!.size + 1);

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { isDeepStrictEqual } from 'node:util';
 import { parseRequirementSet } from '@probity/compliance';
-import { fromBase64, noteKeyHash, openNote, parseCheckpoint, verifyConsistency, verifyEnvelope, type TrustedKey } from '@probity/crypto';
+import { fromBase64, fromHex, leafHash, noteKeyHash, openNote, parseCheckpoint, verifyConsistency, verifyEnvelope, verifyInclusionByHash, type TrustedKey } from '@probity/crypto';
 import { verifyEvidenceDocument } from '@probity/evidence';
 import { parsePublicKeyring, toTrustedKeys, type PublicKeyring } from '@probity/keystore';
 import type { SchemaRegistry } from '@probity/schema';
@@ -148,16 +148,19 @@ export async function verifyAuditPackage(input: Readable, options: PackageVerify
             fail('records', `${where}: not JSON`);
             continue;
           }
-          const report = verifyEvidenceDocument(doc, { notaryKeys: keys, registry: options.registry });
+          // The record is verified against its own notarization checkpoint here, and its proof against the
+          // package checkpoint below: that checkpoint may be signed by a key that entered service after the
+          // record was notarized (a rotation), which verifyEvidenceDocument would refuse for `latest`.
+          const { latest, ...own } = doc;
+          const report = verifyEvidenceDocument(own, { notaryKeys: keys, registry: options.registry });
           const hashName = typeof doc.content_hash === 'string' ? ` (${doc.content_hash})` : '';
           if (!report.valid) {
             fail('records', `${where}${hashName}: ${firstFailure(report)}`);
             continue;
           }
-          const latest = doc.latest as { checkpoint?: unknown } | null | undefined;
-          const checkpoint = byShard.get(doc.shard as number);
-          if (!latest || !checkpoint || latest.checkpoint !== checkpoint.signed_note) {
-            fail('records', `${where}${hashName}: not proved against the package checkpoint of shard ${String(doc.shard)}`);
+          const problem = packageProofProblem(latest, byShard.get(report.reports[0]!.report.statement!.shard), (doc.bundle as { statement: string }).statement, report.reports[0]!.report.statement!.index);
+          if (problem) {
+            fail('records', `${where}${hashName}: ${problem}`);
             continue;
           }
           if (doc.tenant !== manifest!.request.tenant) {
@@ -249,6 +252,24 @@ function firstFailure(report: ReturnType<typeof verifyEvidenceDocument>): string
   return report.fields && !report.fields.ok ? `readable fields: ${report.fields.detail}` : 'invalid';
 }
 
+const LATEST_FIELDS = ['checkpoint', 'inclusion_proof', 'root_hash', 'size'];
+
+/** Why a record's `latest` is not a valid proof against its shard's package checkpoint, or null when it is. */
+function packageProofProblem(latest: unknown, checkpoint: PackageCheckpoint | undefined, statementBase64: string, index: number): string | null {
+  if (!checkpoint) return 'no package checkpoint for its shard';
+  const l = latest as { checkpoint?: unknown; size?: unknown; root_hash?: unknown; inclusion_proof?: unknown } | null | undefined;
+  if (typeof l !== 'object' || l === null || Array.isArray(l) || !isDeepStrictEqual(Object.keys(l).sort(), LATEST_FIELDS)) return 'latest must be {checkpoint, size, root_hash, inclusion_proof}';
+  if (l.checkpoint !== checkpoint.signed_note || l.size !== checkpoint.size || l.root_hash !== checkpoint.root_hash) return `not proved against the package checkpoint of shard ${checkpoint.shard}`;
+  if (!Array.isArray(l.inclusion_proof) || !l.inclusion_proof.every((h) => typeof h === 'string')) return 'latest.inclusion_proof must be a list of base64 hashes';
+  let ok = false;
+  try {
+    ok = verifyInclusionByHash(leafHash(fromBase64(statementBase64)), index, checkpoint.size, l.inclusion_proof.map((h) => fromBase64(h)), fromHex(checkpoint.root_hash));
+  } catch {
+    ok = false;
+  }
+  return ok ? null : `leaf ${index} is not included in the package checkpoint of shard ${checkpoint.shard} (size ${checkpoint.size}) by its proof`;
+}
+
 function parseManifest(json: unknown): AuditPackageManifest {
   const m = json as AuditPackageManifest;
   if (m?.format !== AUDIT_PACKAGE_FORMAT) throw new Error(`format is not ${AUDIT_PACKAGE_FORMAT}`);
@@ -261,10 +282,18 @@ function parseManifest(json: unknown): AuditPackageManifest {
   return m;
 }
 
-/** Opens a signed note with the notary keys: the checkpoint it signs, or an error. */
-function openCheckpoint(note: string, keys: NotaryKeys) {
-  const verifiers = keys.map((k) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey }));
-  return parseCheckpoint(openNote(note, verifiers).text);
+/**
+ * Opens a signed note with the notary keys: the checkpoint it signs, or an
+ * error. A checkpoint a package uses was signed before the package was
+ * built, so a key that entered service only later cannot vouch for it.
+ */
+function openCheckpoint(note: string, keys: NotaryKeys, signedBy?: Date) {
+  const verifiers = keys.map((k) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey, key: k }));
+  const opened = openNote(note, verifiers);
+  if (signedBy && !opened.sigs.some((sig) => verifiers.some((v) => v.name === sig.name && v.keyHash === sig.keyHash && v.key.notBefore.getTime() <= signedBy.getTime()))) {
+    throw new Error(`signed only by keys that entered service after the package was built (${signedBy.toISOString()})`);
+  }
+  return parseCheckpoint(opened.text);
 }
 
 type Fail = (check: PackageCheck['name'], detail: string) => void;
@@ -274,7 +303,7 @@ function checkCheckpoints(manifest: AuditPackageManifest, checkpoints: PackageCh
   const present: string[] = [];
   for (const c of checkpoints) {
     try {
-      const opened = openCheckpoint(c.signed_note, keys);
+      const opened = openCheckpoint(c.signed_note, keys, new Date(manifest.created_at));
       const root = Buffer.from(opened.rootHash).toString('hex');
       if (opened.size !== c.size || root !== c.root_hash) fail('checkpoints', `shard ${c.shard}: the signed note says size ${opened.size} root ${root}, the file ${c.size} ${c.root_hash}`);
       present.push(`${c.shard}:${opened.size}:${root}`);
