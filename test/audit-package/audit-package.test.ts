@@ -131,6 +131,20 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
     expect(expected.length).toBeGreaterThanOrEqual(7);
   });
 
+  it('takes a Statement of Applicability: excluded controls are n/a in the matrix and the OSCAL, and it verifies', async () => {
+    const res = await build(acme, { framework: 'iso42001', from, to, applicability: [{ control: 'iso42001:A.9.2', applicable: false, justification: 'no human-facing use', owner: 'ciso' }] });
+    expect(res.status).toBe(200);
+    expect((await verify(res.body)).failures).toEqual([]);
+    const files = new Map(await readPackage(res.body));
+    const soa = JSON.parse(files.get(PACKAGE_FILES.soa)!.toString());
+    expect(soa.source).toBe('applicability-map');
+    expect(soa.controls.find((c: any) => c.control === 'iso42001:A.9.2')).toMatchObject({ applicable: false, justification: 'no human-facing use', owner: 'ciso' });
+    const row = JSON.parse(files.get(PACKAGE_FILES.coverage)!.toString()).rows.find((r: any) => r.control === 'iso42001:A.9.2');
+    expect(row.cells.every((c: any) => c.state === 'not_applicable')).toBe(true);
+    const selection = JSON.parse(files.get(PACKAGE_FILES.oscalResults)!.toString())['assessment-results'].results[0]['reviewed-controls']['control-selections'][0];
+    expect(selection['exclude-controls']).toEqual([{ 'control-id': 'iso42001_A.9.2' }]);
+  });
+
   it('serves another tenant nothing of this one', async () => {
     const other = await build(globex, { framework: 'iso42001', from, to });
     expect(other.status).toBe(200);

@@ -14,7 +14,7 @@ const SUBCOMMANDS = ['package', 'verify'] as const;
 export const audit = defineCommand({
   name: 'audit',
   summary: 'Build a signed audit package (SoA, coverage, gaps, POA&M, OSCAL, report, records with proofs) or verify one offline',
-  usage: 'package --framework F --from DATE --to DATE -o FILE [--tenant T] [--as-of DATE] [--granularity month|quarter] [--model-id M] [--previous OLD_PACKAGE] | verify FILE [--keyring FILE] [--json]',
+  usage: 'package --framework F --from DATE --to DATE -o FILE [--tenant T] [--as-of DATE] [--granularity month|quarter] [--model-id M] [--previous OLD_PACKAGE] [--applicability SOA.json] | verify FILE [--keyring FILE] [--json]',
   description:
     'package: asks the audit API (POST /v1/audit-packages) for a gzip tar holding the Statement of Applicability, the coverage matrix, gaps with POA&M items, study KPI series, the incident timeline, ' +
     'the human-oversight log, OSCAL assessment-results and POA&M, an HTML report, every record coverage used with its inclusion proof against one signed checkpoint per shard, ' +
@@ -30,6 +30,7 @@ export const audit = defineCommand({
     'as-of': { type: 'string', valueName: 'DATE', description: 'package: only what the log held then counts (default now).' },
     'model-id': { type: 'string', valueName: 'M', description: 'package: one AI system only.' },
     previous: { type: 'string', valueName: 'FILE', description: 'package: an earlier package; the new one proves the log extends its checkpoints.' },
+    applicability: { type: 'string', valueName: 'FILE', description: 'package: Statement of Applicability as JSON [{control, applicable, justification?, owner?}] (default: every control applicable).' },
     output: { type: 'string', short: 'o', valueName: 'FILE', description: 'package: where to write the package (.tar.gz).' },
     tenant: { type: 'string', valueName: 'T', description: 'Tenant, with the local operator token.' },
     token: { type: 'string', valueName: 'TOKEN', description: 'Bearer token (default: PROBITY_TOKEN, or the local operator token with --tenant).' },
@@ -56,6 +57,14 @@ async function buildPackage(values: OptionValues, io: CliIo): Promise<number> {
   for (const [flag, name] of [['framework', 'framework'], ['from', 'from'], ['to', 'to'], ['granularity', 'granularity'], ['as-of', 'as_of'], ['model-id', 'model_id']] as const) {
     const v = stringOption(values, flag);
     if (v !== undefined) body[name] = v;
+  }
+  const applicability = stringOption(values, 'applicability');
+  if (applicability) {
+    try {
+      body.applicability = JSON.parse(readFileSync(applicability, 'utf8')) as unknown;
+    } catch (err) {
+      throw new CliError('CLI_USAGE', `--applicability ${applicability}: ${(err as Error).message}`);
+    }
   }
   const previous = stringOption(values, 'previous');
   if (previous) body.previous_checkpoints = await previousCheckpoints(previous);
