@@ -205,6 +205,13 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
     // The signature of a key the auditor does not trust.
     const stranger = resign(files, generateSigningKey('probity-notary'));
     expect(first(await verify(await writePackage(stranger)))).toMatch(/^manifest_signature:/);
+    // A file added, a file left out, the manifest not first.
+    const extra = await verify(await writePackage([...files, ['extra.txt', Buffer.from('x')]]));
+    expect(extra.failures).toContain('files: extra.txt is in the archive but not in the signed manifest');
+    const missing = await verify(await writePackage(files.filter(([n]) => n !== PACKAGE_FILES.kpis)));
+    expect(missing.failures).toContain('files: kpis.json is in the manifest but not in the archive');
+    const reordered = await verify(await writePackage([...files.slice(1), files[0]!]));
+    expect(first(reordered)).toMatch(/^archive: the first file is keyring\.json/);
     // Without a trusted keyring the package's own is used, and the report says so.
     const own = await verify(archive, false);
     expect(own.valid).toBe(true);

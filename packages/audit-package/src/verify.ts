@@ -175,6 +175,10 @@ export async function verifyAuditPackage(input: Readable, options: PackageVerify
           accumulator!.add(doc as unknown as PackagedDocument);
           if (records % 1000 === 0) options.onProgress?.(records);
         }
+      } else if (!listed) {
+        // Named above; not kept, so a large stray file costs no memory.
+        counted.resume();
+        await new Promise((resolve) => counted.once('end', resolve));
       } else {
         const bytes = await collect(counted);
         files.set(name, bytes);
