@@ -16,6 +16,6 @@ probity up || die "probity up failed (cause above)" "fix the cause it printed, t
 step "3/4 probity doctor"
 probity doctor || die "some components are not healthy (see the ✗ lines above)" "follow the fix on each ✗ line, then rerun: npm run quickstart"
 
-step "4/4 probity demo: a pipeline's evidence through the stack, then an audit of it"
+step "4/4 probity demo: a pipeline's evidence through the stack, drift and calibration studies on it, then an audit of it"
 probity demo || die "the demo failed (cause above)" "run node bin/probity.mjs doctor, then node bin/probity.mjs demo"
 ok "Probity is running. Stop it with: node bin/probity.mjs down (or bash infra/down.sh)"

@@ -44,6 +44,20 @@ RESULTS="$PROBITY_DATA_DIR/test-results/vitest-last-run.json"
 mkdir -p "$(dirname "$RESULTS")"
 rm -f "$RESULTS"
 
+# The code's shape (full runs only): types, and the import graph's layering
+# rules (.dependency-cruiser.cjs). A failure fails the run, after the tests.
+SHAPE_RC=0
+if [ "$#" -eq 0 ]; then
+  step "shape: type check and layering (npm run shape)"
+  T_SHAPE="$(now_ms)"
+  if (cd "$PROBITY_REPO" && npm run --silent shape) </dev/null; then
+    ok "types and layering hold ($(elapsed "$T_SHAPE"))"
+  else
+    SHAPE_RC=1
+    warn "npm run shape failed (output above): fix the type errors or the layering violation it names"
+  fi
+fi
+
 step "vitest run (unit + integration)"
 VITEST_RC=0
 (cd "$PROBITY_REPO" && npx vitest run --reporter=default --reporter=json --outputFile.json="$RESULTS" "$@") </dev/null || VITEST_RC=$?
@@ -67,5 +81,6 @@ else
   echo "0 passed, 1 failed"
   [ "$VITEST_RC" -ne 0 ] || VITEST_RC=1
 fi
-info "test run took $(elapsed "$T_ALL") (vitest exit code $VITEST_RC)"
+info "test run took $(elapsed "$T_ALL") (vitest exit code $VITEST_RC, shape check exit code $SHAPE_RC)"
+if [ "$VITEST_RC" -eq 0 ] && [ "$SHAPE_RC" -ne 0 ]; then exit "$SHAPE_RC"; fi
 exit "$VITEST_RC"

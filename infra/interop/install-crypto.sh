@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the @probity/crypto interop tests (test/interop/crypto) need:
-#   - Go's reference tlog/note implementation (golang.org/x/mod, pinned in
-#     test/interop/crypto/go/go.mod) built into $PROBITY_CACHE_DIR/bin/probity-tlogcheck
+#   - Go's reference tlog/note implementation (golang.org/x/mod),
+#     filippo.io/torchwood's C2SP checkpoint parser and go-securesystemslib's
+#     DSSE signer (all pinned in
+#     test/interop/crypto/go/go.mod) built into
+#     $PROBITY_CACHE_DIR/bin/probity-tlogcheck-<hash of its sources>
 #   - Python securesystemslib with its crypto extra (Ed25519 DSSE signing and
 #     verification) in the shared venv $PROBITY_CACHE_DIR/venv
 #
@@ -14,7 +17,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="${PROBITY_CACHE_DIR:-$HOME/.cache/probity}"
 BIN_DIR="$CACHE_DIR/bin"
 GO_SRC="$ROOT/test/interop/crypto/go"
-GO_BIN="$BIN_DIR/probity-tlogcheck"
+# Named by a hash of its sources (the order test/interop/crypto/tools.ts hashes
+# them in), so worktrees with different versions of the checker never
+# overwrite each other's binary in the shared cache.
+GO_SRC_HASH="$(cd "$GO_SRC" && ls -1 | grep -E '\.(go|mod|sum)$' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)"
+GO_BIN="$BIN_DIR/probity-tlogcheck-$GO_SRC_HASH"
 VENV="$CACHE_DIR/venv"
 LOCK="$CACHE_DIR/venv.lock"
 PY="$VENV/bin/python"
@@ -39,17 +46,16 @@ if ! [[ "$GO_MINOR" =~ ^[0-9]+$ ]] || [ "$GO_MINOR" -lt 26 ]; then
   die "$GO_VERSION is too old: golang.org/x/mod v0.42.0 needs Go >= 1.26; put a newer Go first on PATH"
 fi
 
-# Rebuild only when a source file is newer than the binary.
+# The name carries the sources' hash: build only when no binary has it yet.
 needs_build() {
-  [ ! -x "$GO_BIN" ] && return 0
-  [ -n "$(find "$GO_SRC" -newer "$GO_BIN" -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print -quit)" ]
+  [ ! -x "$GO_BIN" ]
 }
 
 if needs_build; then
-  log "downloading golang.org/x/mod (pinned in $GO_SRC/go.mod) via the Go module proxy"
+  log "downloading golang.org/x/mod, filippo.io/torchwood and go-securesystemslib (pinned in $GO_SRC/go.mod) via the Go module proxy"
   (cd "$GO_SRC" && go mod download) || die "go mod download failed: check that the Go module proxy is reachable (GOPROXY=$(go env GOPROXY))"
   log "building $GO_BIN with $(go version | cut -d' ' -f3)"
-  (cd "$GO_SRC" && go build -o "$GO_BIN.tmp" . && mv "$GO_BIN.tmp" "$GO_BIN") || die "go build of $GO_SRC failed (see output above)"
+  (cd "$GO_SRC" && go build -o "$GO_BIN.tmp.$$" . && mv "$GO_BIN.tmp.$$" "$GO_BIN") || die "go build of $GO_SRC failed (see output above)"
 else
   log "$GO_BIN is up to date — nothing to do."
 fi

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inclusionProofFromHashes, leafHash, merkleRootFromHashes, signCheckpoint, toBase64, toHex, sha256Hex } from '@probity/crypto';
-import { decodeStatement, deriveEvidenceSummary, encodeStatement, SIGNED_RECORD_FORMAT, type SignedRecord } from '@probity/evidence';
+import { decodeStatement, deriveEvidenceSummary, encodeStatement, occurredAtMs, SIGNED_RECORD_FORMAT, type SignedRecord } from '@probity/evidence';
 import { NotaryKeyStore, parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
 import { defaultRegistry, type RecordType } from '@probity/schema';
 import {
@@ -50,33 +50,37 @@ export class EvidenceFactory {
 
   /** One notarized batch on `shard`: leaves appended, one checkpoint, rows stored. Returns the bundles. */
   async notarize(shard: number, specs: readonly ManifestSpec[]): Promise<SignedRecord[]> {
-    return this.notarizeRecords(shard, specs.map((spec) => ({
-      recordType: 'EvidenceManifest' as const,
-      json: {
-        ...trainingExample,
-        tenant: spec.tenant,
-        manifest_id: randomUUID(),
-        run_id: spec.runId ?? `run-${randomUUID()}`,
-        model_id: spec.modelId,
-        stage: spec.stage ?? 'TRAINING',
-        occurred_at: spec.occurredAt.toISOString(),
-        controls: spec.controls ?? ['iso42001:A.6.2.4'],
-      },
-    })));
+    return this.notarizeRecords(
+      shard,
+      specs.map((spec) => ({
+        recordType: 'EvidenceManifest' as const,
+        json: {
+          ...trainingExample,
+          tenant: spec.tenant,
+          manifest_id: randomUUID(),
+          run_id: spec.runId ?? `run-${randomUUID()}`,
+          model_id: spec.modelId,
+          stage: spec.stage ?? 'TRAINING',
+          occurred_at: spec.occurredAt.toISOString(),
+          controls: spec.controls ?? ['iso42001:A.6.2.4'],
+        },
+      })),
+    );
   }
 
-  /** Like `notarize`, for records of any type given as their JSON form (StudyResult, Incident, OversightEvent…). */
-  async notarizeRecords(shard: number, records: readonly { recordType: RecordType; json: Record<string, unknown> }[], notarizedAt = new Date()): Promise<SignedRecord[]> {
+  /** Records of any type (their JSON form, with `tenant` and `occurred_at`) notarized as one batch on `shard`. */
+  async notarizeRecords(shard: number, records: readonly { recordType: RecordType; json: Record<string, unknown> }[]): Promise<SignedRecord[]> {
     const log = this.leaves.get(shard) ?? [];
     this.leaves.set(shard, log);
+    const notarizedAt = new Date();
     const made = records.map(({ recordType, json }, i) => {
       const fingerprint = this.registry.current(recordType).fingerprintHex;
+      const tenant = String(json.tenant);
       const parsed = this.registry.fromJson(recordType, json);
       if (!parsed.ok) throw new Error(`fixture ${recordType} invalid: ${JSON.stringify(parsed.issues)}`);
       const bytes = this.registry.encode(recordType, parsed.value);
       const contentHash = sha256Hex(bytes);
       const index = log.length + i;
-      const tenant = String(json.tenant);
       const statement = encodeStatement({
         v: 1, tenant, content_hash: contentHash, record_type: recordType, schema_fingerprint: fingerprint,
         log: EvidenceFactory.origin(shard), shard, index, notarized_at: notarizedAt.toISOString(), emitter_key_ids: [], emitter_signatures_sha256: null,
@@ -101,7 +105,7 @@ export class EvidenceFactory {
       return buildEvidenceRow({
         tenant: m.tenant, contentHash: m.contentHash, recordType: m.recordType, schemaFingerprint: m.fingerprint, modelId: summary.model_id,
         modelVersion: summary.model_version, stage: summary.stage, runId: summary.run_id, manifestId: summary.manifest_id,
-        occurredAt: new Date(Date.parse(summary.occurred_at)), notarizedAt, principal: summary.principal, controls: summary.controls, shard, leafIndex: m.index,
+        occurredAt: new Date(occurredAtMs(decoded.value as Record<string, unknown>)), notarizedAt, principal: summary.principal, controls: summary.controls, shard, leafIndex: m.index,
         record: m.bytes, recordJson: JSON.stringify(this.registry.toJson(m.recordType, decoded.value)), envelopeJson: JSON.stringify(envelope), ingestPartition: shard, ingestOffset: m.index,
       });
     });

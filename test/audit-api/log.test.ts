@@ -28,7 +28,7 @@ describe('log endpoints', () => {
     const keys = h.factory.notaryKeys().map((k) => ({ name: k.name, publicKey: k.publicKey }));
     const verifierKeys = JSON.parse((await h.get('/v1/keys')).text).keys.map((k: { verifierKey: string }) => k.verifierKey);
     expect(keys.length).toBe(verifierKeys.length);
-    const checkpoint = verifyCheckpoint(res.body.signed_note, verifierKeys);
+    const checkpoint = verifyCheckpoint(res.body.signed_note, { log: verifierKeys });
     expect(checkpoint.size).toBe(70);
     expect(Buffer.from(checkpoint.rootHash).toString('hex')).toBe(res.body.root_hash);
   });

@@ -99,7 +99,7 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
     expect(lines.every((d) => d.tenant === 'acme')).toBe(true);
     // The same coverage as the API's matrix for the same as-of.
     const matrix = await h.get(`/v1/coverage/matrix?framework=iso42001&from=${from}&to=${to}&granularity=month&as_of=${encodeURIComponent(manifest.request.as_of)}`, acme);
-    const { tenant: _t, framework: _f, model_id: _m, ...apiMatrix } = matrix.body;
+    const { tenant: _t, framework: _f, model_id: _m, catalog: _c, ...apiMatrix } = matrix.body;
     expect(JSON.parse(byName.get(PACKAGE_FILES.coverage)!.toString())).toEqual(apiMatrix);
     // KPI series, incident timeline (open, then resolved), oversight log, SoA.
     const kpis = JSON.parse(byName.get(PACKAGE_FILES.kpis)!.toString());

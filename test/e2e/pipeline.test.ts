@@ -143,6 +143,14 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     expect(result.stdout).toContain('credit-risk-release-4.2.0');
     expect(result.stdout).toMatch(/coverage Q3 2026: \d+ of \d+ catalog controls have evidence/);
     expect(result.stdout).toContain('VALID');
+    // The shipped demo studies ran on what the demo emitted, and their records were notarized.
+    expect(result.stdout).toMatch(/demo-credit-risk-drift \(drift, due [^)]+\): CRITICAL/);
+    expect(result.stdout).toMatch(/debt_ratio .*→ CRITICAL/);
+    expect(result.stdout).toMatch(/demo-latency-p99-calibration \(calibration, due [^)]+\): PASS/);
+    expect(result.stdout).toMatch(/demo-latency-p99-otel-calibration \(calibration, due [^)]+\): FAIL/);
+    expect(result.stdout).toMatch(/→ Incident CRITICAL "Critical drift for model credit-risk" [0-9a-f]{16}… \(shard \d+, leaf \d+\)/);
+    expect(result.stdout).toMatch(/→ Incident MEDIUM "Monitoring metric latency_p99_ms out of calibration"/);
+    expect(result.stdout).toMatch(/iso9001:9\.1\.3 +[1-9]\d* records?/);
     expect(result.stdout).toContain('Demo complete');
 
     // An auditor's package of the demo quarter: `probity audit verify` accepts it, and refuses it after one changed byte.

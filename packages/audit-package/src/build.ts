@@ -27,6 +27,8 @@ export interface BuildInputs {
   catalog: PackageCatalog;
   /** Statement of Applicability entries; none = every control applicable. */
   applicability?: SoaEntry[];
+  /** Where the entries came from. @defaultValue applicability-map when there are entries, else derived-all-applicable */
+  soaSource?: AuditPackageManifest['soa']['source'];
   keyring: PublicKeyring;
   checkpoints: PackageCheckpoint[];
   consistency: PackageConsistencyProof[];
@@ -115,7 +117,7 @@ export async function writeAuditPackage(inputs: BuildInputs, out: Writable): Pro
       request,
       requirements: { id: inputs.requirements.id, version: inputs.requirements.version, sha256: sha256(inputsFiles.get(PACKAGE_FILES.requirements)!) },
       catalog: { name: inputs.catalog.name, framework: inputs.catalog.framework, controls: inputs.catalog.controls.length, sha256: sha256(inputsFiles.get(PACKAGE_FILES.catalog)!) },
-      soa: { source: (inputs.applicability ?? []).length === 0 ? 'derived-all-applicable' : 'applicability-map' },
+      soa: { source: inputs.soaSource ?? ((inputs.applicability ?? []).length === 0 ? 'derived-all-applicable' : 'applicability-map') },
       checkpoints: inputs.checkpoints.map((c) => ({ shard: c.shard, size: c.size, root_hash: c.root_hash })),
       records: count,
     };

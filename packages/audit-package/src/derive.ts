@@ -46,8 +46,8 @@ export function deriveFiles(inputs: DeriveInputs): DerivedFiles {
   const gaps = gapAnalysis(matrix);
   const soa = {
     framework: request.framework,
-    source: inputs.applicability.length === 0 ? 'derived-all-applicable' : 'applicability-map',
-    note: 'Derived at build time: no Statement of Applicability records exist yet, so every control is applicable unless the applicability map of data/applicability.json says otherwise.',
+    source: inputs.manifest.soa?.source ?? (inputs.applicability.length === 0 ? 'derived-all-applicable' : 'applicability-map'),
+    note: 'Every control is applicable unless data/applicability.json (given with the request, or the SoA records the log held at as-of) says otherwise.',
     controls: matrix.rows.map((r) => ({ control: r.control, ...(r.title ? { title: r.title } : {}), kind: r.kind, ...r.applicability })),
   };
   const kpis = inputs.accumulator.kpis();

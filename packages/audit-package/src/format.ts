@@ -73,7 +73,7 @@ export interface AuditPackageManifest {
   /** Which control list was used: its source and the SHA-256 of data/catalog.json. */
   catalog: { name: string; framework: string; controls: number; sha256: string };
   /** Where the Statement of Applicability came from. */
-  soa: { source: 'derived-all-applicable' | 'applicability-map' };
+  soa: { source: 'derived-all-applicable' | 'applicability-map' | 'soa-records' };
   checkpoints: { shard: number; size: number; root_hash: string }[];
   records: number;
   /** Every file of the archive but the manifest itself, in archive order. */
@@ -84,6 +84,8 @@ export interface AuditPackageManifest {
 export interface PackageCatalog {
   name: string;
   framework: string;
+  /** The catalog data files the controls come from, when the catalog names them. */
+  sources?: { framework: string; edition: string; version: number }[];
   controls: { id: string; title?: string }[];
 }
 
@@ -96,4 +98,4 @@ export interface SoaEntry {
 }
 
 /** The part of the manifest the derived files depend on (everything but the file list). */
-export type DerivedManifest = Pick<AuditPackageManifest, 'created_at' | 'request' | 'requirements' | 'catalog' | 'checkpoints' | 'records'>;
+export type DerivedManifest = Pick<AuditPackageManifest, 'created_at' | 'request' | 'requirements' | 'catalog' | 'checkpoints' | 'records'> & Partial<Pick<AuditPackageManifest, 'soa'>>;

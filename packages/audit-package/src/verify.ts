@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { isDeepStrictEqual } from 'node:util';
 import { parseRequirementSet } from '@probity/compliance';
-import { fromBase64, fromHex, leafHash, noteKeyHash, openNote, parseCheckpoint, verifyConsistency, verifyEnvelope, verifyInclusionByHash, type TrustedKey } from '@probity/crypto';
+import { fromBase64, fromHex, leafHash, noteKeyHash, openNote, parseCheckpoint, parseNote, verifyConsistency, verifyEnvelope, verifyInclusionByHash, type TrustedKey } from '@probity/crypto';
 import { verifyEvidenceDocument } from '@probity/evidence';
 import { parsePublicKeyring, toTrustedKeys, type PublicKeyring } from '@probity/keystore';
 import type { SchemaRegistry } from '@probity/schema';
@@ -85,6 +85,13 @@ export async function verifyAuditPackage(input: Readable, options: PackageVerify
     try {
       const verified = verifyEnvelope(envelope, keys, { at: new Date(manifest.created_at) });
       if (verified.payloadType !== AUDIT_PACKAGE_PAYLOAD_TYPE) fail('manifest_signature', `payload type ${verified.payloadType}, expected ${AUDIT_PACKAGE_PAYLOAD_TYPE}`);
+      // Base64 decoders ignore a last character's unused bits; the builder never sets them, so set ones are a change.
+      const e = envelope as { payload: string; signatures: { sig: string }[] };
+      const loose = [e.payload, ...e.signatures.map((x) => x.sig)].find((b) => Buffer.from(b, 'base64').toString('base64') !== b);
+      if (loose !== undefined) fail('manifest_signature', 'manifest.dsse.json: a base64 value is not in canonical form');
+      // DSSE treats a keyid as a hint; here every signature must name the key that made it.
+      const unnamed = e.signatures.map((x) => (x as { keyid?: string }).keyid).filter((k) => !verified.keyIds.includes(k ?? ''));
+      if (unnamed.length > 0) fail('manifest_signature', `manifest.dsse.json: signature key id(s) ${unnamed.join(', ')} did not make a verifying signature`);
     } catch (err) {
       fail('manifest_signature', `manifest.dsse.json: ${(err as Error).message}`);
     }
@@ -294,6 +301,9 @@ function parseManifest(json: unknown): AuditPackageManifest {
 function openCheckpoint(note: string, keys: NotaryKeys, signedBy?: Date) {
   const verifiers = keys.map((k) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey, key: k }));
   const opened = openNote(note, verifiers);
+  // Note parsers ignore a signature's unused trailing base64 bits; the notary never sets them, so set ones are a change.
+  const loose = parseNote(note).signatures.find((sig) => Buffer.from(sig.base64, 'base64').toString('base64') !== sig.base64);
+  if (loose) throw new Error(`the signature by ${loose.name} is not canonical base64`);
   if (signedBy && !opened.sigs.some((sig) => verifiers.some((v) => v.name === sig.name && v.keyHash === sig.keyHash && v.key.notBefore.getTime() <= signedBy.getTime()))) {
     throw new Error(`signed only by keys that entered service after the package was built (${signedBy.toISOString()})`);
   }

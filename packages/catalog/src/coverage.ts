@@ -1,12 +1,13 @@
-import { CONTROL_CATALOGS } from './controls/catalog.js';
-import type { Control, Framework } from './controls/control.js';
+import type { CatalogControl, Catalogs, Crosswalk } from './catalogs.js';
+import type { Relation } from './catalog-files.js';
 
 export interface FrameworkCoverage {
-  framework: Framework;
+  framework: string;
+  edition: string;
   total: number;
-  covered: Control[];
+  covered: CatalogControl[];
   /** Controls with no evidence: the gaps an auditor will ask about. */
-  gaps: Control[];
+  gaps: CatalogControl[];
   /** covered / total, in [0, 1]. */
   ratio: number;
 }
@@ -17,19 +18,49 @@ export interface CoverageReport {
   unknown: string[];
 }
 
-/** Coverage and gaps of each framework, given the control ids that have evidence in a period. */
-export function coverageReport(evidencedControlIds: Iterable<string>, frameworks: readonly Framework[] = Object.keys(CONTROL_CATALOGS) as Framework[]): CoverageReport {
-  const evidenced = new Set(evidencedControlIds);
-  const known = new Set<string>();
-  const out: FrameworkCoverage[] = [];
-  for (const framework of frameworks) {
-    const controls = CONTROL_CATALOGS[framework];
-    const covered = controls.filter((c) => evidenced.has(c.id));
-    const gaps = controls.filter((c) => !evidenced.has(c.id));
-    controls.forEach((c) => known.add(c.id));
-    out.push({ framework, total: controls.length, covered, gaps, ratio: controls.length === 0 ? 0 : covered.length / controls.length });
+/** Coverage and gaps of each framework, given the control ids that have evidence in a period (aliases count as their control). */
+export function coverageReport(catalogs: Catalogs, evidencedControlIds: Iterable<string>, frameworks: readonly string[] = catalogs.frameworkIds()): CoverageReport {
+  const evidenced = new Set<string>();
+  const unknown: string[] = [];
+  for (const id of new Set(evidencedControlIds)) {
+    const control = catalogs.findControl(id);
+    if (control) evidenced.add(control.id);
+    else unknown.push(id);
   }
-  const all = new Set(Object.values(CONTROL_CATALOGS).flat().map((c) => c.id));
-  const unknown = [...evidenced].filter((id) => !all.has(id)).sort();
-  return { frameworks: out, unknown };
+  const out = frameworks.map((id) => {
+    const catalog = catalogs.framework(id);
+    const covered = catalog.controls.filter((c) => evidenced.has(c.id));
+    const gaps = catalog.controls.filter((c) => !evidenced.has(c.id));
+    return { framework: id, edition: catalog.edition, total: catalog.controls.length, covered, gaps, ratio: covered.length / catalog.controls.length };
+  });
+  return { frameworks: out, unknown: unknown.sort() };
+}
+
+/** One control of the target framework, seen through a crosswalk: which mapped source controls have evidence. */
+export interface ViewedControl {
+  control: CatalogControl;
+  /** Every source control mapped to it, with the relation (source to target) and whether it has evidence. */
+  via: { control: string; relation: Relation; evidenced: boolean }[];
+  /** At least one mapped source control has evidence. */
+  supported: boolean;
+}
+
+/**
+ * Coverage of `crosswalk.to`'s framework seen through evidence filed under
+ * `crosswalk.from`'s: e.g. which ISO/IEC 42001 controls have support from
+ * records that name EU AI Act articles. A pointer for an auditor, not a
+ * verdict: only `equal` and `superset` relations carry a requirement fully.
+ */
+export function viewThrough(catalogs: Catalogs, crosswalk: Crosswalk, evidencedControlIds: Iterable<string>): ViewedControl[] {
+  const evidenced = new Set([...evidencedControlIds].map((id) => catalogs.findControl(id)?.id ?? id));
+  const byTarget = new Map<string, ViewedControl['via']>();
+  for (const m of crosswalk.mappings) {
+    const list = byTarget.get(m.to) ?? [];
+    list.push({ control: m.from, relation: m.relation, evidenced: evidenced.has(m.from) });
+    byTarget.set(m.to, list);
+  }
+  return catalogs.framework(crosswalk.to.framework).controls.map((control) => {
+    const via = byTarget.get(control.id) ?? [];
+    return { control, via, supported: via.some((v) => v.evidenced) };
+  });
 }

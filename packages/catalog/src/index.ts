@@ -20,14 +20,14 @@ export type {
   DefinitionIssue,
   ParsedDefinition,
 } from './study-definition.js';
-export { defineControls } from './controls/control.js';
-export type { Control, Framework } from './controls/control.js';
-export { ISO42001_ANNEX_A } from './controls/iso42001.js';
-export { ISO27001_ANNEX_A } from './controls/iso27001.js';
-export { ISO9001_CLAUSES } from './controls/iso9001.js';
-export { EU_AI_ACT_ARTICLES } from './controls/eu-ai-act.js';
-export { CONTROL_CATALOGS, ALL_CONTROLS, findControl } from './controls/catalog.js';
+export { Catalogs } from './catalogs.js';
+export type { CatalogControl, CatalogGroup, CatalogSource, Crosswalk, CrosswalkMapping, FrameworkCatalog } from './catalogs.js';
+export { CONTROL_KINDS, CONTROL_REF_PATTERN, FRAMEWORK_ID_PATTERN, RELATIONS, crosswalkFileSchema, frameworkFileSchema } from './catalog-files.js';
+export type { ControlKind, CrosswalkFile, FrameworkFile, Relation } from './catalog-files.js';
+export { DEFAULT_CATALOG_DIR, defaultCatalogs, loadCatalogs, readCatalogSources } from './load-catalogs.js';
+export { CatalogError } from './errors.js';
+export type { CatalogErrorCode } from './errors.js';
 export { controlsEvidencedBy } from './evidence-controls.js';
 export type { EvidenceKind, EvidenceRecordType } from './evidence-controls.js';
-export { coverageReport } from './coverage.js';
-export type { CoverageReport, FrameworkCoverage } from './coverage.js';
+export { coverageReport, viewThrough } from './coverage.js';
+export type { CoverageReport, FrameworkCoverage, ViewedControl } from './coverage.js';

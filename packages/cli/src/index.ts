@@ -13,3 +13,6 @@ export { probeKafka } from './checks/kafka.js';
 export { probeRedis } from './checks/redis.js';
 export { startServices, stopServices, servicesPid, fetchHealthz } from './services-process.js';
 export type { ServicesOptions } from './services-process.js';
+export { DEMO_TENANT } from './demo/pipeline.js';
+export { DEMO_STUDIES, DEMO_REFERENCE, DEMO_LIVE, referenceInference, liveInference, monitoringManifests } from './demo/study-data.js';
+export { describeStudyResult } from './demo/study-report.js';

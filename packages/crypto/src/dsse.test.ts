@@ -108,6 +108,30 @@ describe('DSSE v1', () => {
     expect(verifyEnvelope(noisy, ring, { at }).keyIds).toEqual([signer.keyId]);
   });
 
+  it('treats keyid as a hint: a registered key that verifies is found whatever the hint says, never a key of another tenant', () => {
+    const a = generateSigningKey('tenant-a');
+    const b = generateSigningKey('tenant-b');
+    const window = { notBefore: d('2024-01-01T00:00:00Z'), purpose: 'emitter' as const };
+    // Tenant a registered its key under securesystemslib's id; the envelope carries yet another hint.
+    const sslibId = 'c0'.repeat(32);
+    const ring = new Keyring([{ ...trustedKeyFor(a, { ...window, tenant: 'a' }), keyId: sslibId }, trustedKeyFor(b, { ...window, tenant: 'b' })]);
+    const byA = signEnvelope(payload, TYPE, { keyId: 'some-other-scheme', privateKey: a.privateKey });
+    expect(verifyEnvelope(byA, ring, { at, tenant: 'a' }).keyIds).toEqual([sslibId]);
+    expect(verifyEnvelope(signEnvelope(payload, TYPE, { keyId: sslibId, privateKey: a.privateKey }), ring, { at, tenant: 'a' }).keyIds).toEqual([sslibId]);
+    // A hint naming a key of the wrong tenant is not a way in: b's signature for tenant a fails, whatever it names.
+    for (const hint of [b.keyId, sslibId, '']) {
+      const byB = signEnvelope(payload, TYPE, { keyId: hint || 'x', privateKey: b.privateKey });
+      const env = hint === '' ? { ...byB, signatures: [{ sig: byB.signatures[0]!.sig }] } : byB;
+      expect(() => verifyEnvelope(env, ring, { at, tenant: 'a' })).toThrow(CryptoError);
+    }
+    // A hint naming a's key on a signature by b: tried first, fails, and b's key is outside the filter.
+    expect(codeOf(() => verifyEnvelope(signEnvelope(payload, TYPE, { keyId: sslibId, privateKey: b.privateKey }), ring, { at, tenant: 'a' }))).toBe('SIGNATURE_INVALID');
+    // Two ids for one public key still count as one signer.
+    const twice = new Keyring([trustedKeyFor(a, window), { ...trustedKeyFor(a, window), keyId: sslibId }]);
+    const doubled = addSignature(signEnvelope(payload, TYPE, a), { keyId: sslibId, privateKey: a.privateKey });
+    expect(codeOf(() => verifyEnvelope(doubled, twice, { at, threshold: 2 }))).toBe('SIGNATURE_INVALID');
+  });
+
   it('accepts signatures without keyid and URL-safe base64, as the DSSE spec allows', () => {
     const env = signEnvelope(payload, TYPE, signer);
     const urlSafe = (s: string) => s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

@@ -7,9 +7,9 @@
  * standard base64; verification also accepts URL-safe base64, as the spec allows.
  */
 import { sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
-import { asBytes, concatBytes, fromBase64, toBase64, utf8 } from './encoding.js';
+import { asBytes, bytesEqual, concatBytes, fromBase64, toBase64, utf8 } from './encoding.js';
 import { CryptoError, type CryptoErrorCode } from './errors.js';
-import { Keyring, isKeyValidAt, keyMatchesFilter, type KeyFilter, type TrustedKey } from './keyring.js';
+import { Keyring, describeFilter, type KeyFilter, type TrustedKey } from './keyring.js';
 import { publicKeyFromRaw } from './keys.js';
 
 export interface EnvelopeSignature {
@@ -158,9 +158,21 @@ function decodeSignatures(signatures: unknown): { signatures: EnvelopeSignature[
 const FAILURE_RANK: Partial<Record<CryptoErrorCode, number>> = { SIGNATURE_INVALID: 3, KEY_NOT_VALID_AT_TIME: 2, KEY_UNKNOWN: 1 };
 
 /**
- * Verifies an envelope offline against trusted public keys. Signatures whose
- * key is unknown, out of its window, or invalid do not count; if fewer than
- * `threshold` distinct keys verify, the most telling failure is thrown.
+ * Most Ed25519 verifications one envelope may cost, whatever its signatures
+ * and key id hints say. A signature whose hint names a trusted key costs one;
+ * one whose hint is foreign (another tool's key id scheme) or absent is tried
+ * against the other keys valid then, until this budget is spent.
+ */
+export const MAX_SIGNATURE_CHECKS_PER_ENVELOPE = 8;
+
+/**
+ * Verifies an envelope offline against trusted public keys. DSSE makes
+ * `keyid` an unauthenticated hint: each signature is tried with the key it
+ * names first, then with the other keys valid at `at` that pass the filter
+ * (a hint never reaches a key the filter excludes), at most
+ * MAX_SIGNATURE_CHECKS_PER_ENVELOPE verifications in all. Signatures that no
+ * key verifies do not count; if fewer than `threshold` distinct keys verify,
+ * the most telling failure is thrown.
  */
 export function verifyEnvelope(envelope: unknown, trustedKeys: readonly TrustedKey[] | Keyring, options: VerifyEnvelopeOptions = {}): VerifiedEnvelope {
   const decoded = decodeEnvelope(envelope);
@@ -192,47 +204,70 @@ function verifyDecoded(payloadType: string, payload: Uint8Array, signatures: rea
   const keyring = trustedKeys instanceof Keyring ? trustedKeys : new Keyring(trustedKeys);
   const pae = preAuthEncoding(payloadType, payload);
 
-  const accepted: string[] = [];
+  // Signature index -> the key that verified it; a key (by public key, whatever its ids) counts once.
+  const accepted = new Map<number, TrustedKey>();
+  const counted = (key: TrustedKey): boolean => [...accepted.values()].some((k) => k === key || bytesEqual(k.publicKey, key.publicKey));
   let worst: CryptoError | undefined;
   const note = (err: CryptoError): void => {
     if (worst === undefined || (FAILURE_RANK[err.code] ?? 0) > (FAILURE_RANK[worst.code] ?? 0)) worst = err;
   };
+  let checks = 0;
+  let budgetSpent = false;
+  const verifies = (key: TrustedKey, i: number): boolean => {
+    if (checks >= MAX_SIGNATURE_CHECKS_PER_ENVELOPE) {
+      budgetSpent = true;
+      return false;
+    }
+    checks += 1;
+    return edVerify(null, pae, keyObjectFor(key.publicKey), sigs[i]!);
+  };
 
+  // First each signature with the key its keyid names, then the rest with the other valid keys.
+  const tried = new Map<number, TrustedKey>();
   signatures.forEach((signature, i) => {
-    const sig = sigs[i]!;
-    let candidates: TrustedKey[];
-    if (signature.keyid === '') {
-      // DSSE makes keyid optional: try every key that could have signed at that time.
-      candidates = keyring.validAt(at, filter);
-      if (candidates.length === 0) note(new CryptoError('KEY_UNKNOWN', `signatures[${i}] has no keyid and no trusted key is valid at ${at.toISOString()}`));
-    } else {
-      try {
-        candidates = [keyring.require(signature.keyid, at, filter)];
-      } catch (err) {
-        if (err instanceof CryptoError) {
-          note(err);
-          return;
-        }
-        throw err;
-      }
+    if (sigs[i]!.byteLength !== 64) {
+      note(new CryptoError('SIGNATURE_INVALID', `signatures[${i}] is ${sigs[i]!.byteLength} bytes, not an Ed25519 signature`));
+      return;
     }
-    for (const key of candidates) {
-      if (accepted.includes(key.keyId)) continue;
-      if (isKeyValidAt(key, at) && keyMatchesFilter(key, filter) && sig.byteLength === 64 && edVerify(null, pae, keyObjectFor(key.publicKey), sig)) {
-        accepted.push(key.keyId);
-        return;
-      }
+    if (signature.keyid === '') return;
+    let hinted: TrustedKey;
+    try {
+      hinted = keyring.require(signature.keyid, at, filter);
+    } catch (err) {
+      if (!(err instanceof CryptoError)) throw err;
+      note(err);
+      return;
     }
-    if (signature.keyid !== '' && !accepted.includes(signature.keyid)) {
-      note(new CryptoError('SIGNATURE_INVALID', `signatures[${i}] by key ${signature.keyid} does not verify over the envelope's payload and payloadType`));
-    }
+    if (counted(hinted)) return;
+    tried.set(i, hinted);
+    if (verifies(hinted, i)) accepted.set(i, hinted);
+    else note(new CryptoError('SIGNATURE_INVALID', `signatures[${i}] by key ${signature.keyid} does not verify over the envelope's payload and payloadType`));
   });
-
-  if (accepted.length >= threshold) {
-    return { payload: asBytes(payload), payloadType, keyIds: accepted, signatures: [...signatures] };
+  if (accepted.size < threshold) {
+    const others = keyring.validAt(at, filter);
+    if (others.length === 0 && signatures.some((s) => s.keyid === '')) note(new CryptoError('KEY_UNKNOWN', `no trusted key${describeFilter(filter)} is valid at ${at.toISOString()}`));
+    for (let i = 0; i < signatures.length && accepted.size < threshold && !budgetSpent; i++) {
+      if (accepted.has(i) || sigs[i]!.byteLength !== 64) continue;
+      for (const key of others) {
+        if (key === tried.get(i) || counted(key)) continue;
+        if (verifies(key, i)) {
+          accepted.set(i, key);
+          break;
+        }
+        if (budgetSpent) break;
+      }
+    }
   }
-  if (accepted.length > 0 || worst === undefined) {
-    throw new CryptoError('SIGNATURE_INVALID', `${accepted.length} of the required ${threshold} trusted keys signed the envelope${worst ? ` (${worst.message})` : ''}`);
+
+  const keyIds = [...accepted.entries()].sort(([a], [b]) => a - b).map(([, key]) => key.keyId);
+  if (keyIds.length >= threshold) {
+    return { payload: asBytes(payload), payloadType, keyIds, signatures: [...signatures] };
+  }
+  if (budgetSpent) {
+    throw new CryptoError('SIGNATURE_INVALID', `${keyIds.length} of the required ${threshold} trusted keys verified within ${MAX_SIGNATURE_CHECKS_PER_ENVELOPE} signature checks; give each signature the keyid its key was registered under`);
+  }
+  if (keyIds.length > 0 || worst === undefined) {
+    throw new CryptoError('SIGNATURE_INVALID', `${keyIds.length} of the required ${threshold} trusted keys signed the envelope${worst ? ` (${worst.message})` : ''}`);
   }
   throw worst;
 }

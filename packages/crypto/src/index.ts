@@ -44,10 +44,10 @@ export {
 } from './keys.js';
 export type { SigningKey } from './keys.js';
 
-export { Keyring, isKeyValidAt, keyMatchesFilter, trustedKeyFor, selectSigningKey } from './keyring.js';
+export { Keyring, MAX_KEY_ID_LENGTH, isKeyValidAt, keyMatchesFilter, trustedKeyFor, selectSigningKey } from './keyring.js';
 export type { TrustedKey, KeyPurpose, KeyFilter } from './keyring.js';
 
-export { preAuthEncoding, signEnvelope, addSignature, parseEnvelope, verifyEnvelope, verifyDetachedEnvelope } from './dsse.js';
+export { MAX_SIGNATURE_CHECKS_PER_ENVELOPE, preAuthEncoding, signEnvelope, addSignature, parseEnvelope, verifyEnvelope, verifyDetachedEnvelope } from './dsse.js';
 export type { Envelope, EnvelopeSignature, EnvelopeSigner, VerifyEnvelopeOptions, VerifiedEnvelope } from './dsse.js';
 
 export {
@@ -58,9 +58,10 @@ export {
   formatSignerKey,
   parseSignerKey,
   signNote,
+  parseNote,
   openNote,
 } from './note.js';
-export type { NoteVerifier, NoteSigner, NoteSignature, OpenedNote } from './note.js';
+export type { NoteVerifier, NoteSigner, NoteSignature, OpenedNote, ParsedNote, ParsedNoteSignature, SignedNoteInput } from './note.js';
 
-export { checkpointOfSignedNote, formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
-export type { Checkpoint, VerifyCheckpointOptions } from './checkpoint.js';
+export { formatCheckpoint, parseCheckpoint, parseSignedCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
+export type { Checkpoint, CheckpointKeys, VerifyCheckpointOptions } from './checkpoint.js';

@@ -45,12 +45,17 @@ describe('Keyring and validity windows', () => {
     expect(ring.validAt(at, { tenant: 'b' })).toEqual([]);
   });
 
-  it('refuses inconsistent key material', () => {
+  it('takes keys under whatever key id they were registered with, and refuses inconsistent key material', () => {
     const k = generateSigningKey('x');
     const base: TrustedKey = trustedKeyFor(k, { notBefore: d('2024-01-01T00:00:00Z') });
-    expect(() => new Keyring([{ ...base, keyId: 'ab'.repeat(32) }])).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
+    // Another tool's key id scheme (securesystemslib: SHA-256 of the key's canonical JSON) is just a name for the key.
+    const foreign = new Keyring([{ ...base, keyId: 'ab'.repeat(32) }]);
+    expect(foreign.get('ab'.repeat(32))?.publicKey).toEqual(k.publicKeyRaw);
+    for (const keyId of ['', 'a\nb', 'x'.repeat(257), 42 as unknown as string]) {
+      expect(() => new Keyring([{ ...base, keyId }])).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
+    }
     expect(() => new Keyring([base, base])).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
     expect(() => new Keyring([{ ...base, notAfter: d('2023-01-01T00:00:00Z') }])).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
-    expect(() => new Keyring([{ ...base, publicKey: new Uint8Array(32) }])).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
+    expect(() => new Keyring([{ ...base, publicKey: new Uint8Array(31) }])).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
   });
 });

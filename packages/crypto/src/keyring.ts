@@ -8,11 +8,21 @@
  * time they were made.
  */
 import { CryptoError } from './errors.js';
-import { keyIdFor, type SigningKey } from './keys.js';
+import { publicKeyFromRaw, type SigningKey } from './keys.js';
 
 export type KeyPurpose = 'notary' | 'emitter';
 
+/** Longest key id a keyring takes (securesystemslib's are 64 hex digits, ours too). */
+export const MAX_KEY_ID_LENGTH = 256;
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
 export interface TrustedKey {
+  /**
+   * The id the key was registered under: ours (`keyIdFor`, SHA-256 of the raw
+   * key) or the emitter's own scheme (securesystemslib hashes its key's JSON).
+   * A DSSE `keyid` is only a hint to find it; it never selects a key the
+   * filter (tenant, purpose) excludes.
+   */
   keyId: string;
   /** Raw 32-byte Ed25519 public key. */
   publicKey: Uint8Array;
@@ -41,9 +51,13 @@ export function keyMatchesFilter(key: TrustedKey, filter: KeyFilter): boolean {
 }
 
 function validateTrustedKey(key: TrustedKey): TrustedKey {
-  const derived = keyIdFor(key.publicKey);
-  if (key.keyId !== derived) {
-    throw new CryptoError('KEY_INVALID', `key id ${key.keyId} is not the SHA-256 of its public key (${derived})`);
+  if (typeof key.keyId !== 'string' || key.keyId === '' || key.keyId.length > MAX_KEY_ID_LENGTH || CONTROL.test(key.keyId)) {
+    throw new CryptoError('KEY_INVALID', `key id must be 1 to ${MAX_KEY_ID_LENGTH} characters without control characters`);
+  }
+  try {
+    publicKeyFromRaw(key.publicKey);
+  } catch (cause) {
+    throw new CryptoError('KEY_INVALID', `key ${key.keyId}: not a raw 32-byte Ed25519 public key`, { cause });
   }
   if (!(key.notBefore instanceof Date) || Number.isNaN(key.notBefore.getTime())) {
     throw new CryptoError('KEY_INVALID', `key ${key.keyId}: notBefore is not a valid Date`);
@@ -90,7 +104,8 @@ export class Keyring {
   }
 }
 
-function describeFilter(filter: KeyFilter): string {
+/** " for purpose P, tenant T", for messages (package-internal). */
+export function describeFilter(filter: KeyFilter): string {
   const parts = [filter.purpose && `purpose ${filter.purpose}`, filter.tenant && `tenant ${filter.tenant}`].filter(Boolean);
   return parts.length ? ` for ${parts.join(', ')}` : '';
 }

@@ -1,8 +1,9 @@
 /**
  * Ed25519 signing keys with key ids, through node:crypto only.
  *
- * Key id = lowercase hex SHA-256 of the raw 32-byte public key. It is derived,
- * never chosen, so anyone holding the public key can recompute it.
+ * Our key id = lowercase hex SHA-256 of the raw 32-byte public key: derived,
+ * so anyone holding the public key can recompute it. Keys registered from
+ * other tools may carry their own ids (see TrustedKey.keyId).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { asBytes, fromBase64, sha256Hex, toBase64 } from './encoding.js';

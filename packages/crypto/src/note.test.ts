@@ -6,6 +6,7 @@ import {
   generateSigningKey,
   noteKeyHash,
   openNote,
+  parseNote,
   parseSignerKey,
   parseVerifierKey,
   signNote,
@@ -72,6 +73,22 @@ describe('C2SP signed notes', () => {
     ];
     for (const note of malformed) expect(codeOf(() => openNote(note, [GO_VKEY]))).toBe('NOTE_MALFORMED');
     expect(codeOf(() => signNote('no trailing newline', parseSignerKey(GO_SKEY)))).toBe('NOTE_MALFORMED');
+  });
+
+  it('parses a note structurally as Go does: last blank line, at most 100 signatures, UTF-8 bytes checked', () => {
+    const parsed = parseNote(`a\n\nb\n${GO_SIGNED.slice(GO_TEXT.length)}`);
+    expect(parsed.text).toBe('a\n\nb\n');
+    expect(parsed.signatures.map((s) => [s.name, s.keyHash, s.signature.byteLength])).toEqual([['PeterNeumann', 0xc74f20a3, 64]]);
+    const line = GO_SIGNED.slice(GO_TEXT.length + 1);
+    expect(parseNote(`${GO_TEXT}\n${line.repeat(100)}`).signatures).toHaveLength(100);
+    expect(codeOf(() => parseNote(`${GO_TEXT}\n${line.repeat(101)}`))).toBe('NOTE_MALFORMED');
+    // Repeated lines count once, as in Go.
+    expect(openNote(`${GO_TEXT}\n${line.repeat(3)}`, [GO_VKEY]).sigs).toHaveLength(1);
+    const bytes = Buffer.from(GO_SIGNED, 'utf8');
+    expect(openNote(bytes, [GO_VKEY]).text).toBe(GO_TEXT);
+    expect(codeOf(() => parseNote(Buffer.concat([Buffer.from([0xff]), bytes])))).toBe('NOTE_MALFORMED');
+    expect(codeOf(() => parseNote(`${GO_TEXT}\n${line}\n`))).toBe('NOTE_MALFORMED'); // blank line after the signatures
+    expect(codeOf(() => parseNote(`${GO_TEXT}\n\u2014 PeterNeumann \n`))).toBe('NOTE_MALFORMED'); // empty signature
   });
 
   it('parses and rejects verifier and signer keys as Go does', () => {

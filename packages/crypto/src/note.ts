@@ -143,6 +143,82 @@ function assertNoteText(text: string, what: string): void {
   }
 }
 
+// fatal: invalid UTF-8 is refused, as Go's note.Open refuses it; ignoreBOM: a leading U+FEFF stays part of the text.
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A signed note given as text, or as the bytes it travelled as (then invalid UTF-8 is refused too). */
+export type SignedNoteInput = string | Uint8Array;
+
+function noteString(input: SignedNoteInput): string {
+  if (typeof input === 'string') return input;
+  if (!(input instanceof Uint8Array)) throw new CryptoError('NOTE_MALFORMED', 'a signed note must be a string or UTF-8 bytes');
+  try {
+    return UTF8_STRICT.decode(input);
+  } catch {
+    throw new CryptoError('NOTE_MALFORMED', 'signed note is not valid UTF-8');
+  }
+}
+
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Padded standard base64 as Go's base64.StdEncoding decodes it: unused
+ * trailing bits are ignored (Go does not check them), everything else is as
+ * strict as `fromBase64`. Used for the fields Go's note and checkpoint
+ * parsers decode, so both accept exactly the same notes.
+ */
+export function decodeNoteBase64(text: string): Uint8Array | undefined {
+  if (!STD_BASE64.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export interface ParsedNoteSignature extends NoteSignature {
+  /** The Ed25519 signature bytes (after the 4-byte key hash); not checked by `parseNote`. */
+  signature: Uint8Array;
+  /** The signature line without its prefix, as Go dedupes unverified signatures by it. */
+  line: string;
+}
+
+export interface ParsedNote {
+  /** The signed text: everything up to and including the newline before the last blank line. */
+  text: string;
+  signatures: ParsedNoteSignature[];
+}
+
+/**
+ * The one parser of signed notes (C2SP signed-note, as Go's note.Open reads
+ * them), without checking any signature: valid UTF-8 without control
+ * characters other than newline; text and signatures split at the *last*
+ * blank line; a non-empty signature block ending in a newline; every line
+ * `— name base64(keyHash || sig)` with a valid key name and at least 5 bytes;
+ * at most 100 signature lines. Throws NOTE_MALFORMED otherwise.
+ */
+export function parseNote(signedNote: SignedNoteInput): ParsedNote {
+  const note = noteString(signedNote);
+  assertNoteText(note, 'signed note');
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new CryptoError('NOTE_MALFORMED', 'signed note has no blank line before its signatures');
+  const text = note.slice(0, split + 1);
+  const block = note.slice(split + 2);
+  if (block === '' || !block.endsWith('\n')) throw new CryptoError('NOTE_MALFORMED', 'signature block must be non-empty and end with a newline');
+  const lines = block.slice(0, -1).split('\n');
+  if (lines.length > MAX_SIGNATURES) throw new CryptoError('NOTE_MALFORMED', `more than ${MAX_SIGNATURES} signatures`);
+  const signatures = lines.map((line): ParsedNoteSignature => {
+    if (!line.startsWith(SIG_PREFIX)) throw new CryptoError('NOTE_MALFORMED', 'signature line does not start with "\u2014 "');
+    const rest = line.slice(SIG_PREFIX.length);
+    const space = rest.indexOf(' ');
+    const name = space < 0 ? rest : rest.slice(0, space);
+    const b64 = space < 0 ? '' : rest.slice(space + 1);
+    const raw = decodeNoteBase64(b64);
+    if (raw === undefined) throw new CryptoError('NOTE_MALFORMED', `signature by ${JSON.stringify(name)} is not base64`);
+    if (!isValidKeyName(name) || b64 === '' || raw.byteLength < 5) throw new CryptoError('NOTE_MALFORMED', 'malformed signature line');
+    const keyHash = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0);
+    return { name, keyHash, base64: b64, signature: raw.subarray(4), line: rest };
+  });
+  return { text, signatures };
+}
+
 /** Signs note text (which must end in "\n") with one or more signers. */
 export function signNote(text: string, signers: NoteSigner | readonly NoteSigner[]): string {
   assertNoteText(text, 'note text');
@@ -177,54 +253,33 @@ function verifierMap(verifiers: readonly (NoteVerifier | string)[]): Map<string,
 }
 
 /**
- * Parses a signed note and checks every signature by a known verifier.
- * Throws NOTE_MALFORMED, SIGNATURE_INVALID (a known key's signature fails) or
- * NOTE_UNVERIFIED (no known key signed), with the same rules as Go's note.Open.
+ * Parses a signed note (`parseNote`) and checks every signature by a known
+ * verifier. Throws NOTE_MALFORMED, SIGNATURE_INVALID (a known key's signature
+ * fails) or NOTE_UNVERIFIED (no known key signed), with the same rules as Go's note.Open.
  */
-export function openNote(signedNote: string, verifiers: readonly (NoteVerifier | string)[]): OpenedNote {
+export function openNote(signedNote: SignedNoteInput, verifiers: readonly (NoteVerifier | string)[]): OpenedNote {
   const known = verifierMap(verifiers);
-  assertNoteText(signedNote, 'signed note');
-  const split = signedNote.lastIndexOf('\n\n');
-  if (split < 0) throw new CryptoError('NOTE_MALFORMED', 'signed note has no blank line before its signatures');
-  const text = signedNote.slice(0, split + 1);
-  const block = signedNote.slice(split + 2);
-  if (block === '' || !block.endsWith('\n')) throw new CryptoError('NOTE_MALFORMED', 'signature block must be non-empty and end with a newline');
-
+  const { text, signatures } = parseNote(signedNote);
   const message = utf8(text);
   const sigs: NoteSignature[] = [];
   const unverifiedSigs: NoteSignature[] = [];
   const seen = new Set<string>();
-  const lines = block.slice(0, -1).split('\n');
-  if (lines.length > MAX_SIGNATURES) throw new CryptoError('NOTE_MALFORMED', `more than ${MAX_SIGNATURES} signatures`);
-  for (const line of lines) {
-    if (!line.startsWith(SIG_PREFIX)) throw new CryptoError('NOTE_MALFORMED', 'signature line does not start with "\u2014 "');
-    const rest = line.slice(SIG_PREFIX.length);
-    const space = rest.indexOf(' ');
-    const name = space < 0 ? rest : rest.slice(0, space);
-    const b64 = space < 0 ? '' : rest.slice(space + 1);
-    let raw: Uint8Array;
-    try {
-      raw = fromBase64(b64);
-    } catch {
-      throw new CryptoError('NOTE_MALFORMED', `signature by ${JSON.stringify(name)} is not base64`);
-    }
-    if (!isValidKeyName(name) || raw.byteLength < 5) throw new CryptoError('NOTE_MALFORMED', 'malformed signature line');
-    const keyHash = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0);
-    const signature: NoteSignature = { name, keyHash, base64: b64 };
+  for (const { name, keyHash, base64, signature, line } of signatures) {
     const id = `${name}\n${keyHash}`;
     const verifier = known.get(id);
     if (verifier === undefined) {
-      if (!seen.has(line)) unverifiedSigs.push(signature);
+      // Go drops repeated identical unverified lines.
+      if (!seen.has(line)) unverifiedSigs.push({ name, keyHash, base64 });
       seen.add(line);
       continue;
     }
+    // Go checks only the first signature of each known key and skips later ones.
     if (seen.has(id)) continue;
     seen.add(id);
-    const sig = raw.subarray(4);
-    if (sig.byteLength !== 64 || !edVerify(null, message, publicKeyFromRaw(verifier.publicKeyRaw), sig)) {
+    if (signature.byteLength !== 64 || !edVerify(null, message, publicKeyFromRaw(verifier.publicKeyRaw), signature)) {
       throw new CryptoError('SIGNATURE_INVALID', `signature by ${name}+${hex8(keyHash)} does not verify`);
     }
-    sigs.push(signature);
+    sigs.push({ name, keyHash, base64 });
   }
   if (sigs.length === 0) {
     throw new CryptoError('NOTE_UNVERIFIED', `no known verifier signed the note (signed by: ${unverifiedSigs.map((s) => `${s.name}+${hex8(s.keyHash)}`).join(', ')})`);

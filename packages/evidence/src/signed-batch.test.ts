@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compactRangeNodes, fromBase64, generateSigningKey, leafHash, merkleRootFromHashes, signCheckpoint, signEnvelope, toBase64, trustedKeyFor } from '@probity/crypto';
+import { compactRangeNodes, fromBase64, generateSigningKey, leafHash, merkleRootFromHashes, parseSignedCheckpoint, signCheckpoint, signEnvelope, signNote, toBase64, trustedKeyFor } from '@probity/crypto';
 import { encodeEmitterBatchStatement, signEmitterBatch } from './emitter-batch.js';
 import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE } from './payload-types.js';
 import { encodeSignedBatch, expandSignedBatch, parseSignedBatch, signedBatchEntrySize, type SignedBatchEntry } from './signed-batch.js';
@@ -137,6 +137,25 @@ describe('signed batches', () => {
     expect(() => expandSignedBatch(otherTenant)).toThrow(/records\[2\] disagrees with its statement/);
     const badRange = { ...batch, compact_range: batch.compact_range.slice(1) };
     expect(() => expandSignedBatch(badRange)).toThrow(expect.objectContaining({ code: 'SIGNED_BATCH_MALFORMED' }));
+  });
+
+  it("verify a record's checkpoint only when a notary key signed it: a witness's signature alone is refused, beside the notary's it is fine", () => {
+    const [record] = expandSignedBatch(parseSignedBatch(batchOf(2, 1).bytes));
+    const witness = generateSigningKey('witness.example/w1');
+    const checkpoint = parseSignedCheckpoint(record!.checkpoint);
+    const byWitness = verifySignedRecord(toBundle({ ...record!, checkpoint: signCheckpoint(checkpoint, witness) }), { notaryKeys });
+    expect(byWitness.valid).toBe(false);
+    expect(byWitness.checks.at(-1)).toMatchObject({ name: 'checkpoint_signature', ok: false, detail: expect.stringMatching(/not signed by a notary key valid at/) });
+    expect(verifySignedRecord(toBundle({ ...record!, checkpoint: signCheckpoint(checkpoint, [witness, notary]) }), { notaryKeys }).valid).toBe(true);
+  });
+
+  it('refuse a checkpoint note whose body has a blank line: the note is split at its last blank line, as Go does, and the extension must not be lost', () => {
+    const batch = parseSignedBatch(batchOf(5, 3).bytes);
+    // Same size and root, signed, with an extension after a blank line: a first-blank-line split would read it as valid.
+    const [body] = batch.checkpoint.split('\n\n');
+    const blank = { ...batch, checkpoint: signNote(`${body}\n\nextension\n`, notary) };
+    expect(() => expandSignedBatch(blank)).toThrow(expect.objectContaining({ code: 'SIGNED_BATCH_MALFORMED' }));
+    expect(() => expandSignedBatch(blank)).toThrow(/extension lines must not be empty/);
   });
 
   it('read the v1 JSON layout of earlier builds into the same records', () => {

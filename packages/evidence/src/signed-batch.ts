@@ -1,4 +1,4 @@
-import { bytesEqual, checkpointOfSignedNote, fromBase64, leafHash, proveAppendedLeaves, toBase64, type Envelope, type EnvelopeSignature } from '@probity/crypto';
+import { bytesEqual, parseSignedCheckpoint, fromBase64, leafHash, proveAppendedLeaves, toBase64, type Envelope, type EnvelopeSignature } from '@probity/crypto';
 import { avroBinaryCodec } from '@probity/schema';
 import { EvidenceError } from './errors.js';
 import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE } from './payload-types.js';
@@ -257,10 +257,10 @@ export function expandSignedBatch(batch: SignedBatch): SignedRecordMessage[] {
 export function expandSignedBatchEntries(batch: SignedBatch): { record: SignedRecordMessage; statement: Statement; recordBytes: Buffer }[] {
   const inconsistent = (detail: string) => new EvidenceError('SIGNED_BATCH_INCONSISTENT', `signed batch of shard ${batch.shard} at ${batch.first_index}: ${detail}`);
   const statements = batch.records.map((r) => r.statement);
-  let checkpoint: ReturnType<typeof checkpointOfSignedNote>;
+  let checkpoint: ReturnType<typeof parseSignedCheckpoint>;
   let proofs: Uint8Array[][];
   try {
-    checkpoint = checkpointOfSignedNote(batch.checkpoint);
+    checkpoint = parseSignedCheckpoint(batch.checkpoint);
     const proved = proveAppendedLeaves(batch.first_index, batch.compact_range, statements.map((s) => leafHash(s)));
     if (checkpoint.size !== batch.first_index + batch.records.length) throw inconsistent(`checkpoint size ${checkpoint.size} is not ${batch.first_index} + ${batch.records.length} records`);
     if (!bytesEqual(proved.root, checkpoint.rootHash)) throw inconsistent("the leaves and compact range do not hash to the checkpoint's root");

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
+  CryptoError,
   fromBase64,
   isKeyValidAt,
   leafHash,
   noteKeyHash,
-  openNote,
-  parseCheckpoint,
+  parseNote,
+  verifyCheckpoint,
   verifyEnvelope,
   verifyInclusionByHash,
   type Checkpoint,
@@ -178,40 +179,51 @@ function emitterBatchProblem(record: SignedRecord, contentHash: Uint8Array): str
   return null;
 }
 
-/** Notes already opened (signatures verified) with a given keys array: many records share one checkpoint. */
-const OPENED_NOTES = new WeakMap<object, Map<string, ReturnType<typeof openNote>>>();
-const OPENED_NOTES_MAX = 4096;
-
 /**
- * `openNote`, remembered per keys array (by identity) and note text: the
- * same note opened with the same keys gives the same answer, and checking
- * its signatures costs more than the rest of a record's verification.
- * Only successes are kept; a full cache starts over.
+ * Checkpoints already verified with a given keys array (by identity): many
+ * records share one checkpoint, and checking its signatures costs more than
+ * the rest of a record's verification. Only successes are kept; a full
+ * cache starts over.
  */
-function openNoteOnce(signedNote: string, keys: object, verifiers: Parameters<typeof openNote>[1]): ReturnType<typeof openNote> {
-  let cache = OPENED_NOTES.get(keys);
-  const hit = cache?.get(signedNote);
-  if (hit) return hit;
-  const opened = openNote(signedNote, verifiers);
-  if (!cache || cache.size >= OPENED_NOTES_MAX) {
-    cache = new Map();
-    OPENED_NOTES.set(keys, cache);
-  }
-  cache.set(signedNote, opened);
-  return opened;
-}
+const VERIFIED_CHECKPOINTS = new WeakMap<object, Map<string, Checkpoint>>();
+const VERIFIED_CHECKPOINTS_MAX = 4096;
 
 /**
- * Open the signed note with the notary keys and require a signature by a key
- * whose validity window contains the notarization time: a retired key cannot
- * vouch for leaves notarized after its retirement.
+ * Verify the checkpoint with the notary's keys as the log's keys, requiring a
+ * signature by one whose validity window contains the notarization time: a
+ * retired key cannot vouch for leaves notarized after its retirement, and a
+ * note signed by any other key (a witness) is refused.
  */
 function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
-  const verifiers = notaryKeys.map((k) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey, key: k }));
-  const opened = openNoteOnce(signedNote, notaryKeys, verifiers);
-  const validSigner = opened.sigs.some((sig) => verifiers.some((v) => v.name === sig.name && v.keyHash === sig.keyHash && isKeyValidAt(v.key, at)));
-  if (!validSigner) throw new Error(`the checkpoint is signed, but by no notary key valid at ${at.toISOString()}`);
-  return parseCheckpoint(opened.text);
+  // The answer depends on the note and on which keys are valid at `at`: remembered per keys array.
+  const cacheKey = `${notaryKeys.filter((k) => isKeyValidAt(k, at)).map((k) => k.keyId).join(',')}\n${signedNote}`;
+  let cache = VERIFIED_CHECKPOINTS.get(notaryKeys);
+  const hit = cache?.get(cacheKey);
+  if (hit) return hit;
+  const checkpoint = verifyCheckpointOnce(signedNote, notaryKeys, at);
+  if (!cache || cache.size >= VERIFIED_CHECKPOINTS_MAX) {
+    cache = new Map();
+    VERIFIED_CHECKPOINTS.set(notaryKeys, cache);
+  }
+  cache.set(cacheKey, checkpoint);
+  return checkpoint;
+}
+
+function verifyCheckpointOnce(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
+  const verifier = (k: TrustedKey & { name: string }) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey });
+  const valid = notaryKeys.filter((k) => isKeyValidAt(k, at));
+  if (valid.length === 0) throw new Error(`no notary key is valid at ${at.toISOString()}`);
+  try {
+    const checkpoint = verifyCheckpoint(signedNote, { log: valid.map(verifier), others: notaryKeys.filter((k) => !isKeyValidAt(k, at)).map(verifier) });
+    // Go's note parser ignores unused trailing bits of a signature's base64; the notary never writes them,
+    // so in a bundle they are a change to the checkpoint's bytes and refused.
+    const loose = parseNote(signedNote).signatures.find((sig) => Buffer.from(sig.base64, 'base64').toString('base64') !== sig.base64);
+    if (loose) throw new Error(`the checkpoint's signature by ${loose.name} is not canonical base64`);
+    return checkpoint;
+  } catch (err) {
+    if (err instanceof CryptoError && err.code === 'NOTE_UNVERIFIED') throw new Error(`the checkpoint is not signed by a notary key valid at ${at.toISOString()} (${err.message})`);
+    throw err;
+  }
 }
 
 const BUNDLE_FIELDS: Record<Exclude<keyof SignedRecord, keyof typeof OPTIONAL_FIELDS>, (v: unknown) => boolean> = {

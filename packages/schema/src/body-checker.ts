@@ -1,6 +1,6 @@
 import type { AvroType } from './avsc.js';
 import { isTimestampMicros, isUuid } from './logical-types.js';
-import { CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf as semanticNumberRuleOf } from './semantics.js';
+import { CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf as semanticNumberRuleOf, placeholderSymbol } from './semantics.js';
 import { arrayItems, enumSymbols, isRecord, logicalUnderlying, mapValues, PlanMemo, recordFields, unionBranches } from './type-tree.js';
 
 /**
@@ -130,15 +130,17 @@ class Planner {
       case 'enum': {
         const symbols = enumSymbols(type);
         const symbolBytes = symbols.map((s) => Buffer.from(s));
+        const placeholder = symbols.indexOf(placeholderSymbol(type) ?? '');
         return {
           check: (c) => {
             const index = readLong(c);
             const symbol = symbolBytes[index];
             if (symbol === undefined) throw notSure;
+            if (index === placeholder) c.suspect = true;
             // An enum's value is its symbol, a string: field rules on strings apply to it.
             if (stringRule) stringRuleOnBytes(c, stringRule, symbol);
           },
-          ruled: stringRule !== null,
+          ruled: stringRule !== null || placeholder >= 0,
         };
       }
       case 'array': {

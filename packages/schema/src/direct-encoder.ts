@@ -1,7 +1,7 @@
 import type { AvroType } from './avsc.js';
 import { isTimestampMicros, isUuid } from './logical-types.js';
 import { normalizeValue } from './normalize.js';
-import { CONTROL_PATTERN, CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf, stringRuleOf, TENANT_PATTERN, UUID_PATTERN, type ValueRule } from './semantics.js';
+import { CONTROL_PATTERN, CROSS_FIELD_NAMES, EARLIEST_TIMESTAMP_MICROS, numberRuleOf, placeholderSymbol, stringRuleOf, TENANT_PATTERN, UUID_PATTERN, type ValueRule } from './semantics.js';
 import { SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MARKER } from './single-object.js';
 import { arrayItems, branchName, bucketOfType, enumSymbols, isRecord, mapValues, PlanMemo, recordFields, unionBranches, unwrappedBranchIndex, type FieldView } from './type-tree.js';
 
@@ -136,7 +136,8 @@ class Planner {
         const symbols = enumSymbols(type);
         const indexOf = new Map(symbols.map((symbol, i) => [symbol, i]));
         // An enum's value is its symbol, a string: field rules on strings apply to it, once per symbol.
-        const fine = symbols.map((symbol) => stringRule === null || stringRule(symbol) === null);
+        const placeholder = placeholderSymbol(type);
+        const fine = symbols.map((symbol) => symbol !== placeholder && (stringRule === null || stringRule(symbol) === null));
         return (out, value) => {
           const index = typeof value === 'string' ? indexOf.get(value) : undefined;
           if (index === undefined || !fine[index]) throw notSure;

@@ -22,8 +22,8 @@ function codeOf(fn: () => unknown): string | undefined {
 describe('SchemaRegistry loading', () => {
   it('loads every record type, keyed by fingerprint, current = highest version', () => {
     expect(new Set(registry.recordTypes())).toEqual(new Set(RECORD_TYPES));
-    expect(registry.versions('EvidenceManifest').map((entry) => entry.version)).toEqual([1, 2]);
-    expect(registry.current('EvidenceManifest').version).toBe(2);
+    expect(registry.versions('EvidenceManifest').map((entry) => entry.version)).toEqual([1, 2, 3]);
+    expect(registry.current('EvidenceManifest').version).toBe(3);
     for (const entry of registry.all()) {
       expect(entry.fingerprint).toHaveLength(8);
       expect(registry.byFingerprint(entry.fingerprint)).toBe(entry);
@@ -41,7 +41,7 @@ describe('SchemaRegistry loading', () => {
     ['a version that cannot read an older one', replace('EvidenceManifest.v2.avsc', (s) => ({ ...s, fields: [...fields(s), { name: 'extra', type: 'string' }] }))],
     ['a record without tenant', replace('Incident.v1.avsc', (s) => ({ ...s, fields: fields(s).filter((f) => f['name'] !== 'tenant') }))],
     ['occurred_at without timestamp-micros', replace('Incident.v1.avsc', (s) => ({ ...s, fields: fields(s).map((f) => (f['name'] === 'occurred_at' ? { ...f, type: 'long' } : f)) }))],
-    ['a gap in versions', sources.map((source) => (source.origin === 'EvidenceManifest.v2.avsc' ? { ...source, version: 3 } : source))],
+    ['a gap in versions', sources.map((source) => (source.origin === 'EvidenceManifest.v3.avsc' ? { ...source, version: 4 } : source))],
     ['a missing record type', sources.filter((source) => source.recordType !== 'OversightEvent')],
     ['a record named differently from its file', replace('Incident.v1.avsc', (s) => ({ ...s, name: 'Incidents' }))],
     ['an invalid Avro schema', replace('Incident.v1.avsc', (s) => ({ ...s, fields: 'nope' }))],
@@ -52,8 +52,8 @@ describe('SchemaRegistry loading', () => {
 
   it('answers UNKNOWN_RECORD_TYPE and UNKNOWN_VERSION', () => {
     expect(codeOf(() => registry.current('Nope' as RecordType))).toBe('UNKNOWN_RECORD_TYPE');
-    expect(codeOf(() => registry.get('EvidenceManifest', 3))).toBe('UNKNOWN_VERSION');
-    expect(codeOf(() => registry.encode('Incident', SAMPLES.Incident(), { version: 2, now: NOW }))).toBe('UNKNOWN_VERSION');
+    expect(codeOf(() => registry.get('EvidenceManifest', 4))).toBe('UNKNOWN_VERSION');
+    expect(codeOf(() => registry.encode('Incident', SAMPLES.Incident(), { version: 3, now: NOW }))).toBe('UNKNOWN_VERSION');
   });
 });
 
@@ -104,16 +104,23 @@ describe('encode and decode', () => {
     expect(registry.encode('EvidenceManifest', manifest({ labels: { a: '1' } }), { now: NOW }).equals(bytesA)).toBe(false);
   });
 
-  it('resolves v1 bytes to the v2 reader and v2 bytes to a v1 reader', () => {
+  it('resolves v1 bytes to the v2 and current readers and v2 bytes to a v1 reader', () => {
     const { risk_classification: _r, ...v1Value } = manifest();
     const v1Bytes = registry.encode('EvidenceManifest', v1Value, { version: 1, now: NOW });
-    expect(registry.decode(v1Bytes)).toMatchObject({ version: 1, readerVersion: 2, value: { ...v1Value, risk_classification: null } });
+    expect(registry.decode(v1Bytes)).toMatchObject({ version: 1, readerVersion: 3, value: { ...v1Value, risk_classification: null } });
+    expect(registry.decode(v1Bytes, { readerVersion: 2 }).value).toEqual({ ...v1Value, risk_classification: null });
     expect(registry.decode(v1Bytes, { readerVersion: 1 }).value).toEqual(v1Value);
 
-    const v2Bytes = registry.encode('EvidenceManifest', manifest(), { now: NOW });
+    const v2Bytes = registry.encode('EvidenceManifest', manifest(), { version: 2, now: NOW });
     const asV1 = registry.decode(v2Bytes, { readerVersion: 1 });
     expect(asV1).toMatchObject({ version: 2, readerVersion: 1, fingerprint: registry.get('EvidenceManifest', 2).fingerprintHex });
     expect(asV1.value).toEqual(v1Value);
+  });
+
+  it('answers READER_TOO_OLD when a version without enum defaults is asked to read one with symbols it lacks', () => {
+    const v3Bytes = registry.encode('EvidenceManifest', manifest(), { now: NOW });
+    expect(codeOf(() => registry.decode(v3Bytes, { readerVersion: 1 }))).toBe('READER_TOO_OLD');
+    expect(codeOf(() => registry.decode(v3Bytes, { readerVersion: 2 }))).toBe('READER_TOO_OLD');
   });
 
   it('rejects a v2-only field when writing v1', () => {

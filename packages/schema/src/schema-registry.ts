@@ -4,10 +4,10 @@ import { encodeClean } from './direct-encoder.js';
 import { scanBody } from './body-scanner.js';
 import { fingerprint64, parsingCanonicalForm, type SchemaJson } from './canonical-form.js';
 import { SchemaError } from './errors.js';
-import { LOGICAL_TYPES } from './logical-types.js';
 import { normalizeValue } from './normalize.js';
 import { RECORD_TYPES, type RecordType } from './record-types.js';
-import { checkRecordShape, checkResolvable } from './schema-rules.js';
+import { checkRecordShape } from './schema-rules.js';
+import { checkEnumDefaults, checkEvolution, parseOptions } from './evolution.js';
 import { MAX_FUTURE_SKEW_MICROS, semanticIssues, type SemanticOptions } from './semantics.js';
 import { avroToJson, jsonBranchSpelling, jsonToAvro } from './json-mapping.js';
 import { encodeSingleObject, SINGLE_OBJECT_HEADER_LENGTH, unframeSingleObject } from './single-object.js';
@@ -83,11 +83,6 @@ export interface Decoded<T = unknown> {
   value: T;
 }
 
-// avsc records named types in (and mutates) the options object: each schema gets its own.
-function parseOptions() {
-  return { logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', omitRecordMethods: true, registry: {} } as const;
-}
-
 /**
  * All versions of all record types, keyed by fingerprint. Built once at start
  * (parsing and the compatibility checks are not free) and then read-only, so
@@ -98,7 +93,7 @@ export class SchemaRegistry {
   private readonly byPrint = new Map<string, SchemaVersion>();
   private readonly resolvers = new Map<string, AvroResolver>();
 
-  /** Parses and checks the sources: names, shape rules, contiguous versions, unique fingerprints, full compatibility. */
+  /** Parses and checks the sources: names, shape rules, enum defaults, contiguous versions, unique fingerprints, the evolution rules (evolution.ts). */
   static fromSources(sources: readonly SchemaSource[]): SchemaRegistry {
     return new SchemaRegistry(sources);
   }
@@ -127,11 +122,7 @@ export class SchemaRegistry {
           });
         }
       });
-      for (const reader of list) {
-        for (const writer of list) {
-          if (reader !== writer) checkResolvable(reader.type, writer.type, `${recordType}.v${reader.version}`, `${recordType}.v${writer.version}`);
-        }
-      }
+      checkEvolution(list.map((entry) => ({ ...entry, origin: `${recordType}.v${entry.version}` })), recordType);
     }
   }
 
@@ -237,11 +228,21 @@ export class SchemaRegistry {
       });
     }
     const reader = this.get(writer.recordType, options.readerVersion);
+    let resolver: AvroResolver | undefined;
+    try {
+      if (reader !== writer) resolver = this.resolver(reader, writer);
+    } catch (cause) {
+      // The evolution rules leave one case: a version from before enum defaults (evolution.ts) reading a newer one.
+      throw new SchemaError('READER_TOO_OLD', `${writer.recordType} v${reader.version} cannot read v${writer.version} data (it has no enum defaults for symbols added since); read it with v${writer.version} or later`, {
+        cause,
+        details: { recordType: writer.recordType, version: writer.version, readerVersion: reader.version },
+      });
+    }
     let raw: unknown;
     try {
       const end = scanBody(writer.type, body);
       if (end !== body.length) throw new Error(`${body.length - end} trailing bytes after the value`);
-      raw = reader === writer ? reader.type.fromBuffer(body) : reader.type.fromBuffer(body, this.resolver(reader, writer));
+      raw = resolver === undefined ? reader.type.fromBuffer(body) : reader.type.fromBuffer(body, resolver);
     } catch (cause) {
       throw new SchemaError('BODY_INVALID', `${writer.recordType} v${writer.version} body does not decode: ${(cause as Error).message}`, {
         cause,
@@ -307,6 +308,7 @@ function parseSource(source: SchemaSource): SchemaVersion {
   }
   checkRecordShape(type, recordType, source.origin);
   const fingerprint = fingerprint64(schema);
+  checkEnumDefaults({ version: source.version, schema, fingerprintHex: fingerprint.toString('hex'), type, origin: source.origin });
   return {
     recordType,
     version: source.version,

@@ -21,15 +21,3 @@ export function checkRecordShape(type: AvroType, recordType: string, origin: str
   const controls = fields.get('controls');
   if (controls?.typeName !== 'array' || arrayItems(controls).typeName !== 'string') fail('needs a top-level "controls" array of strings');
 }
-
-/** Every version must read every other (full compatibility), so evidence written years ago stays readable and old readers survive new writers. */
-export function checkResolvable(reader: AvroType, writer: AvroType, readerOrigin: string, writerOrigin: string): void {
-  try {
-    reader.createResolver(writer);
-  } catch (cause) {
-    throw new SchemaError('SCHEMA_FILE_INVALID', `${readerOrigin} cannot read data written with ${writerOrigin}: ${(cause as Error).message}`, {
-      cause,
-      details: { reader: readerOrigin, writer: writerOrigin },
-    });
-  }
-}

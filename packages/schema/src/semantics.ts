@@ -35,6 +35,7 @@ export interface SemanticOptions {
  * - every required string named `id` or `*_id`, and every `principal`/`role`
  *   string (approvals), is not blank;
  * - `commit_sha` is a full 40- or 64-character lowercase hex revision;
+ * - no enum value is its placeholder default `UNKNOWN` (see {@link placeholderSymbol});
  * - time spans (`started_at`..`finished_at`, window `from`..`to`) are not reversed;
  *   counts and sizes, latencies and p-values are in range.
  */
@@ -92,8 +93,27 @@ const semanticRule: NodeInterest<RuleContext> = (type, fieldName) => {
       fieldRules?.(node, context);
     };
   }
-  return ruleOfField(type, fieldName);
+  const fieldRules = ruleOfField(type, fieldName);
+  const placeholder = placeholderSymbol(type);
+  if (placeholder === undefined) return fieldRules;
+  return (node, context) => {
+    if (node.value === placeholder) context.add(node.path, PLACEHOLDER_MESSAGE);
+    else fieldRules?.(node, context);
+  };
 };
+
+/** Readers put an enum's default `UNKNOWN` in place of a symbol added after their version. */
+export const PLACEHOLDER_SYMBOL = 'UNKNOWN';
+const PLACEHOLDER_MESSAGE = `${PLACEHOLDER_SYMBOL} is what readers show for a value added after their schema version; write the actual value`;
+
+/**
+ * The symbol of an enum that no record may carry: its default when that is
+ * `UNKNOWN` (a reader's placeholder, not a fact). `OTHER` and other defaults
+ * that mean something stay writable.
+ */
+export function placeholderSymbol(type: AvroType): string | undefined {
+  return type.typeName === 'enum' && (type as unknown as { default?: string }).default === PLACEHOLDER_SYMBOL ? PLACEHOLDER_SYMBOL : undefined;
+}
 
 function ruleOfField(type: AvroType, fieldName: string | undefined): ((node: VisitedNode, context: RuleContext) => void) | null {
   // A union node and its branch share the field name; judge the branch only.

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { RecordType } from './record-types.js';
 import type { SchemaRegistry } from './schema-registry.js';
-import type { EvidenceManifest, Incident, InferenceRecord, OversightEvent, RecordValues, StudyResult } from './value-types.js';
+import type { ApplicabilityStatement, EvidenceManifest, Incident, InferenceRecord, LegalHold, OversightEvent, RecordValues, StudyResult } from './value-types.js';
 
 // Values for tests: one of each record type, valid as of NOW.
 export const NOW = new Date('2025-06-01T00:00:00Z');
@@ -131,12 +131,48 @@ export function oversight(overrides: Partial<OversightEvent> = {}): OversightEve
   };
 }
 
+export function applicability(overrides: Partial<ApplicabilityStatement> = {}): ApplicabilityStatement {
+  return {
+    tenant: 'acme',
+    statement_id: 'soa-1',
+    occurred_at: T,
+    framework: 'iso42001',
+    control: 'iso42001:A.10.3',
+    applicable: false,
+    justification: 'no suppliers of AI components',
+    owner: null,
+    implementation: 'NOT_IMPLEMENTED',
+    actor: 'user:jane',
+    controls: [],
+    ...overrides,
+  };
+}
+
+export function legalHold(overrides: Partial<LegalHold> = {}): LegalHold {
+  return {
+    tenant: 'acme',
+    hold_id: 'hold-1',
+    occurred_at: T,
+    action: 'PLACED',
+    scope: 'PERIOD',
+    model_id: null,
+    period_from: T - 86_400_000_000,
+    period_to: T,
+    reason: 'litigation notice',
+    actor: 'token:0011223344556677',
+    controls: [],
+    ...overrides,
+  };
+}
+
 export const SAMPLES: { [K in keyof RecordValues]: () => RecordValues[K] } = {
   EvidenceManifest: () => manifest(),
   InferenceRecord: () => inference(),
   StudyResult: () => study(),
   Incident: () => incident(),
   OversightEvent: () => oversight(),
+  ApplicabilityStatement: () => applicability(),
+  LegalHold: () => legalHold(),
 };
 
 export interface ExampleRecord {

@@ -16,7 +16,7 @@ export function pick<T>(next: () => number, items: readonly T[]): T {
 
 /** Strings chosen to trip (or just miss) each semantic rule. */
 export function ruleStrings(): string[] {
-  return ['', ' ', ' \u00a0\t', 'x', 'ABCDEF', 'a'.repeat(64), 'A'.repeat(64), 'g'.repeat(64), '0'.repeat(40), 'f'.repeat(63), 'iso42001:A.6.2.4', 'no colon', 'Acme', 'acme-bank', '7c1e4b52-3f0a-4d6e-9a55-0c2b8e9f1a34', '7C1E4B52-3F0A-4D6E-9A55-0C2B8E9F1A34', '7c1e4b52+3f0a-4d6e-9a55-0c2b8e9f1a34', 'é'];
+  return ['', ' ', ' \u00a0\t', 'x', 'ABCDEF', 'a'.repeat(64), 'A'.repeat(64), 'g'.repeat(64), '0'.repeat(40), 'f'.repeat(63), 'iso42001:A.6.2.4', 'no colon', 'Acme', 'acme-bank', '7c1e4b52-3f0a-4d6e-9a55-0c2b8e9f1a34', '7C1E4B52-3F0A-4D6E-9A55-0C2B8E9F1A34', '7c1e4b52+3f0a-4d6e-9a55-0c2b8e9f1a34', 'é', 'UNKNOWN', 'OTHER'];
 }
 
 /** Numbers around each rule's edge, judged at `now`. */

@@ -7,16 +7,18 @@
 /** Microseconds since 1970-01-01T00:00:00Z (Avro `timestamp-micros`). Exact up to year 2255. */
 export type TimestampMicros = number;
 
-export type Stage = 'INGEST' | 'PREPROCESS' | 'FEATURES' | 'TRAINING' | 'EVALUATION' | 'REGISTRY' | 'PROMOTION' | 'DEPLOYMENT' | 'INFERENCE' | 'MONITORING';
-export type PrincipalKind = 'USER' | 'SERVICE';
+// Each enum's default (`UNKNOWN`; `OTHER` for ArtifactKind) is what a reader shows for a symbol added after its version;
+// `UNKNOWN` only ever comes out of decode with an older reader: validation refuses it in a value to write.
+export type Stage = 'INGEST' | 'PREPROCESS' | 'FEATURES' | 'TRAINING' | 'EVALUATION' | 'REGISTRY' | 'PROMOTION' | 'DEPLOYMENT' | 'INFERENCE' | 'MONITORING' | 'UNKNOWN';
+export type PrincipalKind = 'USER' | 'SERVICE' | 'UNKNOWN';
 export type ArtifactKind = 'DATASET' | 'MODEL' | 'IMAGE' | 'CODE' | 'REPORT' | 'CONFIG' | 'OTHER';
-export type Decision = 'APPROVED' | 'REJECTED';
-export type RiskClassification = 'MINIMAL' | 'LIMITED' | 'HIGH' | 'UNACCEPTABLE';
-export type StudyKind = 'DRIFT' | 'CALIBRATION';
-export type Verdict = 'PASS' | 'WARNING' | 'CRITICAL' | 'INSUFFICIENT_DATA' | 'FAIL';
-export type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
-export type IncidentStatus = 'OPEN' | 'MITIGATED' | 'RESOLVED';
-export type OversightAction = 'REVIEWED' | 'APPROVED' | 'OVERRODE' | 'HALTED' | 'RESUMED' | 'ROLLED_BACK' | 'ESCALATED';
+export type Decision = 'APPROVED' | 'REJECTED' | 'UNKNOWN';
+export type RiskClassification = 'MINIMAL' | 'LIMITED' | 'HIGH' | 'UNACCEPTABLE' | 'UNKNOWN';
+export type StudyKind = 'DRIFT' | 'CALIBRATION' | 'UNKNOWN';
+export type Verdict = 'PASS' | 'WARNING' | 'CRITICAL' | 'INSUFFICIENT_DATA' | 'FAIL' | 'UNKNOWN';
+export type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL' | 'UNKNOWN';
+export type IncidentStatus = 'OPEN' | 'MITIGATED' | 'RESOLVED' | 'UNKNOWN';
+export type OversightAction = 'REVIEWED' | 'APPROVED' | 'OVERRODE' | 'HALTED' | 'RESUMED' | 'ROLLED_BACK' | 'ESCALATED' | 'UNKNOWN';
 
 export interface Principal {
   kind: PrincipalKind;
@@ -213,10 +215,45 @@ export interface OversightEvent {
   labels: Record<string, string>;
 }
 
+export type ImplementationStatus = 'PLANNED' | 'PARTIAL' | 'IMPLEMENTED' | 'NOT_IMPLEMENTED' | 'UNKNOWN';
+
+export interface ApplicabilityStatement {
+  tenant: string;
+  statement_id: string;
+  occurred_at: TimestampMicros;
+  framework: string;
+  control: string;
+  applicable: boolean;
+  justification: string;
+  owner: string | null;
+  implementation: ImplementationStatus;
+  actor: string;
+  controls: string[];
+}
+
+export type LegalHoldAction = 'PLACED' | 'LIFTED' | 'UNKNOWN';
+export type LegalHoldScope = 'TENANT' | 'MODEL' | 'PERIOD' | 'UNKNOWN';
+
+export interface LegalHold {
+  tenant: string;
+  hold_id: string;
+  occurred_at: TimestampMicros;
+  action: LegalHoldAction;
+  scope: LegalHoldScope;
+  model_id: string | null;
+  period_from: TimestampMicros | null;
+  period_to: TimestampMicros | null;
+  reason: string;
+  actor: string;
+  controls: string[];
+}
+
 export interface RecordValues {
   EvidenceManifest: EvidenceManifest;
   InferenceRecord: InferenceRecord;
   StudyResult: StudyResult;
   Incident: Incident;
   OversightEvent: OversightEvent;
+  ApplicabilityStatement: ApplicabilityStatement;
+  LegalHold: LegalHold;
 }

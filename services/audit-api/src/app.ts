@@ -2,6 +2,7 @@ import { loadRequirementSet, type RequirementSet } from '@probity/compliance';
 import { existsSync } from 'node:fs';
 import { NotaryKeyStore, publicKeyringPath } from '@probity/keystore';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { defaultCatalogs, type Catalogs } from '@probity/catalog';
 import type { Logger } from '@probity/logger';
 import { WarehouseError, type Warehouse } from '@probity/warehouse';
 import { authenticate } from './auth.js';
@@ -13,7 +14,12 @@ import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuditPackageRoutes } from './routes/audit-package.js';
 import { registerComplianceRoutes } from './routes/compliance.js';
+import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
+import { registerDlqRoutes } from './routes/dlq.js';
+import { registerHoldRoutes } from './routes/holds.js';
+import { LegalHolds, type EvidenceEmitter } from './holds/legal-holds.js';
+import type { DlqService } from './dlq/dlq-service.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerPublicRoutes } from './routes/public.js';
@@ -38,8 +44,14 @@ export interface AuditAppOptions {
   catalog?: ControlCatalog | null;
   /** Which records count as evidence for which control. @defaultValue the shipped set, probity-default */
   requirements?: RequirementSet;
+  /** Framework and crosswalk data served at /v1/catalogs and /v1/crosswalks. @defaultValue the data files of @probity/catalog */
+  catalogs?: Catalogs;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
+  /** Reads and replays the DLQ (needs Kafka); without it the /v1/dlq routes answer 503. The caller closes it. */
+  dlq?: DlqService;
+  /** Emits legal hold records (the agent SDK's emitter); without it the hold routes answer 503. The caller closes it. */
+  emitter?: EvidenceEmitter;
 }
 
 /**
@@ -94,7 +106,10 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   const requirements = options.requirements ?? loadRequirementSet();
   registerComplianceRoutes(app, { repository, catalog, requirements });
   registerAuditPackageRoutes(app, { repository, log, catalog, requirements, signing: packageSigning(options.notaryKeysDir) });
+  registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
+  registerDlqRoutes(app, options.dlq);
+  registerHoldRoutes(app, options.emitter ? new LegalHolds(warehouse, options.emitter) : undefined);
 
   return app;
 }

@@ -104,7 +104,7 @@ export const openApiDocument = {
         parameters: [
           queryParam('from', 'Start of the period (inclusive)', DATE, true),
           queryParam('to', 'End of the period (exclusive; a bare date includes that day)', DATE, true),
-          queryParam('framework', 'Only this framework\'s controls (iso42001, iso27001, iso9001, euaiact, or any prefix used in control ids)', { type: 'string' }),
+          queryParam('framework', 'Only this framework\'s controls (iso42001, iso27001, iso9001, euaiact, nistairmf, or any prefix used in control ids)', { type: 'string' }),
           tenantHeader,
         ],
         responses: { 200: { description: 'Coverage report', content: json(ref('Coverage')) }, ...common },
@@ -124,6 +124,17 @@ export const openApiDocument = {
           tenantHeader,
         ],
         responses: { 200: { description: 'Coverage matrix: rows of controls, cells of periods (covered, stale, missing, nonconforming, not_applicable) with counts, records, late records and the reason', content: json({ type: 'object' }) }, ...common },
+      },
+    },
+    '/v1/soa': {
+      get: {
+        summary: 'The Statement of Applicability of a framework as the log held it at as_of: per control, its latest ApplicabilityStatement record (controls without one apply)',
+        parameters: [
+          queryParam('framework', 'Framework', { type: 'string' }, true),
+          queryParam('as_of', 'As of this time (default now)', DATE),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'SoA entries with the record each comes from', content: json({ type: 'object' }) }, ...common },
       },
     },
     '/v1/gaps': {
@@ -165,6 +176,34 @@ export const openApiDocument = {
           }),
         },
         responses: { 200: { description: 'The package', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } }, ...common },
+      },
+    },
+    '/v1/catalogs': {
+      get: {
+        summary: 'The frameworks and crosswalks Probity has as data files, each with its edition and data version',
+        responses: { 200: { description: 'Catalog index', content: json(ref('CatalogIndex')) }, ...common },
+      },
+    },
+    '/v1/catalogs/{framework}': {
+      get: {
+        summary: 'One framework: its groups and controls (identifiers and short titles in our own words, not the standard\'s text)',
+        parameters: [pathParam('framework', 'Framework id: iso42001, iso27001, iso9001, euaiact, nistairmf', { type: 'string' })],
+        responses: { 200: { description: 'Framework', content: json(ref('Framework')) }, ...common, 404: errorResponse('No such framework; the message lists the known ones') },
+      },
+    },
+    '/v1/crosswalks': {
+      get: {
+        summary: 'The mapping set from one framework to another (stored either way round; subset and superset swap when turned around)',
+        parameters: [
+          queryParam('from', 'Framework to map from', { type: 'string' }, true),
+          queryParam('to', 'Framework to map to', { type: 'string' }, true),
+          queryParam('control', 'Only the mappings of this control id (of either framework), e.g. euaiact:Art.9', { type: 'string' }),
+        ],
+        responses: {
+          200: { description: 'Crosswalk', content: json(ref('Crosswalk')) },
+          ...common,
+          404: errorResponse('No crosswalk between the two frameworks; the message lists the available pairs'),
+        },
       },
     },
     '/v1/log/{shard}/checkpoint': {
@@ -235,6 +274,59 @@ export const openApiDocument = {
         responses: { 200: { description: 'Stored', content: json({ type: 'object' }) }, ...common },
       },
     },
+    '/v1/tenants/{tenant}/holds': {
+      post: {
+        summary: 'Place a legal hold (admin): on the whole tenant, a model, or a period of occurrence; emitted as a signed LegalHold record, and the retention purge keeps what it covers',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' })],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object', required: ['scope', 'reason'], additionalProperties: false,
+            properties: { scope: { type: 'string', enum: ['tenant', 'model', 'period'] }, model_id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, reason: { type: 'string' } },
+          }),
+        },
+        responses: { 201: { description: 'Placed (placed_record: the content hash of its LegalHold record)', content: json({ type: 'object' }) }, ...common, 503: errorResponse('No emitter for legal hold records') },
+      },
+      get: {
+        summary: 'The tenant\'s legal holds, placed and lifted (auditor or admin)',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' })],
+        responses: { 200: { description: 'Holds', content: json({ type: 'object', properties: { holds: { type: 'array', items: { type: 'object' } } } }) }, ...common },
+      },
+    },
+    '/v1/tenants/{tenant}/holds/{id}/lift': {
+      post: {
+        summary: 'Lift a legal hold (admin); emitted as a signed LegalHold record',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' }), pathParam('id', 'Hold id', { type: 'string' })],
+        requestBody: { required: true, content: json({ type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string' } } }) },
+        responses: { 200: { description: 'Lifted', content: json({ type: 'object' }) }, ...common, 404: errorResponse('No such hold') },
+      },
+    },
+    '/v1/dlq': {
+      get: {
+        summary: 'Refused records (auditor or admin): reason, source, tenant, content hash, replays and the leaf a replay became; a tenant token sees its tenant\'s entries only, an operator token every entry (also those whose tenant cannot be read)',
+        parameters: [
+          queryParam('tenant', 'Only this tenant (an operator token; a tenant token may name only its own)', { type: 'string' }),
+          queryParam('reason', 'Only this reason (OVERSIZED, SIGNATURE_REQUIRED, …)', { type: 'string' }),
+          queryParam('from', 'Dead-lettered at or after (YYYY-MM-DD or RFC 3339)', { type: 'string' }),
+          queryParam('to', 'Dead-lettered before (a bare date includes that day)', { type: 'string' }),
+        ],
+        responses: { 200: { description: 'Entries, oldest first per DLQ partition', content: json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }) }, ...common, 503: errorResponse('No Kafka connection for the DLQ') },
+      },
+    },
+    '/v1/dlq/{id}': {
+      get: {
+        summary: 'One DLQ entry with its headers, its bytes (base64) and the record decoded where possible',
+        parameters: [pathParam('id', 'DLQ entry id: <partition>:<offset> of the DLQ topic', { type: 'string', pattern: '^[0-9]+:[0-9]+$' })],
+        responses: { 200: { description: 'Entry', content: json({ type: 'object' }) }, ...common, 404: errorResponse('No such entry (or not this tenant\'s)') },
+      },
+    },
+    '/v1/dlq/replay': {
+      post: {
+        summary: 'Send refused records to the notary again (admin): the original bytes and headers plus probity-dlq-replay-of; a record already logged gets no second leaf',
+        requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'string' } }, reason: { type: 'string' }, tenant: { type: 'string' } } }) },
+        responses: { 200: { description: 'What was sent and what was skipped', content: json({ type: 'object' }) }, ...common },
+      },
+    },
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from `probity token create`' } },
@@ -247,7 +339,7 @@ export const openApiDocument = {
             type: 'object',
             required: ['code', 'message'],
             properties: {
-              code: { type: 'string', enum: ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'LOG_NOT_READY', 'LOG_INCONSISTENT', 'INTERNAL'] },
+              code: { type: 'string', enum: ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'LOG_NOT_READY', 'LOG_INCONSISTENT', 'UNAVAILABLE', 'INTERNAL'] },
               message: { type: 'string' },
               parameter: { type: 'string' },
             },
@@ -324,10 +416,59 @@ export const openApiDocument = {
         type: 'object',
         properties: {
           tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, framework: { type: ['string', 'null'] },
-          universe: { type: 'object', properties: { source: { enum: ['catalog', 'observed'] }, description: { type: 'string' }, size: { type: 'integer' } } },
+          universe: {
+            type: 'object',
+            properties: {
+              source: { enum: ['catalog', 'observed'] }, description: { type: 'string' }, size: { type: 'integer' },
+              catalogs: { type: 'array', description: 'The framework data files the universe comes from', items: { type: 'object', properties: { framework: { type: 'string' }, edition: { type: 'string' }, version: { type: 'integer' } } } },
+            },
+          },
           covered: { type: 'integer' },
           gaps: { type: 'array', items: { type: 'string' } },
           controls: { type: 'array', items: { type: 'object', properties: { control: { type: 'string' }, title: { type: 'string' }, in_universe: { type: 'boolean' }, records: { type: 'integer' } } } },
+        },
+      },
+      FrameworkSummary: {
+        type: 'object',
+        properties: {
+          framework: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, edition: { type: 'string' }, version: { type: 'integer', description: 'Version of the data file' },
+          publisher: { type: 'string' }, note: { type: 'string' }, controls: { type: 'integer' }, kinds: { type: 'object', additionalProperties: { type: 'integer' } },
+        },
+      },
+      CrosswalkSummary: {
+        type: 'object',
+        properties: { id: { type: 'string' }, version: { type: 'integer' }, from: ref('FrameworkEdition'), to: ref('FrameworkEdition'), source: ref('CrosswalkSource'), mappings: { type: 'integer' } },
+      },
+      CatalogIndex: { type: 'object', properties: { frameworks: { type: 'array', items: ref('FrameworkSummary') }, crosswalks: { type: 'array', items: ref('CrosswalkSummary') } } },
+      FrameworkEdition: { type: 'object', properties: { framework: { type: 'string' }, edition: { type: 'string' } } },
+      CrosswalkSource: { type: 'object', properties: { name: { type: 'string' }, kind: { enum: ['published', 'editorial'] }, url: { type: 'string' }, note: { type: 'string' } } },
+      Framework: {
+        type: 'object',
+        properties: {
+          framework: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, edition: { type: 'string' }, version: { type: 'integer' }, publisher: { type: 'string' }, note: { type: 'string' },
+          aliases: { type: 'object', additionalProperties: { type: 'string' }, description: 'Old ref → current ref' },
+          groups: { type: 'array', items: { type: 'object', properties: { ref: { type: 'string' }, title: { type: 'string' }, parent: { type: 'string' } } } },
+          controls: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'string', description: '<framework>:<ref>, as records carry it in controls' }, framework: { type: 'string' }, ref: { type: 'string' }, title: { type: 'string' },
+                kind: { enum: ['clause', 'annex-control', 'article', 'subcategory'] }, group: { type: 'string' }, parent: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+      Crosswalk: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' }, version: { type: 'integer' }, from: ref('FrameworkEdition'), to: ref('FrameworkEdition'), source: ref('CrosswalkSource'),
+          reversed: { type: 'boolean', description: 'True when the data file maps the other way round' },
+          mappings: {
+            type: 'array',
+            items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, relation: { enum: ['equal', 'subset', 'superset', 'intersects'] }, note: { type: 'string' } } },
+          },
         },
       },
       Checkpoint: { type: 'object', properties: { shard: { type: 'integer' }, size: { type: 'integer' }, root_hash: { type: 'string' }, signed_note: { type: 'string' }, created_at: { type: 'string' } } },

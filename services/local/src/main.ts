@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { buildAuditApp, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
+import { DlqService, buildAuditApp, createHoldEmitter, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
 import { dataDirLayout } from '@probity/config';
 import { createLogger } from '@probity/logger';
 import { withNotaryPaths } from '@probity/notary';
@@ -23,14 +23,17 @@ const stack = await startLocalStack(config, logger, async ({ warehouse, logger: 
   components.push(await startScheduler(config, warehouse, log.child({ component: 'scheduler' })));
   const admin = await ensureBootstrapAdminToken(warehouse, config.PROBITY_DATA_DIR);
   log.info({ adminTokenFile: admin.path }, 'operator admin token ready');
-  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens });
+  const dlq = DlqService.fromConfig(config, warehouse);
+  // Legal hold records go through the pipeline like any evidence, from an emitter (and spool) of the API's own.
+  const emitter = await createHoldEmitter(config, log.child({ component: 'audit-api-emitter' }));
+  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens, dlq, emitter });
   api.get('/healthz/stack', async (_request, reply) => {
     const entries = await Promise.all(stack.components.map(async (c) => [c.name, await c.health()] as const));
     const healthy = entries.every(([, h]) => h.healthy);
     return reply.code(healthy ? 200 : 503).send({ healthy, components: Object.fromEntries(entries) });
   });
   await api.listen({ port: config.PROBITY_API_PORT, host: config.PROBITY_API_HOST });
-  components.push({ name: 'audit-api', stop: () => api.close(), health: async () => ({ healthy: true, detail: { url: `http://${config.PROBITY_API_HOST}:${config.PROBITY_API_PORT}` } }) });
+  components.push({ name: 'audit-api', stop: () => api.close().then(() => Promise.all([dlq.close(), emitter.close({ drainTimeoutMs: 5000 })])).then(() => undefined), health: async () => ({ healthy: true, detail: { url: `http://${config.PROBITY_API_HOST}:${config.PROBITY_API_PORT}` } }) });
   return components;
 }).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

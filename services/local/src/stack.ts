@@ -4,7 +4,7 @@ import { createEmitter } from '@probity/agent';
 import { buildGatewayApp, loadTokenFile, StaticTokenVerifier, type TokenVerifier } from '@probity/ingest-gateway';
 import { createKafka, ensureTopics, evidenceTopics } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
-import { createNotary, TenantPolicies, withNotaryPaths } from '@probity/notary';
+import { createNotary, withNotaryPaths } from '@probity/notary';
 import { createSink } from '@probity/sink';
 import { openConfiguredWarehouse, type Warehouse } from '@probity/warehouse';
 import type { FastifyInstance } from 'fastify';
@@ -59,8 +59,8 @@ export async function startLocalStack(config: LocalConfig, logger: Logger, extra
     await notary.start();
     components.push({ name: 'notary', stop: () => notary.stop(), health: async () => ({ healthy: true, detail: { ...notary.stats() } }) });
 
-    const policies = new TenantPolicies(notaryConfig.tenantPolicyFile);
-    const sink = createSink(config, warehouse, logger.child({ component: 'sink' }), (tenant) => policies.get(tenant).retentionYears);
+    // Retention comes from the tenants' settings in the warehouse (POST /v1/tenants/{t}/retention), as for a sink on its own.
+    const sink = createSink(config, warehouse, logger.child({ component: 'sink' }));
     await sink.start();
     components.push({ name: 'sink', stop: () => sink.stop(), health: async () => ({ healthy: !sink.stats().blocked, detail: { ...sink.stats() } }) });
 

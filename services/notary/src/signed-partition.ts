@@ -1,4 +1,4 @@
-import { checkpointOfSignedNote, fromHex, leafHash } from '@probity/crypto';
+import { parseSignedCheckpoint, fromHex, leafHash } from '@probity/crypto';
 import { decodeStatement, parseSignedBatch } from '@probity/evidence';
 import { HEADER, headerString, type Kafka, type KafkaMessage } from '@probity/kafka';
 import { randomUUID } from 'node:crypto';
@@ -109,7 +109,7 @@ export async function readSignedTail(kafka: Kafka, topic: string, shard: number,
 function tailState(message: KafkaMessage): SignedTailState | null {
   const nextOffset = headerString(message.headers, HEADER.sourceNextOffset);
   if (nextOffset === undefined) return null;
-  const checkpoint = checkpointOfSignedNote(parseSignedBatch(message.value).checkpoint);
+  const checkpoint = parseSignedCheckpoint(parseSignedBatch(message.value).checkpoint);
   return { size: checkpoint.size, root: checkpoint.rootHash, nextOffset: BigInt(nextOffset) };
 }
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TenantPolicies } from './tenant-policy.js';
+import { exportPublicKeyBase64, generateSigningKey } from '@probity/crypto';
+import { TenantPolicies, parseTenantPolicies } from './tenant-policy.js';
 
 const strict = JSON.stringify({ tenants: { acme: { requireEmitterSignatures: true } } });
 
@@ -53,5 +54,14 @@ describe('TenantPolicies', () => {
     expect(policies.lastReloadError?.code).toBe('POLICY_INVALID');
     policies.get('acme');
     expect(policies.lastReloadError?.code).toBe('POLICY_INVALID');
+  });
+
+  it('registers emitter keys under any key id scheme, and refuses key ids and public keys that cannot be used', () => {
+    const key = exportPublicKeyBase64(generateSigningKey('e').publicKeyRaw);
+    const policy = (keyId: unknown, publicKey: unknown = key) => ({ tenants: { acme: { emitterKeys: [{ keyId, publicKey, notBefore: '2024-01-01T00:00:00Z' }] } } });
+    // securesystemslib's default key id (SHA-256 of the key's canonical JSON) and free-form ids are accepted.
+    for (const keyId of ['9c'.repeat(32), 'ops-laptop-2026']) expect(parseTenantPolicies(policy(keyId), 'f').tenants.acme!.emitterKeys[0]!.keyId).toBe(keyId);
+    for (const keyId of ['', 'a\nb', 'x'.repeat(257), 7]) expect(() => parseTenantPolicies(policy(keyId), 'f')).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
+    for (const publicKey of ['', 'AAAA', key.slice(0, -4), `${key} `]) expect(() => parseTenantPolicies(policy('k', publicKey), 'f')).toThrow(/publicKey must be a raw 32-byte Ed25519 public key/);
   });
 });

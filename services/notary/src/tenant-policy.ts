@@ -1,10 +1,25 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { MAX_KEY_ID_LENGTH, importPublicKeyBase64 } from '@probity/crypto';
 import { NotaryError } from './errors.js';
 
+const isRawEd25519 = (text: string): boolean => {
+  try {
+    importPublicKeyBase64(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const emitterKeySchema = z.object({
-  keyId: z.string().regex(/^[0-9a-f]{64}$/, 'keyId must be the 64-hex SHA-256 of the raw public key'),
-  publicKey: z.string().min(1, 'publicKey (base64 raw Ed25519) is required'),
+  // Any id scheme the emitter uses (ours: SHA-256 of the raw key; securesystemslib: of the key's JSON); signatures only hint at it.
+  keyId: z
+    .string()
+    .min(1, 'keyId is required')
+    .max(MAX_KEY_ID_LENGTH, `keyId must be at most ${MAX_KEY_ID_LENGTH} characters`)
+    .regex(/^[^\u0000-\u001F\u007F]*$/, 'keyId must not contain control characters'),
+  publicKey: z.string().refine(isRawEd25519, 'publicKey must be a raw 32-byte Ed25519 public key in standard base64'),
   notBefore: z.string().datetime({ offset: true }),
   notAfter: z.string().datetime({ offset: true }).optional(),
 });

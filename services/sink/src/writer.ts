@@ -1,5 +1,5 @@
 import { TABLES, insertEvidenceDeduplicated, toClickHouseDateTime, type EvidenceRow, type Warehouse } from '@probity/warehouse';
-import { checkpointOfSignedNote, toHex } from '@probity/crypto';
+import { parseSignedCheckpoint, toHex } from '@probity/crypto';
 import type { CheckpointInfo } from './rows.js';
 
 export interface WriteOutcome {
@@ -25,7 +25,7 @@ export async function writeBatch(warehouse: Warehouse, rows: readonly EvidenceRo
       { shard: checkpoint.shard, size: checkpoint.size },
     );
     if (Number(present[0]?.n ?? 0) > 0) continue;
-    const body = checkpointOfSignedNote(checkpoint.signedNote);
+    const body = parseSignedCheckpoint(checkpoint.signedNote);
     await warehouse.insert(
       TABLES.checkpoints,
       [{ shard: checkpoint.shard, size: checkpoint.size, root_hash_hex: toHex(body.rootHash), signed_note: checkpoint.signedNote, created_at: toClickHouseDateTime(new Date()) }],

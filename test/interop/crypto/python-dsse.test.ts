@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  CryptoError,
+  Keyring,
   addSignature,
   exportPrivateKeyPem,
   fromBase64,
@@ -13,16 +15,33 @@ import {
   keyIdFor,
   signEnvelope,
   toBase64,
+  trustedKeyFor,
   verifyEnvelope,
   type Envelope,
   type TrustedKey,
 } from '@probity/crypto';
-import { EMITTER_BATCH_PAYLOAD_TYPE, signEmitterBatch } from '@probity/evidence';
+import { EMITTER_BATCH_PAYLOAD_TYPE, EMITTER_PAYLOAD_TYPE, signEmitterBatch } from '@probity/evidence';
 import { ensurePython, pythonToolPath, runJson } from './tools.js';
 
 interface PyResponse {
   verify: { result: string; keyids?: string[]; payload_b64?: string }[];
   sign: { envelope: Envelope; keyid: string; public_b64: string }[];
+}
+
+/** How many envelopes verify, and the codes of those that do not. */
+function tally(envelopes: readonly Envelope[], verify: (e: Envelope) => unknown): { valid: number; refused: string[] } {
+  let valid = 0;
+  const refused: string[] = [];
+  for (const envelope of envelopes) {
+    try {
+      verify(envelope);
+      valid += 1;
+    } catch (err) {
+      if (!(err instanceof CryptoError)) throw err;
+      refused.push(err.code);
+    }
+  }
+  return { valid, refused };
 }
 
 const TYPE = 'application/vnd.probity.manifest+avro';
@@ -91,5 +110,55 @@ describe('interop with Python securesystemslib DSSE', () => {
     // Ed25519 is deterministic, so the two implementations must agree to the byte.
     expect(res.sign[0]!.envelope).toEqual(signEnvelope(payload, TYPE, key));
     expect(fromBase64(res.sign[0]!.envelope.payload)).toEqual(payload);
+  });
+
+  it("we verify every envelope securesystemslib signs with its default key ids (SHA-256 of the key's JSON), however the key was registered; tampered ones and other tenants' keys fail", () => {
+    // Three emitter keys of one tenant, three kinds of payload: nine envelopes, as an emitter using securesystemslib plainly makes them.
+    const keys = [0, 1, 2].map((i) => generateSigningKey(`py-emitter-${i}`));
+    const payloads: [Uint8Array, string][] = [
+      [payload, EMITTER_PAYLOAD_TYPE],
+      [new TextEncoder().encode('{"_type":"https://in-toto.io/Statement/v1","subject":[]}'), 'application/vnd.in-toto+json'],
+      [new TextEncoder().encode(JSON.stringify({ v: 1, tenant: 'acme', size: 3, root: 'ab'.repeat(32) })), EMITTER_BATCH_PAYLOAD_TYPE],
+    ];
+    const requests = keys.flatMap((key) => payloads.map(([p, type]) => ({ payload_b64: toBase64(p), payload_type: type, private_pem: exportPrivateKeyPem(key.privateKey), default_keyid: true })));
+    const signed = py({ sign: requests }).sign;
+    const envelopes = signed.map((s) => s.envelope);
+    const N = envelopes.length;
+    expect(N).toBe(9);
+    // securesystemslib's key ids are not ours: the hint names no key registered under Probity's scheme.
+    signed.forEach((s, i) => {
+      expect(s.envelope.signatures.map((sig) => sig.keyid)).toEqual([s.keyid]);
+      expect(s.keyid).not.toBe(keyIdFor(importPublicKeyBase64(s.public_b64)));
+      expect(importPublicKeyBase64(s.public_b64)).toEqual(keys[Math.floor(i / 3)]!.publicKeyRaw);
+    });
+    const sslibIdOf = (key: (typeof keys)[number]) => signed[keys.indexOf(key) * 3]!.keyid;
+    const bound = { ...window, purpose: 'emitter' as const, tenant: 'acme' };
+    const registrations = {
+      // `probity keys register --public-key …`: our key id.
+      ours: new Keyring(keys.map((k) => trustedKeyFor(k, bound))),
+      // `probity keys register --public-key … --key-id <securesystemslib's>`.
+      theirs: new Keyring(keys.map((k) => ({ ...trustedKeyFor(k, bound), keyId: sslibIdOf(k) }))),
+    };
+    const counts: Record<string, string> = {};
+    for (const [name, ring] of Object.entries(registrations)) {
+      const result = tally(envelopes, (e) => verifyEnvelope(e, ring, { at, purpose: 'emitter', tenant: 'acme' }));
+      counts[name] = `${result.valid} valid / ${N}`;
+      expect(result).toEqual({ valid: N, refused: [] });
+      envelopes.forEach((e, i) => expect(verifyEnvelope(e, ring, { at, tenant: 'acme' }).keyIds).toEqual([name === 'ours' ? keys[Math.floor(i / 3)]!.keyId : signed[i]!.keyid]));
+
+      const tampered = envelopes.flatMap((e) => [
+        { ...e, payload: toBase64(Uint8Array.from([...fromBase64(e.payload), 0x20])) },
+        { ...e, payloadType: `${e.payloadType}+x` },
+        { ...e, signatures: e.signatures.map((sig) => ({ ...sig, sig: toBase64(fromBase64(sig.sig).map((b, j) => (j === 5 ? b ^ 1 : b))) })) },
+      ]);
+      const forged = tally(tampered, (e) => verifyEnvelope(e, ring, { at, tenant: 'acme' }));
+      counts[`${name} tampered`] = `${forged.refused.length} refused / ${tampered.length}`;
+      expect(forged.valid).toBe(0);
+      // The same keys bound to another tenant: refused, whatever the hint names.
+      const elsewhere = tally(envelopes, (e) => verifyEnvelope(e, ring, { at, tenant: 'globex' }));
+      counts[`${name} other tenant`] = `${elsewhere.refused.length} refused / ${N}`;
+      expect(elsewhere.valid).toBe(0);
+    }
+    console.log(`securesystemslib default key ids: ${JSON.stringify(counts)}`);
   });
 });

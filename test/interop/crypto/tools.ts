@@ -6,7 +6,8 @@
  * stale, and otherwise fails saying what to run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,26 +17,33 @@ const cacheDir = process.env.PROBITY_CACHE_DIR ?? join(homedir(), '.cache', 'pro
 const INSTALL_HINT = 'run `bash infra/interop/install-crypto.sh`';
 
 export const goSourceDir = join(here, 'go');
-export const goCheckerPath = join(cacheDir, 'bin', 'probity-tlogcheck');
 export const pythonPath = join(cacheDir, 'venv', 'bin', 'python');
 export const pythonToolPath = join(here, 'python', 'dsse_tool.py');
 
-function newestSource(): number {
-  return Math.max(...readdirSync(goSourceDir).filter((f) => /\.(go|mod|sum)$/.test(f)).map((f) => statSync(join(goSourceDir, f)).mtimeMs));
+/** First 12 hex digits of SHA-256 over the checker's sources in name order (install-crypto.sh hashes them alike). */
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(goSourceDir).filter((f) => /\.(go|mod|sum)$/.test(f)).sort()) hash.update(readFileSync(join(goSourceDir, file)));
+  return hash.digest('hex').slice(0, 12);
 }
+
+/** The checker binary for these sources: named by their hash, so worktrees sharing the cache never overwrite each other's. */
+export const goCheckerPath = join(cacheDir, 'bin', `probity-tlogcheck-${sourceHash()}`);
 
 function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
 
-/** Path of the Go checker, building it first when missing or older than its sources. */
+/** Path of the Go checker, building it first when no binary for these sources exists. */
 export function ensureGoChecker(): string {
-  if (existsSync(goCheckerPath) && statSync(goCheckerPath).mtimeMs >= newestSource()) return goCheckerPath;
+  if (existsSync(goCheckerPath)) return goCheckerPath;
   mkdirSync(dirname(goCheckerPath), { recursive: true });
   // Same fallback as the install script: the Go tarball's usual home when go is not on PATH.
   const go = existsSync('/usr/local/go/bin/go') && !onPath('go') ? '/usr/local/go/bin/go' : 'go';
   try {
-    execFileSync(go, ['build', '-o', goCheckerPath, '.'], { cwd: goSourceDir, stdio: ['ignore', 'inherit', 'inherit'] });
+    const tmp = `${goCheckerPath}.tmp.${process.pid}`;
+    execFileSync(go, ['build', '-o', tmp, '.'], { cwd: goSourceDir, stdio: ['ignore', 'inherit', 'inherit'] });
+    renameSync(tmp, goCheckerPath);
   } catch (cause) {
     throw new Error(`cannot build the Go tlog checker in ${goSourceDir} (is Go ≥ 1.26 on PATH?): ${INSTALL_HINT}`, { cause });
   }

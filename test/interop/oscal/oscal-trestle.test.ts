@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_FILES, PackageAccumulator, deriveFiles, type PackageCatalog, type PackagedDocument } from '@probity/audit-package';
 import { loadRequirementSet } from '@probity/compliance';
-import { CONTROL_CATALOGS } from '@probity/catalog';
+import { defaultCatalogs } from '@probity/catalog';
 import { pythonPath, runJson } from '../crypto/tools.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,7 +34,7 @@ const request = { tenant: 'acme', framework: 'iso42001', from: '2026-07-01T00:00
 
 /** The OSCAL files a package of these records would hold. */
 function oscalOf(docs: PackagedDocument[]) {
-  const catalog: PackageCatalog = { name: '@probity/catalog', framework: 'iso42001', controls: CONTROL_CATALOGS.iso42001.map((c) => ({ id: c.id, title: c.title })) };
+  const catalog: PackageCatalog = { name: '@probity/catalog', framework: 'iso42001', controls: defaultCatalogs().framework('iso42001').controls.map((c) => ({ id: c.id, title: c.title })) };
   const accumulator = new PackageAccumulator(request);
   for (const d of docs) accumulator.add(d);
   const requirements = loadRequirementSet();

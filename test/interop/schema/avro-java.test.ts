@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRawPack, encodeRawPack, RAW_PACK_FINGERPRINT, RAW_PACK_SCHEMA } from '@probity/evidence';
-import { defaultRegistry, fingerprint64, parsingCanonicalForm, type RecordType, type SchemaVersion } from '@probity/schema';
+import { defaultRegistry, fingerprint64, parsingCanonicalForm, SchemaRegistry, readSchemaSources, type RecordType, type SchemaVersion } from '@probity/schema';
+import { enumCases, FUTURE_SYMBOL, richSample, withEnumSymbol, withoutEnumDefaults } from '@probity/schema/testing';
 import { AvroOracle } from './avro-oracle.js';
 import { toAvroJson } from './avro-json.js';
 
@@ -109,7 +110,7 @@ describe('EvidenceManifest v1 and v2 resolve both ways across implementations', 
 
   it('Java v1 bytes are read by us as v2, and Java v2 bytes as v1', async () => {
     const javaV1 = await oracle.encode(text(v1), toAvroJson(v1.schema, v1Value));
-    const asV2 = registry.decode(javaV1);
+    const asV2 = registry.decode(javaV1, { readerVersion: 2 });
     expect(asV2).toMatchObject({ version: 1, readerVersion: 2, fingerprint: v1.fingerprintHex });
     expect(asV2.value).toEqual({ ...v1Value, risk_classification: null });
 
@@ -122,6 +123,44 @@ describe('EvidenceManifest v1 and v2 resolve both ways across implementations', 
   it('Java finds the writer by fingerprint: without the writer schema in its store it refuses our bytes', async () => {
     const bytes = registry.encode('EvidenceManifest', v1Value, { version: 1, now: NOW });
     await expect(oracle.decode([text(v2)], text(v2), bytes)).rejects.toThrow(/MissingSchemaException/);
+  });
+});
+
+describe('enum defaults: Apache Avro (Java) resolves a symbol added later as we do', () => {
+  const sources = readSchemaSources();
+
+  it.each(registry.all().map((entry) => [`${entry.recordType} v${entry.version}`, entry] as const))('%s: enum defaults do not change the fingerprint', async (_name, entry) => {
+    const java = await oracle.canonical(JSON.stringify(withoutEnumDefaults(entry.schema)));
+    expect(java.fingerprint).toBe(entry.fingerprintHex);
+  });
+
+  it.each(enumCases(registry).map((c) => [`${c.recordType} ${c.enumName}`, c] as const))('%s: data of a next version with a new symbol, read with the current schema', async (_name, c) => {
+    const next = SchemaRegistry.fromSources([...sources, c.next]);
+    const current = registry.current(c.recordType);
+    const nextEntry = next.current(c.recordType);
+    const sample = richSample(c.recordType);
+    const written = withEnumSymbol(nextEntry.type, sample, c.enumName, FUTURE_SYMBOL).value;
+    const expected = withEnumSymbol(current.type, sample, c.enumName, c.defaultSymbol).value;
+
+    // Our bytes, Java's reader: the default symbol, as our reader gives.
+    const ours = next.encode(c.recordType, written, { now: NOW });
+    expect(await oracle.decode([...writerTexts(), text(nextEntry)], text(current), ours)).toEqual(toAvroJson(current.schema, expected));
+    expect(next.decode(ours, { readerVersion: current.version }).value).toEqual(expected);
+
+    // Java's bytes (map entries perhaps in another order), our reader: the default symbol as the current version, the new one as the next.
+    const javas = await oracle.encode(text(nextEntry), toAvroJson(nextEntry.schema, written));
+    expect(next.decode(javas, { readerVersion: current.version }).value).toEqual(expected);
+    expect(next.decode(javas).value).toEqual(written);
+  });
+
+  it('a reader from before enum defaults fails on a symbol it does not know, in Java as in ours', async () => {
+    const c = enumCases(registry).find((x) => x.enumName === 'Stage');
+    if (!c) throw new Error('no Stage case');
+    const next = SchemaRegistry.fromSources([...sources, c.next]);
+    const nextEntry = next.current('EvidenceManifest');
+    const bytes = next.encode('EvidenceManifest', withEnumSymbol(nextEntry.type, richSample('EvidenceManifest'), 'Stage', FUTURE_SYMBOL).value, { now: NOW });
+    await expect(oracle.decode([...writerTexts(), text(nextEntry)], text(registry.get('EvidenceManifest', 1)), bytes)).rejects.toThrow(/FUTURE_SYMBOL|No match|enum/i);
+    expect(() => next.decode(bytes, { readerVersion: 1 })).toThrow(/cannot read/);
   });
 });
 

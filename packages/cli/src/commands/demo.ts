@@ -1,22 +1,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { auditApiUrl, getJson, postJson, readLocalAdminToken } from '../api-client.js';
-import { CliError, defineCommand } from '../command.js';
+import type { StudyResultJson, StudyRunReturn } from '@probity/scheduler';
+import { CliError, defineCommand, type CliIo } from '../command.js';
 import { DEMO_MODELS, DEMO_QUARTER, DEMO_TENANT, inferenceRecords, pipelineManifests } from '../demo/pipeline.js';
+import { DEMO_LIVE, DEMO_REFERENCE, DEMO_STUDIES, liveInference, monitoringManifests, referenceInference } from '../demo/study-data.js';
+import { describeStudyResult } from '../demo/study-report.js';
 import { verify } from './verify.js';
 
 /**
  * The main job end to end, against the running local stack (`probity up`):
  * a demo MLOps pipeline emits evidence, one bad manifest lands in the DLQ,
- * then an auditor queries a quarter and verifies one record offline.
+ * an auditor queries a quarter and verifies one record offline, then the
+ * shipped demo studies run on the traffic and monitoring readings it
+ * emitted and the auditor sees their notarized results and coverage.
  */
 export const demo = defineCommand({
   name: 'demo',
-  summary: 'Run a demo MLOps pipeline through the stack and show an audit of it',
+  summary: 'Run a demo MLOps pipeline through the stack, its drift and calibration studies, and show an audit of it',
   description:
     'Needs the local stack (`probity up`). Emits a release pipeline for three models (ingest … monitoring, with approvals) and inference records as tenant ' +
-    `${DEMO_TENANT}, sends one invalid manifest that lands in the DLQ with its reason, waits until everything is notarized and in the warehouse, ` +
-    'runs an auditor\'s range query over Q3 2026, and verifies one record offline with `probity verify`. Re-running it is safe: identical evidence deduplicates.',
+    `${DEMO_TENANT}, plus credit-risk's inference traffic (a reference month and the last 7 days, with a shift) and hourly p99 latency readings of two monitoring agents and a synthetic probe; ` +
+    'sends one invalid manifest that lands in the DLQ with its reason, waits until everything is notarized and in the warehouse, ' +
+    'runs an auditor\'s range query over Q3 2026, verifies one record offline with `probity verify`, ' +
+    `then runs the demo studies (${Object.values(DEMO_STUDIES).join(', ')}) as \`probity studies run\` does, prints their verdicts and the incidents they raised once notarized, and the coverage of their controls. ` +
+    'Re-running it is safe: identical evidence deduplicates; only the traffic and readings of the hours since the last run are new.',
   async run({ io }) {
     const step = (text: string) => io.stderr(`▸ ${text}\n`);
     const { loadCommonConfig } = await import('@probity/config');
@@ -34,22 +42,36 @@ export const demo = defineCommand({
     const topics = evidenceTopics(config.PROBITY_TOPIC_NAMESPACE);
     const emitter = await createEmitter({ name: 'demo', dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, topic: topics.raw, maxPackBytes: config.PROBITY_EMIT_PACK_BYTES });
     const hashes = new Map<string, string>();
+    // Every record emitted, by content hash: the demo waits until the warehouse has each one.
+    const emitted: string[] = [];
     try {
       for (const model of DEMO_MODELS) {
         const manifests = pipelineManifests(model);
         for (const manifest of manifests) {
           const { contentHash } = await emitter.emit('EvidenceManifest', manifest, { format: 'json' });
+          emitted.push(contentHash);
           hashes.set(`${model.id}/${manifest.stage as string}`, contentHash);
         }
         const inference = inferenceRecords(model, 200);
-        for (const record of inference) emitter.enqueue('InferenceRecord', record, { format: 'json' });
+        for (const record of inference) emitted.push(emitter.enqueue('InferenceRecord', record, { format: 'json' }).contentHash);
         await emitter.flush();
         step(`${model.id} ${model.version}: ${manifests.length} stage manifests (2 approvals at promotion and deployment) and ${inference.length} inference records emitted`);
       }
+      const now = Date.now();
+      const reference = referenceInference();
+      const live = liveInference(now);
+      const monitoring = monitoringManifests(now);
+      for (const record of [...reference, ...live]) emitted.push(emitter.enqueue('InferenceRecord', record, { format: 'json' }).contentHash);
+      for (const manifest of monitoring) emitted.push(emitter.enqueue('EvidenceManifest', manifest, { format: 'json' }).contentHash);
+      await emitter.flush();
+      step(
+        `credit-risk traffic for the drift study: ${reference.length} inference records of ${DEMO_REFERENCE.modelVersion} (its reference month, January 2025) and ` +
+          `${live.length} of ${DEMO_LIVE.modelVersion} (the ${DEMO_LIVE.days} days before today and today up to now); ` +
+          `for the calibration studies: ${monitoring.length} MONITORING manifests (hourly p99 latency from synthetic-probe, apm-agent and otel-collector)`,
+      );
     } finally {
       await emitter.close({ drainTimeoutMs: 10_000 });
     }
-    const expected = DEMO_MODELS.length * (10 + 200);
 
     step('a pipeline with a bad control id: the SDK refuses it locally…');
     const bad = { ...pipelineManifests(DEMO_MODELS[0]!)[0]!, manifest_id: '00000000-0000-4000-8000-000000000bad', controls: ['ISO 42001 A.6'] };
@@ -71,18 +93,12 @@ export const demo = defineCommand({
     await producer.disconnect();
     const reason = await waitForDlq(kafka, topics.dlq, badKey);
     io.stderr(`    DLQ: reason ${reason.reason} — ${reason.detail}\n`);
+    io.stderr(`    (\`probity dlq list --tenant ${DEMO_TENANT}\` lists it, \`probity dlq show <id>\` shows it decoded, \`probity dlq replay <id>\` sends it again once fixed)\n`);
 
-    step(`waiting until all ${expected} records are notarized and queryable`);
     const created = await postJson<{ token: string }>(`${apiUrl}/v1/admin/tokens`, admin, { tenant: DEMO_TENANT, role: 'auditor', expires_in: '1d' });
     const auditor = { token: created.token };
-    const deadline = Date.now() + 120_000;
-    let seen = 0;
-    while (Date.now() < deadline) {
-      seen = await countAll(apiUrl, auditor);
-      if (seen >= expected) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    if (seen < expected) throw new CliError('CLI_FAILED', `only ${seen} of ${expected} records became queryable within 2 minutes; check \`probity doctor\` and ${config.PROBITY_DATA_DIR}/logs/services.log`);
+    step(`waiting until all ${emitted.length} records are notarized and queryable`);
+    await waitUntilQueryable(apiUrl, auditor, emitted, 180_000, config.PROBITY_DATA_DIR);
 
     step(`auditor (read-only token for ${DEMO_TENANT}): every record of model credit-risk in Q3 2026`);
     const page = await getJson<{ items: Record<string, unknown>[] }>(`${apiUrl}/v1/evidence?model_id=credit-risk&from=${DEMO_QUARTER.from}&to=${DEMO_QUARTER.to}T23:59:59Z&order=asc&limit=50`, auditor);
@@ -101,20 +117,115 @@ export const demo = defineCommand({
     writeFileSync(file, `${JSON.stringify(evidence, null, 2)}\n`);
     io.stdout(`\n$ probity verify ${path.relative(process.cwd(), file)}\n`);
     const code = await verify.run({ values: {}, positionals: [file], io });
-    io.stdout(code === 0 ? '\nDemo complete: evidence emitted, notarized, stored, queried and verified.\n' : '\nDemo finished, but verification FAILED.\n');
+
+    await runDemoStudies(io, apiUrl, auditor, step);
+    io.stdout(code === 0 ? '\nDemo complete: evidence emitted, notarized, stored, queried and verified; studies run and their results notarized.\n' : '\nDemo finished, but verification FAILED.\n');
     return code;
   },
 });
 
-async function countAll(baseUrl: string, auth: { token: string }): Promise<number> {
-  let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await getJson<{ items: unknown[]; next_cursor?: string | null }>(`${baseUrl}/v1/evidence?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, auth);
-    count += page.items.length;
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return count;
+/**
+ * Waits until every emitted record is in the warehouse: one CSV export of all
+ * the tenant's evidence per poll (a line per record, the content hash first,
+ * no row cap), far lighter than paging through full evidence documents.
+ */
+interface EvidenceDocumentView {
+  shard: number;
+  leaf_index: number;
+  record: Record<string, unknown>;
+}
+
+/**
+ * Runs the shipped demo studies now, as `probity studies run` does (the
+ * scheduler worker reads the warehouse and emits each StudyResult and the
+ * Incidents it raises), prints their verdicts, waits until those records are
+ * notarized and queryable, and shows the coverage of the studies' controls.
+ */
+async function runDemoStudies(io: CliIo, apiUrl: string, auditor: { token: string }, step: (text: string) => void): Promise<void> {
+  const { loadSchedulerConfig, loadStudies } = await import('@probity/scheduler');
+  const { openStudyQueue } = await import('../study-runs.js');
+  const config = loadSchedulerConfig(io.env);
+  const definitions = await loadStudies(config.PROBITY_STUDIES_DIR);
+  const studies = Object.values(DEMO_STUDIES).map((id) => {
+    const study = definitions.find((d) => d.id === id);
+    if (!study) throw new CliError('CLI_FAILED', `the demo study ${id} is not in ${config.PROBITY_STUDIES_DIR}`);
+    return study;
+  });
+  const due = Math.floor(Date.now() / 1000) * 1000;
+  step(`running the demo studies for due time ${new Date(due).toISOString()}, as \`probity studies run <id>\` does; the scheduler emits each result, and the incidents it raises, as evidence`);
+  const queue = await openStudyQueue(config);
+  let runs: StudyRunReturn[];
+  try {
+    runs = await Promise.all(studies.map((study) => queue.run(study, due, 180_000)));
+  } catch (err) {
+    if (/is not defined in this process/.test((err as Error).message)) {
+      throw new CliError('CLI_FAILED', `${(err as Error).message}: the running scheduler loaded its study definitions before this one was added; restart the services (\`probity down\`, then \`probity up\`) and run the demo again`);
+    }
+    throw err;
+  } finally {
+    await queue.close();
+  }
+  // The worker returns the StudyResult it published, in its JSON form.
+  const results = new Map(runs.map((run) => [run, run.result as StudyResultJson]));
+  io.stdout('\n');
+  for (const run of runs) io.stdout(`${describeStudyResult(results.get(run)!).join('\n')}\n`);
+
+  const hashes = runs.flatMap((run) => [run.contentHash, ...run.incidentHashes]);
+  step(`waiting until the ${runs.length} study results and ${hashes.length - runs.length} incidents they raised are notarized and queryable`);
+  const documents = await waitForDocuments(apiUrl, auditor, hashes, 120_000);
+  for (const run of runs) {
+    const result = documents.get(run.contentHash)!;
+    io.stdout(`\n${run.studyId}: StudyResult ${run.contentHash.slice(0, 16)}… notarized (shard ${result.shard}, leaf ${result.leaf_index})\n`);
+    for (const hash of run.incidentHashes) {
+      const incident = documents.get(hash)!;
+      io.stdout(`    → Incident ${String(incident.record.severity)} "${String(incident.record.title)}" ${hash.slice(0, 16)}… (shard ${incident.shard}, leaf ${incident.leaf_index})\n`);
+    }
+  }
+
+  const from = new Date(Math.min(...[...results.values()].map((result) => Date.parse(result.current_window.from)))).toISOString();
+  const to = new Date(due + 1000).toISOString();
+  const controls = [...new Set([...[...results.values()].flatMap((result) => result.controls), ...[...documents.values()].flatMap((d) => (d.record.controls as string[] | undefined) ?? [])])].sort();
+  const coverage = await getJson<{ controls: { control: string; title?: string; records: number }[] }>(`${apiUrl}/v1/coverage?from=${from}&to=${to}`, auditor);
+  io.stdout(`\ncoverage ${from.slice(0, 16)} → ${to.slice(0, 16)} UTC, the controls the studies and incidents evidence:\n`);
+  for (const control of controls) {
+    const row = coverage.controls.find((c) => c.control === control);
+    const records = row?.records ?? 0;
+    io.stdout(`    ${control.padEnd(20)}${String(records).padStart(7)} ${records === 1 ? 'record ' : 'records'}${row?.title ? `  ${row.title}` : ''}\n`);
+  }
+}
+
+/** Polls GET /v1/evidence/{hash} until every hash answers, and returns the documents. */
+async function waitForDocuments(baseUrl: string, auth: { token: string }, hashes: readonly string[], timeoutMs: number): Promise<Map<string, EvidenceDocumentView>> {
+  const found = new Map<string, EvidenceDocumentView>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const hash of hashes) {
+      if (found.has(hash)) continue;
+      const res = await fetch(`${baseUrl}/v1/evidence/${hash}`, { headers: { authorization: `Bearer ${auth.token}` }, signal: AbortSignal.timeout(30_000) });
+      if (res.ok) found.set(hash, (await res.json()) as EvidenceDocumentView);
+      else await res.body?.cancel();
+    }
+    if (found.size === hashes.length) return found;
+    if (Date.now() > deadline) throw new CliError('CLI_FAILED', `only ${found.size} of ${hashes.length} study results and incidents became queryable within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function waitUntilQueryable(baseUrl: string, auth: { token: string }, expected: readonly string[], timeoutMs: number, dataDir: string): Promise<void> {
+  const missing = new Set(expected);
+  const deadline = Date.now() + timeoutMs;
+  while (missing.size > 0) {
+    const res = await fetch(`${baseUrl}/v1/evidence?format=csv`, { headers: { authorization: `Bearer ${auth.token}` }, signal: AbortSignal.timeout(60_000) }).catch((err: Error) => {
+      throw new CliError('CLI_FAILED', `the audit API at ${baseUrl} does not answer (${err.message})`);
+    });
+    if (!res.ok) throw new CliError('CLI_FAILED', `the audit API answered ${res.status} to a CSV export`);
+    for (const line of (await res.text()).split('\n')) missing.delete(line.slice(0, 64));
+    if (missing.size === 0) return;
+    if (Date.now() > deadline) {
+      throw new CliError('CLI_FAILED', `only ${expected.length - missing.size} of ${expected.length} records became queryable within ${Math.round(timeoutMs / 1000)} s; check \`probity doctor\` and ${dataDir}/logs/services.log`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 async function waitForDlq(kafka: import('@probity/kafka').Kafka, topic: string, key: string): Promise<{ reason: string; detail: string }> {

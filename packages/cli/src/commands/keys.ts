@@ -7,7 +7,7 @@ const SUBCOMMANDS = ['list', 'rotate', 'generate', 'register', 'require'] as con
 export const keys = defineCommand({
   name: 'keys',
   summary: 'Notary key rotation and emitter keys per tenant',
-  usage: 'list | rotate | generate --name N [--out DIR] | register --tenant T --public-key B64 [--require-signatures] | require --tenant T [--off]',
+  usage: 'list | rotate | generate --name N [--out DIR] | register --tenant T --public-key B64 [--key-id ID] [--require-signatures] | require --tenant T [--off]',
   description:
     'list: the notary public keyring. rotate: add a new notary key and retire the current one now (the running notary switches without restart; old checkpoints stay verifiable). ' +
     'generate: create an emitter Ed25519 key pair (private PKCS#8 PEM file, public key printed). register: trust an emitter key for a tenant. ' +
@@ -18,6 +18,11 @@ export const keys = defineCommand({
     out: { type: 'string', valueName: 'DIR', description: 'Where generate writes <name>.pem (default: current directory).' },
     tenant: { type: 'string', valueName: 'T', description: 'Tenant (register, require).' },
     'public-key': { type: 'string', valueName: 'B64', description: 'Raw Ed25519 public key, base64 (register).' },
+    'key-id': {
+      type: 'string',
+      valueName: 'ID',
+      description: "The key id the emitter puts in its signatures, whatever its scheme (register; default: SHA-256 of the raw key, Probity's own). Signatures only hint at it: a signature verifies with any of the tenant's keys.",
+    },
     'not-before': { type: 'string', valueName: 'ISO', description: 'Start of the key\'s validity (register; default now).' },
     'require-signatures': { type: 'boolean', description: 'Also require emitter signatures for the tenant (register).' },
     off: { type: 'boolean', description: 'Stop requiring signatures (require).' },
@@ -59,17 +64,22 @@ export const keys = defineCommand({
     const policies = existsSync(file) ? parseTenantPolicies(JSON.parse(readFileSync(file, 'utf8')), file) : { tenants: {} };
     const policy = policies.tenants[tenant] ?? { requireEmitterSignatures: false, emitterKeys: [], retentionYears: 7 };
     if (sub === 'register') {
-      const { importPublicKeyBase64, keyIdFor } = await import('@probity/crypto');
+      const { importPublicKeyBase64, keyIdFor, MAX_KEY_ID_LENGTH } = await import('@probity/crypto');
       const publicKey = required(values, 'public-key');
-      let keyId: string;
+      let raw: Uint8Array;
       try {
-        keyId = keyIdFor(importPublicKeyBase64(publicKey));
+        raw = importPublicKeyBase64(publicKey);
       } catch (err) {
         throw new CliError('CLI_USAGE', `--public-key is not a base64 raw Ed25519 public key: ${(err as Error).message}`);
       }
+      const keyId = stringOption(values, 'key-id') ?? keyIdFor(raw);
+      if (keyId === '' || keyId.length > MAX_KEY_ID_LENGTH || /[\u0000-\u001F\u007F]/.test(keyId)) {
+        throw new CliError('CLI_USAGE', `--key-id must be 1 to ${MAX_KEY_ID_LENGTH} characters without control characters`);
+      }
       const notBefore = stringOption(values, 'not-before') ?? new Date().toISOString();
       if (Number.isNaN(Date.parse(notBefore))) throw new CliError('CLI_USAGE', `--not-before is not an ISO-8601 time: ${notBefore}`);
-      policy.emitterKeys = [...policy.emitterKeys.filter((k) => k.keyId !== keyId), { keyId, publicKey, notBefore: new Date(notBefore).toISOString() }];
+      // One entry per key: registering it again (under another id) replaces the old entry.
+      policy.emitterKeys = [...policy.emitterKeys.filter((k) => k.keyId !== keyId && k.publicKey !== publicKey), { keyId, publicKey, notBefore: new Date(notBefore).toISOString() }];
       if (booleanOption(values, 'require-signatures')) policy.requireEmitterSignatures = true;
     } else {
       policy.requireEmitterSignatures = !booleanOption(values, 'off');

@@ -31,18 +31,13 @@ export const studies = defineCommand({
     if (sub !== 'list' && !studyId) throw new CliError('CLI_USAGE', `studies ${sub} needs a study id`);
     if (extra.length > 0) throw new CliError('CLI_USAGE', `unexpected arguments: ${extra.join(' ')}`);
 
-    const { loadSchedulerConfig, loadStudies, redisOptionsFromUrl, studiesStatus, studyHistory, enqueueStudyRun, renderStudiesTable, renderHistoryTable } = await import('@probity/scheduler');
-    const { Queue, QueueEvents } = await import('bullmq');
+    const { loadSchedulerConfig, loadStudies, studiesStatus, studyHistory, renderStudiesTable, renderHistoryTable } = await import('@probity/scheduler');
+    const { openStudyQueue } = await import('../study-runs.js');
     const config = loadSchedulerConfig(io.env);
     const definitions = await loadStudies(stringOption(values, 'dir') ?? config.PROBITY_STUDIES_DIR);
-    // Fail fast instead of waiting for Redis forever: the CLI is interactive.
-    const connection = { ...redisOptionsFromUrl(config.REDIS_URL), maxRetriesPerRequest: 1, retryStrategy: () => null, enableOfflineQueue: false, lazyConnect: false };
-    const queue = new Queue(config.PROBITY_SCHEDULER_QUEUE, { connection });
-    queue.on('error', () => undefined);
+    const studyQueue = await openStudyQueue(config);
+    const { queue } = studyQueue;
     try {
-      await queue.waitUntilReady().catch((err: Error) => {
-        throw new CliError('CLI_FAILED', `cannot reach Redis at ${config.REDIS_URL} (${err.message}); start it with \`probity up\` or \`bash infra/up.sh\``);
-      });
       const study = studyId === undefined ? undefined : definitions.find((s) => s.id === studyId);
       if (studyId !== undefined && !study) throw new CliError('CLI_FAILED', `no study ${studyId}; defined: ${definitions.map((s) => s.id).join(', ') || '(none)'}`);
 
@@ -60,28 +55,12 @@ export const studies = defineCommand({
       const due = dueText === undefined ? undefined : Date.parse(dueText);
       if (due !== undefined && !Number.isFinite(due)) throw new CliError('CLI_USAGE', `--due expects an ISO-8601 date-time, got ${JSON.stringify(dueText)}`);
       const timeoutS = intOption(values, 'timeout', 1, 86_400) ?? 300;
-      const events = new QueueEvents(config.PROBITY_SCHEDULER_QUEUE, { connection });
-      events.on('error', () => undefined);
-      try {
-        await events.waitUntilReady();
-        const job = await enqueueStudyRun(queue, study!, due);
-        io.stderr(`enqueued ${job.id}; waiting up to ${timeoutS} s for a scheduler worker\n`);
-        let ret: { verdict: string; contentHash: string; result: unknown };
-        try {
-          ret = await job.waitUntilFinished(events, timeoutS * 1000);
-        } catch (err) {
-          const message = (err as Error).message;
-          if (/timed out/i.test(message)) throw new CliError('CLI_FAILED', `no result within ${timeoutS} s: is a scheduler running on queue ${config.PROBITY_SCHEDULER_QUEUE}? The run stays queued as ${job.id}.`);
-          throw new CliError('CLI_FAILED', `run ${job.id} failed: ${message}`);
-        }
-        io.stdout(`${JSON.stringify(ret.result, null, 2)}\n`);
-        io.stderr(`verdict ${ret.verdict}, content hash ${ret.contentHash}\n`);
-        return 0;
-      } finally {
-        await events.close();
-      }
+      const ret = await studyQueue.run(study!, due, timeoutS * 1000, (jobId) => io.stderr(`enqueued ${jobId}; waiting up to ${timeoutS} s for a scheduler worker\n`));
+      io.stdout(`${JSON.stringify(ret.result, null, 2)}\n`);
+      io.stderr(`verdict ${ret.verdict}, content hash ${ret.contentHash}\n`);
+      return 0;
     } finally {
-      await queue.close();
+      await studyQueue.close();
     }
   },
 });

@@ -23,7 +23,7 @@ export const DEMO_MODELS: readonly DemoModel[] = [
 const STAGES = ['INGEST', 'PREPROCESS', 'FEATURES', 'TRAINING', 'EVALUATION', 'REGISTRY', 'PROMOTION', 'DEPLOYMENT', 'INFERENCE', 'MONITORING'] as const;
 
 /** Deterministic stand-in digests: the same demo emits the same artifacts every time. */
-const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+export const digest = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function at(model: DemoModel, stageIndex: number): string {
   return new Date(Date.UTC(2026, 6, 1) + model.day * 86_400_000 + stageIndex * 3_600_000).toISOString();
@@ -103,7 +103,7 @@ export function inferenceRecords(model: DemoModel, count: number): Record<string
 }
 
 /** A UUID-shaped id derived from text, so re-running the demo emits identical manifests (and they deduplicate). */
-function digestUuid(text: string): string {
+export function digestUuid(text: string): string {
   const h = digest(text);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -91,6 +91,8 @@ export function registerAuditPackageRoutes(app: FastifyInstance, deps: AuditPack
       consistency.push({ shard: previous.shard, from: previous, to_size: reader.size, proof: proveTree(reader.size, previous.size, reader.read).map((h) => toBase64(h)) });
     }
 
+    // The Statement of Applicability: as given, else the SoA records the log held at as-of.
+    const applicability = body.applicability ?? (await deps.repository.applicability(tenant, coverage.framework, coverage.asOf)).map((e) => ({ control: e.control, applicable: e.applicable, justification: e.justification, ...(e.owner ? { owner: e.owner } : {}) }));
     const repository = deps.repository;
     async function* documents(): AsyncIterable<PackageDocument> {
       for await (const row of repository.coverageRows(tenant, coverage.recordFilter)) {
@@ -111,8 +113,14 @@ export function registerAuditPackageRoutes(app: FastifyInstance, deps: AuditPack
         request: { tenant, framework: coverage.framework, from: coverage.from.toISOString(), to: coverage.to.toISOString(), granularity: coverage.granularity, as_of: coverage.asOf.toISOString(), model_id: coverage.modelId ?? null },
         createdAt,
         requirements: deps.requirements,
-        catalog: { name: deps.catalog?.name ?? 'none', framework: coverage.framework, controls: coverage.controls.map((c) => ({ id: c.id, ...(c.title ? { title: c.title } : {}) })) },
-        ...(body.applicability ? { applicability: body.applicability.map((a) => ({ control: a.control, applicable: a.applicable, ...(a.justification ? { justification: a.justification } : {}), ...(a.owner ? { owner: a.owner } : {}) })) } : {}),
+        catalog: {
+          name: deps.catalog?.name ?? 'none',
+          framework: coverage.framework,
+          ...(deps.catalog?.sources ? { sources: deps.catalog.sources(coverage.framework) } : {}),
+          controls: coverage.controls.map((c) => ({ id: c.id, ...(c.title ? { title: c.title } : {}) })),
+        },
+        applicability: applicability.map((a) => ({ control: a.control, applicable: a.applicable, ...(a.justification ? { justification: a.justification } : {}), ...(a.owner ? { owner: a.owner } : {}) })),
+        soaSource: body.applicability ? 'applicability-map' : applicability.length > 0 ? 'soa-records' : 'derived-all-applicable',
         keyring,
         checkpoints,
         consistency,

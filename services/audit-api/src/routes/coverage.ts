@@ -33,7 +33,11 @@ export function registerCoverageRoutes(app: FastifyInstance, deps: CoverageRoute
     const counts = await deps.repository.countsByControl(tenant, from, to, framework);
     const cataloged = deps.catalog?.controls(framework);
     const universe = cataloged
-      ? { source: 'catalog' as const, description: `controls of ${deps.catalog!.name}${framework ? ` for ${framework}` : ''}` }
+      ? {
+          source: 'catalog' as const,
+          description: `controls of ${deps.catalog!.name}${framework ? ` for ${framework}` : ''}`,
+          ...(deps.catalog!.sources ? { catalogs: deps.catalog!.sources(framework) } : {}),
+        }
       : {
           source: 'observed' as const,
           description: `no control catalog ${framework ? `knows framework ${framework}` : 'is configured'}: the universe is every control this tenant has had evidence for in any period, so controls never evidenced at all cannot show as gaps`,

@@ -2,6 +2,14 @@
 // @probity/crypto against Go's reference implementation
 // (golang.org/x/mod/sumdb/tlog and golang.org/x/mod/sumdb/note).
 //
+// It also judges signed-note and checkpoint vectors the way Go code reads
+// them: note.Open for the note, filippo.io/torchwood's ParseCheckpoint (plus
+// a non-empty origin, which the C2SP spec requires) for the checkpoint body,
+// and transparency-dev/formats' rule that the log's own key must have signed.
+//
+// And it signs DSSE envelopes as a Go emitter using go-securesystemslib
+// would, with that library's default key ids.
+//
 // It reads one JSON request on stdin and writes one JSON response on stdout.
 // Every check reports its own outcome ("ok" or the Go error text) so the
 // TypeScript test can assert both that good inputs pass and that tampered
@@ -9,12 +17,17 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
+	"filippo.io/torchwood"
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -45,6 +58,37 @@ type noteSign struct {
 	SKey string `json:"skey"`
 }
 
+// noteJudge is one vector: the note's bytes, the log's verifier key, and
+// other known keys (witnesses).
+type noteJudge struct {
+	NoteB64 string   `json:"noteB64"`
+	LogKey  string   `json:"logKey"`
+	Others  []string `json:"others"`
+}
+
+type judgeResult struct {
+	// Parse: "ok" when the note is well formed (note.Open with no known keys
+	// reports it unverified), else the error.
+	Parse string `json:"parse"`
+	// Checkpoint: the body of a well-formed note parsed as a checkpoint.
+	Checkpoint string `json:"checkpoint,omitempty"`
+	// Verify: "ok", or "malformed", "invalid signature", "unverified",
+	// "no log signature", "malformed checkpoint".
+	Verify    string `json:"verify"`
+	Origin    string `json:"origin,omitempty"`
+	Size      int64  `json:"size,omitempty"`
+	Root      string `json:"root,omitempty"`
+	Extension string `json:"extension,omitempty"`
+}
+
+// dsseSign asks for an envelope over the payload, signed with a PKCS#8 PEM
+// Ed25519 key loaded by go-securesystemslib (which computes its own key id).
+type dsseSign struct {
+	PayloadB64  string `json:"payloadB64"`
+	PayloadType string `json:"payloadType"`
+	PrivatePEM  string `json:"privatePem"`
+}
+
 type request struct {
 	// LeafHashes, when present, are appended to a Go-side stored-hash log;
 	// the stored hashes we computed must equal Go's byte for byte.
@@ -58,6 +102,8 @@ type request struct {
 	Opens       []noteOpen    `json:"opens"`
 	Signs       []noteSign    `json:"signs"`
 	GenerateKey string        `json:"generateKey"`
+	Judges      []noteJudge   `json:"judges"`
+	DSSESigns   []dsseSign    `json:"dsseSigns"`
 }
 
 type sizeResult struct {
@@ -75,15 +121,17 @@ type openResult struct {
 }
 
 type response struct {
-	StoredHashesMatch *bool        `json:"storedHashesMatch,omitempty"`
-	StoredHashCount   int64        `json:"storedHashCount"`
-	Sizes             []sizeResult `json:"sizes"`
-	Records           []string     `json:"records"`
-	Trees             []string     `json:"trees"`
-	Opens             []openResult `json:"opens"`
-	Signed            []string     `json:"signed"`
-	GeneratedSKey     string       `json:"generatedSKey,omitempty"`
-	GeneratedVKey     string       `json:"generatedVKey,omitempty"`
+	StoredHashesMatch *bool            `json:"storedHashesMatch,omitempty"`
+	StoredHashCount   int64            `json:"storedHashCount"`
+	Sizes             []sizeResult     `json:"sizes"`
+	Records           []string         `json:"records"`
+	Trees             []string         `json:"trees"`
+	Opens             []openResult     `json:"opens"`
+	Signed            []string         `json:"signed"`
+	GeneratedSKey     string           `json:"generatedSKey,omitempty"`
+	GeneratedVKey     string           `json:"generatedVKey,omitempty"`
+	Judges            []judgeResult    `json:"judges"`
+	DSSE              []*dsse.Envelope `json:"dsse"`
 }
 
 func main() {
@@ -167,6 +215,13 @@ func main() {
 		resp.GeneratedSKey, resp.GeneratedVKey = skey, vkey
 	}
 
+	for _, j := range req.Judges {
+		resp.Judges = append(resp.Judges, judge(j))
+	}
+	for _, d := range req.DSSESigns {
+		resp.DSSE = append(resp.DSSE, signDSSE(d))
+	}
+
 	if err := json.NewEncoder(os.Stdout).Encode(resp); err != nil {
 		fail("encode response: %v", err)
 	}
@@ -186,6 +241,104 @@ func openNote(o noteOpen) openResult {
 		names = append(names, s.Name)
 	}
 	return openResult{Result: "ok", Text: n.Text, Names: names}
+}
+
+func parseCheckpoint(text string) (torchwood.Checkpoint, error) {
+	c, err := torchwood.ParseCheckpoint(text)
+	if err == nil && c.Origin == "" {
+		err = errors.New("malformed checkpoint: empty origin")
+	}
+	return c, err
+}
+
+func judge(j noteJudge) judgeResult {
+	msg, err := base64.StdEncoding.DecodeString(j.NoteB64)
+	if err != nil {
+		fail("judge: note is not base64: %v", err)
+	}
+	var r judgeResult
+
+	// Well-formedness: with no known keys, a well-formed note is "unverified".
+	_, err = note.Open(msg, note.VerifierList())
+	var unverified *note.UnverifiedNoteError
+	if errors.As(err, &unverified) {
+		r.Parse = "ok"
+		if _, cerr := parseCheckpoint(unverified.Note.Text); cerr != nil {
+			r.Checkpoint = cerr.Error()
+		} else {
+			r.Checkpoint = "ok"
+		}
+	} else {
+		r.Parse = outcome(err)
+	}
+
+	// Verification as transparency-dev/formats log.ParseCheckpoint does it:
+	// open with the log's and the other keys, then require the log's signature.
+	logV, err := note.NewVerifier(j.LogKey)
+	if err != nil {
+		fail("judge: log key: %v", err)
+	}
+	vs := []note.Verifier{logV}
+	for _, k := range j.Others {
+		v, err := note.NewVerifier(k)
+		if err != nil {
+			fail("judge: other key: %v", err)
+		}
+		vs = append(vs, v)
+	}
+	n, err := note.Open(msg, note.VerifierList(vs...))
+	var invalid *note.InvalidSignatureError
+	switch {
+	case errors.As(err, &unverified):
+		r.Verify = "unverified"
+		return r
+	case errors.As(err, &invalid):
+		r.Verify = "invalid signature"
+		return r
+	case err != nil:
+		r.Verify = "malformed"
+		return r
+	}
+	byLog := false
+	for _, s := range n.Sigs {
+		byLog = byLog || (s.Name == logV.Name() && s.Hash == logV.KeyHash())
+	}
+	if !byLog {
+		r.Verify = "no log signature"
+		return r
+	}
+	c, err := parseCheckpoint(n.Text)
+	if err != nil {
+		r.Verify = "malformed checkpoint"
+		return r
+	}
+	r.Verify = "ok"
+	r.Origin, r.Size, r.Root, r.Extension = c.Origin, c.N, encodeHash(c.Hash), c.Extension
+	return r
+}
+
+func signDSSE(d dsseSign) *dsse.Envelope {
+	payload, err := base64.StdEncoding.DecodeString(d.PayloadB64)
+	if err != nil {
+		fail("dsse: payload is not base64: %v", err)
+	}
+	key, err := signerverifier.LoadKey([]byte(d.PrivatePEM))
+	if err != nil {
+		fail("dsse: LoadKey: %v", err)
+	}
+	sv, err := signerverifier.NewED25519SignerVerifierFromSSLibKey(key)
+	if err != nil {
+		fail("dsse: signer: %v", err)
+	}
+	signer, err := dsse.NewEnvelopeSigner(sv)
+	if err != nil {
+		fail("dsse: envelope signer: %v", err)
+	}
+	envelope, err := signer.SignPayload(context.Background(), d.PayloadType, payload)
+	if err != nil {
+		fail("dsse: SignPayload: %v", err)
+	}
+	return envelope
 }
 
 // buildStoredHashes appends every leaf hash to an in-memory tlog, exactly as

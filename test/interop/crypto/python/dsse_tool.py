@@ -3,9 +3,11 @@ envelopes produced by @probity/crypto, and signs envelopes for it to verify.
 
 Reads one JSON request on stdin, writes one JSON response on stdout:
   {"verify": [{"envelope": {...}, "keys": [{"keyid", "public_b64"}], "threshold": 1}],
-   "sign":   [{"payload_b64", "payload_type", "private_pem"?}]}
-A sign request without private_pem uses a fresh Ed25519 key generated here;
-its key id is the lowercase hex SHA-256 of the raw public key (Probity's rule).
+   "sign":   [{"payload_b64", "payload_type", "private_pem"?, "default_keyid"?}]}
+A sign request without private_pem uses a fresh Ed25519 key generated here.
+Its key id is the lowercase hex SHA-256 of the raw public key (Probity's
+rule), or with "default_keyid": true securesystemslib's own default (SHA-256
+of the key's canonical JSON), as an emitter using the library plainly gets.
 """
 
 import base64
@@ -41,8 +43,12 @@ def sign(req):
     else:
         private_key = Ed25519PrivateKey.generate()
     raw = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    keyid = hashlib.sha256(raw).hexdigest()
-    signer = CryptoSigner(private_key, SSlibKey.from_crypto(private_key.public_key(), keyid))
+    if req.get("default_keyid"):
+        signer = CryptoSigner(private_key)
+        keyid = signer.public_key.keyid
+    else:
+        keyid = hashlib.sha256(raw).hexdigest()
+        signer = CryptoSigner(private_key, SSlibKey.from_crypto(private_key.public_key(), keyid))
     envelope = Envelope(base64.b64decode(req["payload_b64"]), req["payload_type"], {})
     envelope.sign(signer)
     return {"envelope": envelope.to_dict(), "keyid": keyid, "public_b64": base64.b64encode(raw).decode()}
