@@ -145,6 +145,22 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
     expect(selection['exclude-controls']).toEqual([{ 'control-id': 'iso42001_A.9.2' }]);
   });
 
+  it('takes the SoA records the log held at as-of when no Statement of Applicability is given', async () => {
+    const tenant = 'soa-co';
+    await h.factory.notarizeRecords(2, [
+      { recordType: 'ApplicabilityStatement', json: { ...example('ApplicabilityStatement.json'), tenant, occurred_at: new Date(recent).toISOString() } },
+    ]);
+    const res = await build(await h.token(tenant, 'auditor'), { framework: 'iso42001', from, to });
+    expect(res.status).toBe(200);
+    expect((await verify(res.body)).failures).toEqual([]);
+    const files = new Map(await readPackage(res.body));
+    expect(manifestOf([...files]).soa.source).toBe('soa-records');
+    const soa = JSON.parse(files.get(PACKAGE_FILES.soa)!.toString());
+    expect(soa.controls.find((c: any) => c.control === 'iso42001:A.10.3')).toMatchObject({ applicable: false });
+    const row = JSON.parse(files.get(PACKAGE_FILES.coverage)!.toString()).rows.find((r: any) => r.control === 'iso42001:A.10.3');
+    expect(row.cells.every((c: any) => c.state === 'not_applicable')).toBe(true);
+  });
+
   it('serves another tenant nothing of this one', async () => {
     const other = await build(globex, { framework: 'iso42001', from, to });
     expect(other.status).toBe(200);
