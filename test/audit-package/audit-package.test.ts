@@ -239,6 +239,8 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
     const earlier = JSON.parse(firstFiles.get(PACKAGE_FILES.checkpoints)!.toString()) as PackageCheckpoint[];
     // A key rotation in between: the new checkpoint of shard 0 is signed by a key that did not exist when its
     // older records were notarized, and their proofs against it still verify.
+    const beforeMore = new Date();
+    await new Promise((r) => setTimeout(r, 20));
     h.factory.keys.rotate();
     keyring = parsePublicKeyring(JSON.parse(readFileSync(publicKeyringPath(path.join(h.dataDir, 'keys', 'notary')), 'utf8')), 'keyring');
     expect(keyring.keys).toHaveLength(2);
@@ -247,6 +249,13 @@ describe('POST /v1/audit-packages and verifyAuditPackage', () => {
     expect(second.status).toBe(200);
     const report = await verify(second.body);
     expect(report.failures).toEqual([]);
+    // As of a moment before the later record, the package uses the checkpoints of then, and holds no later record.
+    const past = await build(acme, { framework: 'iso42001', from, to, as_of: beforeMore.toISOString() });
+    expect(past.status).toBe(200);
+    expect((await verify(past.body)).failures).toEqual([]);
+    const pastFiles = new Map(await readPackage(past.body));
+    expect(JSON.parse(pastFiles.get(PACKAGE_FILES.checkpoints)!.toString())).toEqual(earlier);
+    expect(manifestOf([...pastFiles]).records).toBe(7);
     // What the package verifier separates: the old record with its proof against the new-key checkpoint as
     // one evidence document is refused by verifyEvidenceDocument (a key valid at notarization is required).
     const oldRecord = new Map(await readPackage(second.body)).get(PACKAGE_FILES.records)!.toString().trim().split('\n').map((l) => JSON.parse(l)).find((d) => d.shard === 0 && d.leaf_index === 0);
