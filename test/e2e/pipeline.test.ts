@@ -152,5 +152,31 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     expect(result.stdout).toMatch(/→ Incident MEDIUM "Monitoring metric latency_p99_ms out of calibration"/);
     expect(result.stdout).toMatch(/iso9001:9\.1\.3 +[1-9]\d* records?/);
     expect(result.stdout).toContain('Demo complete');
+
+    // An auditor's package of the demo quarter: `probity audit verify` accepts it, and refuses it after one changed byte.
+    const cliEnv = { ...env, PROBITY_API_URL: `http://127.0.0.1:${env.PROBITY_API_PORT}` };
+    const file = path.join(dataDir, 'demo-q3.tar.gz');
+    const built = await runCli(['audit', 'package', '--tenant', 'demo-bank', '--framework', 'iso42001', '--from', '2026-07-01', '--to', '2026-09-30', '-o', file], { env: cliEnv, timeoutMs: 180_000 });
+    expect(built.code, built.stderr.slice(-3000)).toBe(0);
+    const keyring = publicKeyringPath(path.join(dataDir, 'keys', 'notary'));
+    const verified = await runCli(['audit', 'verify', file, '--keyring', keyring], { env: cliEnv });
+    expect(verified.code, verified.stdout.slice(-3000)).toBe(0);
+    expect(verified.stdout).toMatch(/package of demo-bank, iso42001, .*: [1-9]\d* records/);
+    // A later package with --previous carries consistency proofs from the first one's checkpoints.
+    const later = path.join(dataDir, 'demo-q3-later.tar.gz');
+    const rebuilt = await runCli(['audit', 'package', '--tenant', 'demo-bank', '--framework', 'iso42001', '--from', '2026-07-01', '--to', '2026-09-30', '--previous', file, '-o', later], { env: cliEnv, timeoutMs: 180_000 });
+    expect(rebuilt.code, rebuilt.stderr.slice(-3000)).toBe(0);
+    const laterVerified = await runCli(['audit', 'verify', later, '--keyring', keyring, '--json'], { env: cliEnv });
+    expect(laterVerified.code, laterVerified.stdout.slice(-3000)).toBe(0);
+    expect(JSON.parse(laterVerified.stdout).checks.find((c: { name: string }) => c.name === 'consistency').ok).toBe(true);
+    const { readPackage, writePackage } = await import('../audit-package/package-helpers.js');
+    const consistency = JSON.parse(new Map(await readPackage(readFileSync(later))).get('consistency.json')!.toString());
+    expect(consistency.length).toBeGreaterThan(0);
+    const files = await readPackage(readFileSync(file));
+    const changed = files.map(([n, b]): [string, Buffer] => [n, n === 'coverage.json' ? Buffer.concat([b, Buffer.from(' ')]) : b]);
+    writeFileSync(file, await writePackage(changed));
+    const refused = await runCli(['audit', 'verify', file, '--keyring', keyring], { env: cliEnv });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('files: coverage.json: SHA-256');
   });
 });

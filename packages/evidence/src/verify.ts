@@ -180,12 +180,36 @@ function emitterBatchProblem(record: SignedRecord, contentHash: Uint8Array): str
 }
 
 /**
+ * Checkpoints already verified with a given keys array (by identity): many
+ * records share one checkpoint, and checking its signatures costs more than
+ * the rest of a record's verification. Only successes are kept; a full
+ * cache starts over.
+ */
+const VERIFIED_CHECKPOINTS = new WeakMap<object, Map<string, Checkpoint>>();
+const VERIFIED_CHECKPOINTS_MAX = 4096;
+
+/**
  * Verify the checkpoint with the notary's keys as the log's keys, requiring a
  * signature by one whose validity window contains the notarization time: a
  * retired key cannot vouch for leaves notarized after its retirement, and a
  * note signed by any other key (a witness) is refused.
  */
 function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
+  // The answer depends on the note and on which keys are valid at `at`: remembered per keys array.
+  const cacheKey = `${notaryKeys.filter((k) => isKeyValidAt(k, at)).map((k) => k.keyId).join(',')}\n${signedNote}`;
+  let cache = VERIFIED_CHECKPOINTS.get(notaryKeys);
+  const hit = cache?.get(cacheKey);
+  if (hit) return hit;
+  const checkpoint = verifyCheckpointOnce(signedNote, notaryKeys, at);
+  if (!cache || cache.size >= VERIFIED_CHECKPOINTS_MAX) {
+    cache = new Map();
+    VERIFIED_CHECKPOINTS.set(notaryKeys, cache);
+  }
+  cache.set(cacheKey, checkpoint);
+  return checkpoint;
+}
+
+function verifyCheckpointOnce(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
   const verifier = (k: TrustedKey & { name: string }) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey });
   const valid = notaryKeys.filter((k) => isKeyValidAt(k, at));
   if (valid.length === 0) throw new Error(`no notary key is valid at ${at.toISOString()}`);

@@ -1,4 +1,6 @@
 import { loadRequirementSet, type RequirementSet } from '@probity/compliance';
+import { existsSync } from 'node:fs';
+import { NotaryKeyStore, publicKeyringPath } from '@probity/keystore';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { defaultCatalogs, type Catalogs } from '@probity/catalog';
 import type { Logger } from '@probity/logger';
@@ -10,6 +12,7 @@ import { TransparencyLog } from './log/transparency-log.js';
 import { openApiDocument } from './openapi.js';
 import { EvidenceRepository } from './query/evidence-repository.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAuditPackageRoutes } from './routes/audit-package.js';
 import { registerComplianceRoutes } from './routes/compliance.js';
 import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
@@ -100,11 +103,28 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerEvidenceRoutes(app, { repository, log });
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
-  registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet() });
+  const requirements = options.requirements ?? loadRequirementSet();
+  registerComplianceRoutes(app, { repository, catalog, requirements });
+  registerAuditPackageRoutes(app, { repository, log, catalog, requirements, signing: packageSigning(options.notaryKeysDir) });
   registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
   registerDlqRoutes(app, options.dlq);
   registerHoldRoutes(app, options.emitter ? new LegalHolds(warehouse, options.emitter) : undefined);
 
   return app;
+}
+
+/**
+ * Audit package manifests are signed with the notary's current key (the
+ * local services process holds it); without the keys directory (an API run
+ * apart from the notary's keys) packages cannot be built.
+ */
+function packageSigning(keysDir: string | undefined) {
+  if (!keysDir) return undefined;
+  let store: NotaryKeyStore | undefined;
+  return () => {
+    if (!existsSync(publicKeyringPath(keysDir))) throw new AuditApiError('INTERNAL', `no notary keyring in ${keysDir}: packages cannot be signed`);
+    store ??= new NotaryKeyStore(keysDir).openOrCreate();
+    return { signer: store.signingKeyAt(new Date()), keyring: store.publicKeyring() };
+  };
 }

@@ -153,6 +153,31 @@ export const openApiDocument = {
         responses: { 200: { description: 'Gap list with POA&M items', content: json({ type: 'object' }) }, ...common },
       },
     },
+    '/v1/audit-packages': {
+      post: {
+        summary: 'Build and stream a signed audit package (gzip tar) of the tenant: SoA, coverage matrix, gaps and POA&M, study KPIs, incidents, oversight, OSCAL assessment-results and POA&M, an HTML report, every record coverage used with its proof against one checkpoint per shard, consistency proofs from earlier checkpoints, data files and keyring, under a DSSE-signed manifest; verify with `probity audit verify`',
+        parameters: [tenantHeader],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['framework', 'from', 'to'],
+            additionalProperties: false,
+            properties: {
+              framework: { type: 'string' },
+              from: DATE,
+              to: DATE,
+              granularity: { type: 'string', enum: ['month', 'quarter'] },
+              as_of: DATE,
+              model_id: { type: 'string' },
+              previous_checkpoints: { type: 'array', description: 'checkpoints.json of an earlier package: consistency proofs from them are included', items: { type: 'object', required: ['shard', 'size', 'root_hash', 'signed_note'], properties: { shard: { type: 'integer' }, size: { type: 'integer' }, root_hash: { type: 'string' }, signed_note: { type: 'string' } } } },
+              applicability: { type: 'array', description: 'Statement of Applicability entries (default: every control applicable)', items: { type: 'object', required: ['control', 'applicable'], properties: { control: { type: 'string' }, applicable: { type: 'boolean' }, justification: { type: 'string' }, owner: { type: 'string' } } } },
+            },
+          }),
+        },
+        responses: { 200: { description: 'The package', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } }, ...common },
+      },
+    },
     '/v1/catalogs': {
       get: {
         summary: 'The frameworks and crosswalks Probity has as data files, each with its edition and data version',

@@ -15,6 +15,7 @@ import { up } from './up.js';
 import { store } from './store.js';
 import { verify } from './verify.js';
 import { coverage, gaps } from './coverage.js';
+import { audit } from './audit.js';
 import { soa } from './soa.js';
 import { catalog } from './catalog.js';
 
@@ -23,4 +24,4 @@ import { catalog } from './catalog.js';
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, catalog, soa, coverage, gaps, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, catalog, soa, coverage, gaps, audit, studies];

@@ -110,6 +110,26 @@ export class TransparencyLog {
     };
   }
 
+  /**
+   * The checkpoint an audit package proves a shard's records against: the
+   * latest signed by `asOf` when it covers the first `minSize` leaves, else
+   * the first one after that does (a record notarized just before `asOf`
+   * can be in a checkpoint signed just after).
+   */
+  async checkpointForPackage(shard: number, asOf: Date, minSize: number): Promise<StoredCheckpoint | undefined> {
+    const columns = `shard, size, lower(hex(root_hash)) AS root_hash, signed_note, created_at`;
+    const [atAsOf] = await this.warehouse.query(
+      `SELECT ${columns} FROM checkpoints_v1 WHERE shard = {shard:UInt16} AND created_at <= {as_of:DateTime64(6, 'UTC')} ORDER BY size DESC LIMIT 1`,
+      { shard, as_of: asOf },
+    );
+    let row = atAsOf && Number(atAsOf.size) >= minSize ? atAsOf : undefined;
+    if (!row) {
+      [row] = await this.warehouse.query(`SELECT ${columns} FROM checkpoints_v1 WHERE shard = {shard:UInt16} AND size >= {min:UInt64} ORDER BY size ASC LIMIT 1`, { shard, min: minSize });
+    }
+    if (!row) return undefined;
+    return { shard: Number(row.shard), size: Number(row.size), root_hash: String(row.root_hash), signed_note: String(row.signed_note), created_at: `${String(row.created_at).replace(' ', 'T')}Z` };
+  }
+
   /** The latest checkpoint, or 404 for a shard without one. */
   async requireLatest(shard: number): Promise<StoredCheckpoint> {
     const checkpoint = await this.latestCheckpoint(shard);

@@ -23,6 +23,16 @@ type EvidenceQuery = TenantScopedQuery<'evidence_v1'>;
 
 /** A run with more records than this is read from the main table by run_id instead of by hash list. */
 const RUN_HASH_CAP = 10_000;
+/** Keys per page of an audit package's records, and rows per point-lookup query. */
+const PACKAGE_PAGE = 20_000;
+const LOOKUP_CHUNK = 1_000;
+
+export interface CoverageRecordFilter {
+  modelId?: string;
+  since: Date;
+  to: Date;
+  asOf: Date;
+}
 
 export interface PageRequest {
   filters: EvidenceFilters;
@@ -121,13 +131,8 @@ export class EvidenceRepository {
    * from `since` on (older ones cannot be fresh), studies and incidents of
    * any age (an old failure or open incident is still a finding).
    */
-  async *coverageRecords(tenant: string, options: { modelId?: string; since: Date; to: Date; asOf: Date }): AsyncIterable<CoverageRecord> {
-    let inner = TenantScopedQuery.from('evidence_v1', tenant)
-      .select(['content_hash', 'record_type', 'stage', 'controls', 'occurred_at', 'notarized_at', 'record_json'])
-      .where('occurred_at', 'lt', options.to)
-      .where('notarized_at', 'lte', options.asOf);
-    if (options.modelId !== undefined) inner = inner.where('model_id', 'eq', options.modelId);
-    const built = inner.build();
+  async *coverageRecords(tenant: string, options: CoverageRecordFilter): AsyncIterable<CoverageRecord> {
+    const built = this.coverageScope(tenant, options, ['content_hash', 'record_type', 'stage', 'controls', 'occurred_at', 'notarized_at', 'record_json']);
     const rows = this.warehouse.queryStream(
       `SELECT content_hash_hex AS h, record_type, stage, controls,
               toUnixTimestamp64Milli(occurred_at) AS occurred_ms, toUnixTimestamp64Milli(notarized_at) AS notarized_ms,
@@ -136,9 +141,8 @@ export class EvidenceRepository {
               if(record_type = 'StudyResult', JSONExtractString(record_json, 'verdict'), '') AS verdict,
               if(record_type = 'Incident', JSONExtractString(record_json, 'incident_id'), '') AS incident_id,
               if(record_type = 'Incident', JSONExtractString(record_json, 'status'), '') AS incident_status
-       FROM (${built.sql})
-       WHERE occurred_at >= {coverage_since:DateTime64(6, 'UTC')} OR record_type IN ('StudyResult', 'Incident')`,
-      { ...built.params, coverage_since: options.since },
+       FROM (${built.sql})`,
+      built.params,
     );
     for await (const r of rows) {
       yield {
@@ -152,6 +156,65 @@ export class EvidenceRepository {
         ...(r.incident_id ? { incidentId: String(r.incident_id), incidentStatus: String(r.incident_status) } : {}),
       };
     }
+  }
+
+  /**
+   * The rows (with bundle columns) of exactly the records `coverageRecords`
+   * reads: what an audit package holds. Read in pages so memory stays
+   * bounded (the engine's result stream is not: it buffers what it read):
+   * a page of narrow keys in (occurred_at, hash) order, then its rows by
+   * point lookups on `evidence_blobs_v2`.
+   */
+  async *coverageRows(tenant: string, options: CoverageRecordFilter, pageSize = PACKAGE_PAGE): AsyncIterable<WarehouseRow> {
+    const scope = this.coverageScope(tenant, options, ['content_hash', 'occurred_at']);
+    let after = { at: '1970-01-01 00:00:00.000000', hash: '' };
+    for (;;) {
+      const keys = await this.warehouse.query<{ h: string; occurred_at: string }>(
+        `SELECT content_hash_hex AS h, occurred_at FROM (${scope.sql})
+         WHERE (occurred_at, content_hash_hex) > ({after_at:DateTime64(6, 'UTC')}, {after_hash:String})
+         ORDER BY occurred_at, content_hash_hex LIMIT {page_size:UInt64}`,
+        { ...scope.params, after_at: after.at, after_hash: after.hash, page_size: pageSize },
+      );
+      if (keys.length === 0) return;
+      for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+        const chunk = keys.slice(i, i + LOOKUP_CHUNK);
+        const read = TenantScopedQuery.from('evidence_blobs_v2', tenant)
+          .select([...FULL_COLUMNS])
+          .where('lookup_key', 'in', chunk.map((k) => evidenceLookupKey(tenant, String(k.h))))
+          .build();
+        yield* await this.warehouse.query(read.sql, read.params);
+      }
+      const last = keys[keys.length - 1]!;
+      after = { at: String(last.occurred_at), hash: String(last.h) };
+      if (keys.length < pageSize) return;
+    }
+  }
+
+  /** Per shard, how many of those records there are and the largest leaf index among them. */
+  async coverageShards(tenant: string, options: CoverageRecordFilter): Promise<{ shard: number; records: number; maxIndex: number }[]> {
+    const built = this.coverageScope(tenant, options, ['shard', 'leaf_index']);
+    const rows = await this.warehouse.query(`SELECT shard, count() AS n, max(leaf_index) AS max_index FROM (${built.sql}) GROUP BY shard ORDER BY shard`, built.params);
+    return rows.map((r) => ({ shard: Number(r.shard), records: Number(r.n), maxIndex: Number(r.max_index) }));
+  }
+
+  /**
+   * The tenant's records (optionally one model's) that occurred before `to`
+   * and were notarized by `asOf`: pipeline records from `since` on (older
+   * ones cannot be fresh), studies and incidents of any age (an old failure
+   * or open incident is still a finding).
+   */
+  private coverageScope(tenant: string, options: CoverageRecordFilter, columns: string[]): { sql: string; params: Record<string, unknown> } {
+    const wanted = [...new Set([...columns, 'occurred_at', 'record_type'])] as Parameters<EvidenceQuery['select']>[0];
+    let inner = TenantScopedQuery.from('evidence_v1', tenant)
+      .select(wanted)
+      .where('occurred_at', 'lt', options.to)
+      .where('notarized_at', 'lte', options.asOf);
+    if (options.modelId !== undefined) inner = inner.where('model_id', 'eq', options.modelId);
+    const built = inner.build();
+    return {
+      sql: `SELECT * FROM (${built.sql}) WHERE occurred_at >= {coverage_since:DateTime64(6, 'UTC')} OR record_type IN ('StudyResult', 'Incident')`,
+      params: { ...built.params, coverage_since: options.since },
+    };
   }
 
   /**

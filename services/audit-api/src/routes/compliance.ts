@@ -1,7 +1,7 @@
 import { computeCoverage, gapAnalysis, type CoverageMatrix, type CoverageRecord, type Granularity, type RequirementSet } from '@probity/compliance';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { READ_ROLES, tenantOf } from '../auth.js';
-import type { ControlCatalog } from '../coverage/control-catalog.js';
+import type { CatalogControl, ControlCatalog } from '../coverage/control-catalog.js';
 import { badParameter } from '../errors.js';
 import { csvField } from '@probity/evidence';
 import type { EvidenceRepository } from '../query/evidence-repository.js';
@@ -29,32 +29,12 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceR
 
   async function matrixFor(request: { query: RawQuery }, tenant: string): Promise<CoverageMatrix> {
     assertKnownParameters(request.query, PARAMETERS);
-    const framework = optionalText(request.query, 'framework');
-    if (framework === undefined) throw badParameter('framework', 'framework is required, e.g. iso42001 (GET /v1/catalogs lists them)');
-    const controls = deps.catalog?.controls(framework);
-    if (!controls) throw badParameter('framework', `unknown framework ${JSON.stringify(framework)}; known: ${knownFrameworks(deps.catalog).join(', ')}`);
-    const from = optionalDate(request.query, 'from', 'lower');
-    const to = optionalDate(request.query, 'to', 'upper');
-    if (!from) throw badParameter('from', 'from is required (start of the audit period, e.g. 2026-07-01)');
-    if (!to) throw badParameter('to', 'to is required (end of the audit period, e.g. 2026-09-30)');
-    assertRange(from, to);
-    if (to.getTime() - from.getTime() > MAX_PERIOD_YEARS * 366 * 86_400_000) throw badParameter('to', `the period may span at most ${MAX_PERIOD_YEARS} years`);
-    const granularity = (request.query.granularity ?? 'quarter') as Granularity;
-    if (granularity !== 'month' && granularity !== 'quarter') throw badParameter('granularity', 'granularity must be month or quarter');
-    const clock = now();
-    const asOf = optionalDate(request.query, 'as_of', 'upper') ?? clock;
-    if (asOf.getTime() > clock.getTime()) throw badParameter('as_of', 'as_of cannot be in the future: what the log will hold is not known yet');
-    const first = await deps.repository.firstNotarizedAt(tenant);
-    if (request.query.as_of !== undefined && (first === null || asOf.getTime() < first.getTime())) {
-      throw badParameter('as_of', first ? `the log holds nothing of this tenant before ${first.toISOString()}: pick a later as_of` : 'the log holds nothing of this tenant yet');
-    }
-    const modelId = optionalText(request.query, 'model_id');
-    const lookbackMs = Math.max(deps.requirements.taggedMaxAgeMs, ...[...deps.requirements.byControl.values()].flatMap((r) => r.evidence.map((m) => m.maxAgeMs)));
+    const parsed = await parseCoverageQuery(request.query, tenant, deps, now());
     const records: CoverageRecord[] = [];
-    for await (const r of deps.repository.coverageRecords(tenant, { ...(modelId ? { modelId } : {}), since: new Date(from.getTime() - lookbackMs), to, asOf })) records.push(r);
-    const soa = await deps.repository.applicability(tenant, framework, asOf);
+    for await (const r of deps.repository.coverageRecords(tenant, parsed.recordFilter)) records.push(r);
+    const soa = await deps.repository.applicability(tenant, parsed.framework, parsed.asOf);
     const applicability = new Map(soa.map((e) => [e.control, { applicable: e.applicable, justification: e.justification, ...(e.owner ? { owner: e.owner } : {}) }]));
-    return computeCoverage({ controls, requirements: deps.requirements, records, from, to, granularity, asOf, applicability });
+    return computeCoverage({ controls: parsed.controls, requirements: deps.requirements, records, from: parsed.from, to: parsed.to, granularity: parsed.granularity, asOf: parsed.asOf, applicability });
   }
 
   app.get<{ Querystring: RawQuery }>('/v1/soa', { config: { access: { roles: READ_ROLES } } }, async (request) => {
@@ -100,6 +80,46 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceR
     if (request.query.format !== undefined && request.query.format !== 'json') throw badParameter('format', 'format must be json or csv');
     return { tenant, framework: request.query.framework, as_of: matrix.asOf, from: matrix.from, to: matrix.to, requirements: matrix.requirements, open: gaps.filter((g) => g.status === 'open').length, gaps };
   });
+}
+
+export interface CoverageQuery {
+  framework: string;
+  controls: readonly CatalogControl[];
+  from: Date;
+  to: Date;
+  granularity: Granularity;
+  asOf: Date;
+  modelId: string | undefined;
+  /** The records coverage reads: the period's, the look-back freshness needs, studies and incidents of any age. */
+  recordFilter: { modelId?: string; since: Date; to: Date; asOf: Date };
+}
+
+/** The coverage request of a query (framework, period, granularity, as-of, model), checked as every compliance route checks it. */
+export async function parseCoverageQuery(query: RawQuery, tenant: string, deps: Pick<ComplianceRouteDeps, 'catalog' | 'repository' | 'requirements'>, clock: Date): Promise<CoverageQuery> {
+  const framework = optionalText(query, 'framework');
+  if (framework === undefined) throw badParameter('framework', 'framework is required, e.g. iso42001 (GET /v1/catalogs lists them)');
+  const controls = deps.catalog?.controls(framework);
+  if (!controls) throw badParameter('framework', `unknown framework ${JSON.stringify(framework)}; known: ${knownFrameworks(deps.catalog).join(', ')}`);
+  const from = optionalDate(query, 'from', 'lower');
+  const to = optionalDate(query, 'to', 'upper');
+  if (!from) throw badParameter('from', 'from is required (start of the audit period, e.g. 2026-07-01)');
+  if (!to) throw badParameter('to', 'to is required (end of the audit period, e.g. 2026-09-30)');
+  assertRange(from, to);
+  if (to.getTime() - from.getTime() > MAX_PERIOD_YEARS * 366 * 86_400_000) throw badParameter('to', `the period may span at most ${MAX_PERIOD_YEARS} years`);
+  const granularity = (query.granularity ?? 'quarter') as Granularity;
+  if (granularity !== 'month' && granularity !== 'quarter') throw badParameter('granularity', 'granularity must be month or quarter');
+  const asOf = optionalDate(query, 'as_of', 'upper') ?? clock;
+  if (asOf.getTime() > clock.getTime()) throw badParameter('as_of', 'as_of cannot be in the future: what the log will hold is not known yet');
+  const first = await deps.repository.firstNotarizedAt(tenant);
+  if (query.as_of !== undefined && (first === null || asOf.getTime() < first.getTime())) {
+    throw badParameter('as_of', first ? `the log holds nothing of this tenant before ${first.toISOString()}: pick a later as_of` : 'the log holds nothing of this tenant yet');
+  }
+  const modelId = optionalText(query, 'model_id');
+  const lookbackMs = Math.max(deps.requirements.taggedMaxAgeMs, ...[...deps.requirements.byControl.values()].flatMap((r) => r.evidence.map((m) => m.maxAgeMs)));
+  return {
+    framework, controls, from, to, granularity, asOf, modelId,
+    recordFilter: { ...(modelId ? { modelId } : {}), since: new Date(from.getTime() - lookbackMs), to, asOf },
+  };
 }
 
 function matrixCsv(matrix: CoverageMatrix): string {

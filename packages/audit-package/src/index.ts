@@ -1,0 +1,15 @@
+export { AuditPackageError } from './errors.js';
+export type { AuditPackageErrorCode } from './errors.js';
+export { AUDIT_PACKAGE_FORMAT, AUDIT_PACKAGE_PAYLOAD_TYPE, DERIVED_FILES, PACKAGE_FILES } from './format.js';
+export type { AuditPackageManifest, DerivedManifest, ManifestFile, PackageCatalog, PackageCheckpoint, PackageConsistencyProof, PackageRequest, SoaEntry } from './format.js';
+export { PackageAccumulator, coverageRecordOf } from './accumulator.js';
+export type { IncidentTimeline, KpiSeries, OversightEntry, PackagedDocument } from './accumulator.js';
+export { deriveFiles } from './derive.js';
+export type { DeriveInputs, DerivedFiles } from './derive.js';
+export { stableUuid } from './uuid.js';
+export { OSCAL_VERSION, assessmentResults, oscalControlId, planOfActionAndMilestones } from './oscal.js';
+export { escapeHtml, renderReport } from './report.js';
+export { requirementSetFile, writeAuditPackage } from './build.js';
+export type { BuildInputs, PackageDocument } from './build.js';
+export { readPackageFile, verifyAuditPackage } from './verify.js';
+export type { PackageCheck, PackageVerification, PackageVerifyOptions } from './verify.js';
