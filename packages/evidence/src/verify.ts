@@ -37,6 +37,13 @@ export interface VerifyOptions {
   emitterKeys?: readonly TrustedKey[];
   /** Optional schema check: decode the record bytes and throw if they are not a valid record. */
   decodeRecord?: (bytes: Uint8Array) => unknown;
+  /**
+   * The checkpoint may be a later one than the record's notarization checkpoint (a `latest`
+   * proof): then any notary key still in service at notarization time or introduced since may
+   * sign it, not only one valid at notarization time (after a rotation, later checkpoints are
+   * signed by the new key). @defaultValue false
+   */
+  laterCheckpoint?: boolean;
 }
 
 /**
@@ -98,7 +105,7 @@ export function verifySignedRecord(record: SignedRecord, options: VerifyOptions)
   const notarizedAt = new Date(statement.notarized_at);
   let checkpoint: Checkpoint;
   try {
-    checkpoint = verifyCheckpointAt(record.checkpoint, options.notaryKeys, notarizedAt);
+    checkpoint = verifyCheckpointAt(record.checkpoint, options.notaryKeys, notarizedAt, options.laterCheckpoint ?? false);
   } catch (err) {
     return fail('checkpoint_signature', (err as Error).message);
   }
@@ -194,13 +201,14 @@ const VERIFIED_CHECKPOINTS_MAX = 4096;
  * retired key cannot vouch for leaves notarized after its retirement, and a
  * note signed by any other key (a witness) is refused.
  */
-function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
-  // The answer depends on the note and on which keys are valid at `at`: remembered per keys array.
-  const cacheKey = `${notaryKeys.filter((k) => isKeyValidAt(k, at)).map((k) => k.keyId).join(',')}\n${signedNote}`;
+function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date, later: boolean): Checkpoint {
+  const mayHaveSigned = later ? (k: TrustedKey) => k.notAfter === undefined || k.notAfter.getTime() >= at.getTime() : (k: TrustedKey) => isKeyValidAt(k, at);
+  // The answer depends on the note and on which keys may have signed it: remembered per keys array.
+  const cacheKey = `${notaryKeys.filter(mayHaveSigned).map((k) => k.keyId).join(',')}\n${signedNote}`;
   let cache = VERIFIED_CHECKPOINTS.get(notaryKeys);
   const hit = cache?.get(cacheKey);
   if (hit) return hit;
-  const checkpoint = verifyCheckpointOnce(signedNote, notaryKeys, at);
+  const checkpoint = verifyCheckpointOnce(signedNote, notaryKeys, at, mayHaveSigned, later);
   if (!cache || cache.size >= VERIFIED_CHECKPOINTS_MAX) {
     cache = new Map();
     VERIFIED_CHECKPOINTS.set(notaryKeys, cache);
@@ -209,19 +217,26 @@ function verifyCheckpointAt(signedNote: string, notaryKeys: readonly (TrustedKey
   return checkpoint;
 }
 
-function verifyCheckpointOnce(signedNote: string, notaryKeys: readonly (TrustedKey & { name: string })[], at: Date): Checkpoint {
+function verifyCheckpointOnce(
+  signedNote: string,
+  notaryKeys: readonly (TrustedKey & { name: string })[],
+  at: Date,
+  mayHaveSigned: (k: TrustedKey) => boolean,
+  later: boolean,
+): Checkpoint {
   const verifier = (k: TrustedKey & { name: string }) => ({ name: k.name, keyHash: noteKeyHash(k.name, k.publicKey), publicKeyRaw: k.publicKey });
-  const valid = notaryKeys.filter((k) => isKeyValidAt(k, at));
-  if (valid.length === 0) throw new Error(`no notary key is valid at ${at.toISOString()}`);
+  const valid = notaryKeys.filter(mayHaveSigned);
+  const when = later ? `at or after ${at.toISOString()}` : `at ${at.toISOString()}`;
+  if (valid.length === 0) throw new Error(`no notary key is valid ${when}`);
   try {
-    const checkpoint = verifyCheckpoint(signedNote, { log: valid.map(verifier), others: notaryKeys.filter((k) => !isKeyValidAt(k, at)).map(verifier) });
+    const checkpoint = verifyCheckpoint(signedNote, { log: valid.map(verifier), others: notaryKeys.filter((k) => !mayHaveSigned(k)).map(verifier) });
     // Go's note parser ignores unused trailing bits of a signature's base64; the notary never writes them,
     // so in a bundle they are a change to the checkpoint's bytes and refused.
     const loose = parseNote(signedNote).signatures.find((sig) => Buffer.from(sig.base64, 'base64').toString('base64') !== sig.base64);
     if (loose) throw new Error(`the checkpoint's signature by ${loose.name} is not canonical base64`);
     return checkpoint;
   } catch (err) {
-    if (err instanceof CryptoError && err.code === 'NOTE_UNVERIFIED') throw new Error(`the checkpoint is not signed by a notary key valid at ${at.toISOString()} (${err.message})`);
+    if (err instanceof CryptoError && err.code === 'NOTE_UNVERIFIED') throw new Error(`the checkpoint is not signed by a notary key valid ${when} (${err.message})`);
     throw err;
   }
 }
