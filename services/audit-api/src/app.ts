@@ -14,6 +14,8 @@ import { registerComplianceRoutes } from './routes/compliance.js';
 import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
+import { registerGateRoutes } from './routes/gates.js';
+import type { GateService } from './gates/gate-service.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerPublicRoutes } from './routes/public.js';
 import { warehouseTokenVerifier, type TokenVerifier } from './tokens/token-verifier.js';
@@ -41,6 +43,8 @@ export interface AuditAppOptions {
   catalogs?: Catalogs;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
+  /** Promotion/deployment gates (POST /v1/gates/{gate}/check). @defaultValue none: the route answers 503 GATE_UNAVAILABLE */
+  gates?: GateService;
 }
 
 /**
@@ -95,6 +99,7 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet() });
   registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
+  registerGateRoutes(app, options.gates);
 
   return app;
 }

@@ -230,6 +230,29 @@ export const openApiDocument = {
         responses: { 200: { description: 'Revoked', content: json(ref('Token')) }, ...common, 404: errorResponse('No such token') },
       },
     },
+    '/v1/gates/{gate}/check': {
+      post: {
+        summary: 'Evaluate a promotion or deployment gate for a run (emitter or admin token): reads the run\'s evidence, evaluates the gate\'s latest accepted policy version, logs a PolicyDecision record and answers once it is durable. 200 for allow and deny; 503 when the gate cannot decide (fails closed)',
+        parameters: [pathParam('gate', 'promotion or deployment', { type: 'string', enum: ['promotion', 'deployment'] })],
+        requestBody: { required: true, content: json({ type: 'object', required: ['run_id'], additionalProperties: false, properties: { run_id: { type: 'string', minLength: 1, maxLength: 256 } } }) },
+        responses: {
+          200: {
+            description: 'The decision (result ALLOW or DENY, every reason, the policy version, the input digest, the PolicyDecision record\'s content hash)',
+            content: json({
+              type: 'object',
+              properties: {
+                result: { enum: ['ALLOW', 'DENY'] }, allow: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } },
+                run_id: { type: 'string' }, input_sha256: { type: 'string' },
+                policy: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, source_sha256: { type: 'string' }, wasm_sha256: { type: 'string' } } },
+                decision: { type: 'object', properties: { decision_id: { type: 'string' }, content_hash: { type: 'string' }, durable: { enum: ['kafka', 'spool'] }, occurred_at: { type: 'string' } } },
+              },
+            }),
+          },
+          ...common,
+          503: { description: 'No decision: GATE_EVIDENCE_UNAVAILABLE, GATE_POLICY_UNAVAILABLE, GATE_DECISION_NOT_LOGGED or GATE_UNAVAILABLE', content: json({ type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } }) },
+        },
+      },
+    },
     '/v1/tenants/{tenant}/retention': {
       post: {
         summary: 'Set a tenant\'s evidence retention in years (admin; auditors get 403)',

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { buildAuditApp, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
+import { GateService, buildAuditApp, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
+import { PolicyStore } from '@probity/policy';
 import { dataDirLayout } from '@probity/config';
 import { createLogger } from '@probity/logger';
 import { withNotaryPaths } from '@probity/notary';
 import { loadLocalConfig } from './config.js';
-import { startGateway, startLocalStack, startScheduler, type Component } from './stack.js';
+import { startGateEmitter, startGateway, startLocalStack, startScheduler, type Component } from './stack.js';
 
 /**
  * `probity up` starts this: the whole local stack in one process (chDB binds
@@ -23,7 +24,10 @@ const stack = await startLocalStack(config, logger, async ({ warehouse, logger: 
   components.push(await startScheduler(config, warehouse, log.child({ component: 'scheduler' })));
   const admin = await ensureBootstrapAdminToken(warehouse, config.PROBITY_DATA_DIR);
   log.info({ adminTokenFile: admin.path }, 'operator admin token ready');
-  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens });
+  const gateEmitter = await startGateEmitter(config, log.child({ component: 'gates' }));
+  components.push(gateEmitter);
+  const gates = new GateService({ warehouse, emitter: gateEmitter.emitter, policies: new PolicyStore(dataDirLayout(config.PROBITY_DATA_DIR).gatePoliciesDir) });
+  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens, gates });
   api.get('/healthz/stack', async (_request, reply) => {
     const entries = await Promise.all(stack.components.map(async (c) => [c.name, await c.health()] as const));
     const healthy = entries.every(([, h]) => h.healthy);

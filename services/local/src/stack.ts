@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createEmitter } from '@probity/agent';
+import { createEmitter, type Emitter } from '@probity/agent';
 import { buildGatewayApp, loadTokenFile, StaticTokenVerifier, type TokenVerifier } from '@probity/ingest-gateway';
 import { createKafka, ensureTopics, evidenceTopics } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
@@ -93,6 +93,24 @@ export async function startGateway(config: LocalConfig, logger: Logger, tokens?:
       await app.close();
       await emitter.close({ drainTimeoutMs: 5000 });
     },
+    health: async () => ({ healthy: true, detail: { ...emitter.stats() } }),
+  };
+}
+
+/** The emitter of the gates' PolicyDecision records (its own spool, so a decision survives a Kafka outage). */
+export async function startGateEmitter(config: LocalConfig, logger: Logger): Promise<Component & { emitter: Emitter }> {
+  const emitter = await createEmitter({
+    name: 'gates',
+    dataDir: config.PROBITY_DATA_DIR,
+    brokers: config.KAFKA_BROKERS,
+    topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
+    maxPackBytes: config.PROBITY_EMIT_PACK_BYTES,
+    logger,
+  });
+  return {
+    name: 'gates',
+    emitter,
+    stop: () => emitter.close({ drainTimeoutMs: 5000 }),
     health: async () => ({ healthy: true, detail: { ...emitter.stats() } }),
   };
 }

@@ -1,0 +1,70 @@
+import type { GateEvidenceRow } from '@probity/policy';
+import { TenantScopedQuery, type Warehouse } from '@probity/warehouse';
+
+/** A run with more records than this is refused rather than read partly. */
+export const RUN_RECORD_CAP = 10_000;
+
+interface Row {
+  record_type: string;
+  content_hash_hex: string;
+  occurred_at: string;
+  record_json: string;
+  envelope_json: string;
+}
+
+/** `2026-07-01 10:00:00.123456` (the warehouse's DateTime64 text) → ISO-8601 with microseconds. */
+function iso(value: string): string {
+  return /^\d{4}-\d\d-\d\d \d/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+}
+
+function toEvidenceRow(row: Row): GateEvidenceRow {
+  const envelope = JSON.parse(row.envelope_json || '{}') as { emitter_envelope?: unknown };
+  return {
+    record_type: row.record_type,
+    content_hash: row.content_hash_hex,
+    occurred_at: iso(String(row.occurred_at)),
+    record: JSON.parse(row.record_json) as Record<string, unknown>,
+    emitter_signed: envelope.emitter_envelope !== undefined && envelope.emitter_envelope !== null,
+  };
+}
+
+function distinct(rows: Row[]): GateEvidenceRow[] {
+  const seen = new Map<string, GateEvidenceRow>();
+  for (const row of rows) if (!seen.has(row.content_hash_hex)) seen.set(row.content_hash_hex, toEvidenceRow(row));
+  return [...seen.values()];
+}
+
+const COLUMNS = ['record_type', 'content_hash', 'occurred_at', 'record_json', 'envelope_json'] as const;
+
+/**
+ * The warehouse rows a gate reads: the run's records (through the run lookup
+ * table, then by hash in the main table) and its models' studies and
+ * incidents. Any warehouse error propagates: the caller fails closed.
+ */
+export async function readGateEvidence(warehouse: Warehouse, tenant: string, runId: string): Promise<{ runRows: GateEvidenceRow[]; modelRows: GateEvidenceRow[] }> {
+  const lookup = TenantScopedQuery.from('evidence_by_run_v1', tenant).select(['content_hash', 'model_id', 'occurred_at']).where('run_id', 'eq', runId).limit(RUN_RECORD_CAP + 1).build();
+  const hits = await warehouse.query<{ content_hash_hex: string; model_id: string; occurred_at: string }>(lookup.sql, lookup.params);
+  if (hits.length > RUN_RECORD_CAP) throw new RangeError(`run ${runId} has more than ${RUN_RECORD_CAP} records`);
+  if (hits.length === 0) return { runRows: [], modelRows: [] };
+  const times = hits.map((h) => String(h.occurred_at)).sort();
+  const modelIds = [...new Set(hits.map((h) => String(h.model_id)))];
+  const run = TenantScopedQuery.from('evidence_v1', tenant)
+    .select(COLUMNS)
+    .where('model_id', 'in', modelIds)
+    .where('occurred_at', 'gte', times[0]!)
+    .where('occurred_at', 'lte', times[times.length - 1]!)
+    .where('content_hash', 'in', hits.map((h) => String(h.content_hash_hex)))
+    .where('run_id', 'eq', runId)
+    .build();
+  const runRows = distinct(await warehouse.query<Row>(run.sql, run.params));
+
+  const models = modelIds.filter((m) => m !== '');
+  if (models.length === 0) return { runRows, modelRows: [] };
+  const model = TenantScopedQuery.from('evidence_v1', tenant)
+    .select(COLUMNS)
+    .where('model_id', 'in', models)
+    .where('stage', 'in', ['MONITORING', 'INCIDENT'])
+    .where('record_type', 'in', ['StudyResult', 'Incident'])
+    .build();
+  return { runRows, modelRows: distinct(await warehouse.query<Row>(model.sql, model.params)) };
+}
