@@ -14,10 +14,11 @@ import { store } from './store.js';
 import { verify } from './verify.js';
 import { coverage, gaps } from './coverage.js';
 import { catalog } from './catalog.js';
+import { gate } from './gate.js';
 
 /**
  * Every `probity` command, in the order `probity --help` lists them.
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, catalog, coverage, gaps, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, catalog, coverage, gaps, studies, gate];
