@@ -141,7 +141,7 @@ describe('promotion gate', () => {
 
     // Both decisions reach the log: notarized and queryable, with the input digest and the reasons.
     await waitFor(async () => (await evidence('record_type=PolicyDecision')).items.length === 2, { timeoutMs: 60_000, message: 'two PolicyDecision records' });
-    const decision = await fetch(`${apiUrl}/v1/evidence/${allow.decision.content_hash}`, { headers: { authorization: `Bearer ${auditorToken}` } }).then((r) => r.json());
+    const decision = (await fetch(`${apiUrl}/v1/evidence/${allow.decision.content_hash}`, { headers: { authorization: `Bearer ${auditorToken}` } }).then((r) => r.json())) as { record: unknown };
     expect(decision.record).toMatchObject({ result: 'ALLOW', run_id: goodRun, input_sha256: allow.input_sha256, policy_version: 1, gate: 'PROMOTION' });
   });
 
