@@ -145,6 +145,28 @@ describe('promotion gate', () => {
     expect(decision.record).toMatchObject({ result: 'ALLOW', run_id: goodRun, input_sha256: allow.input_sha256, policy_version: 1, gate: 'PROMOTION' });
   });
 
+  it('backtests a candidate policy against the runs promoted in a window and lists the ones it would have denied', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'probity-rego-'));
+    writeFileSync(path.join(dir, 'three.rego'), 'package gate\nimport rego.v1\ndecision := {"allow": count(deny) == 0, "reasons": sort([r | some r in deny])}\ndeny contains "fewer than 3 approvals" if count(input.approvals) < 3\n');
+    writeFileSync(path.join(dir, 'three_test.rego'), 'package gate_test\nimport rego.v1\nimport data.gate\ntest_two_are_too_few if { not gate.decision.allow with input as {"approvals": [1, 2]} }\n');
+    const shipped = path.join(repoRoot, 'packages/policy/policies');
+    const window = ['--from', new Date(Date.now() - 3_600_000).toISOString(), '--to', new Date(Date.now() + 60_000).toISOString()];
+    try {
+      const strict = await runCli(['gate', 'backtest', '--tenant', tenant, '--gate', 'promotion', '--policy', path.join(dir, 'three.rego'), '--tests', path.join(dir, 'three_test.rego'), ...window, '--token', auditorToken, '--json'], { env });
+      expect(strict.code, strict.stderr).toBe(0);
+      const report = JSON.parse(strict.stdout) as { runs: number; would_allow: number; would_deny: { run_id: string; reasons: string[] }[] };
+      expect(report).toMatchObject({ runs: 2, would_allow: 0 });
+      expect(report.would_deny.map((d) => d.reasons)).toEqual([['fewer than 3 approvals'], ['fewer than 3 approvals']]);
+
+      const current = await runCli(['gate', 'backtest', '--tenant', tenant, '--gate', 'promotion', '--policy', path.join(shipped, 'promotion.rego'), '--tests', path.join(shipped, 'promotion_test.rego'), ...window, '--token', auditorToken], { env });
+      expect(current.code, current.stderr).toBe(0);
+      expect(current.stdout).toMatch(/^2 runs passed the promotion stage .*: the candidate would allow 1 and deny 1\n/);
+      expect(current.stdout).toMatch(/DENY run-bad-/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an auditor token may not ask the gate, and an unreachable API is exit 2, never an allow', async () => {
     const forbidden = await runCli(['gate', 'check', '--tenant', tenant, '--run-id', 'r', '--gate', 'promotion', '--token', auditorToken], { env });
     expect(forbidden.code).toBe(2);

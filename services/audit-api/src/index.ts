@@ -30,5 +30,5 @@ export {
 export type { Role, TokenRecord, CreateTokenInput } from './tokens/token-store.js';
 export { adminTokenPath, ensureBootstrapAdminToken } from './tokens/bootstrap.js';
 export { GateService, GateError } from './gates/gate-service.js';
-export type { GateDecisionAnswer, GateErrorCode, GateServiceOptions } from './gates/gate-service.js';
+export type { BacktestReport, GateDecisionAnswer, GateErrorCode, GateServiceOptions } from './gates/gate-service.js';
 export { readGateEvidence } from './gates/gate-evidence.js';

@@ -30,13 +30,15 @@ interface DecisionAnswer {
 export const gate = defineCommand({
   name: 'gate',
   summary: 'Promotion/deployment gates: check a run against the gate\'s policy; add and list policy versions',
-  usage: 'check --tenant T --run-id R --gate promotion|deployment [--json] [--token TOKEN] | policy add --tenant T --gate G [--file gate.rego --tests gate_test.rego] | policy list --tenant T --gate G',
+  usage: 'check --tenant T --run-id R --gate promotion|deployment [--json] [--token TOKEN] | policy add --tenant T --gate G [--file gate.rego --tests gate_test.rego] | policy list --tenant T --gate G | backtest --tenant T --gate G --policy FILE --tests FILE --from ISO --to ISO [--json]',
   description: [
     'check: exit 0 when the gate allows the run, 1 when it denies it (every reason on stdout), 2 when no decision could be made',
     '(evidence unreadable, no policy, the decision could not be logged, the API unreachable). Every decision is logged as a',
     'PolicyDecision record before the answer. Needs an emitter (or admin) token: --token or PROBITY_TOKEN, else the local operator token.',
     'policy add: runs the Rego tests (opa test) and compiles to WebAssembly (opa build -t wasm -e gate/decision); refuses with',
     'opa\'s message if either fails; otherwise stores it and logs a PolicyVersion record. Without --file, the shipped promotion policy.',
+    'backtest: compiles and tests a candidate policy here, then asks the audit API (auditor or admin token) what it would have',
+    'answered for every run that passed the gate\'s stage in [--from, --to); lists the runs it would have denied, with reasons.',
   ].join('\n'),
   positionals: true,
   options: {
@@ -49,6 +51,9 @@ export const gate = defineCommand({
     tests: { type: 'string', valueName: 'FILE', description: 'policy add: its Rego tests (required with --file).' },
     'policy-id': { type: 'string', valueName: 'ID', description: 'policy add: the policy\'s name (default: the gate).' },
     principal: { type: 'string', valueName: 'KIND:ID', description: 'policy add: who adds it, e.g. user:jane (default: user:$USER).' },
+    policy: { type: 'string', valueName: 'FILE', description: 'backtest: the candidate Rego policy (with --tests).' },
+    from: { type: 'string', valueName: 'ISO', description: 'backtest: start of the window (inclusive).' },
+    to: { type: 'string', valueName: 'ISO', description: 'backtest: end of the window (exclusive; default now).' },
   },
   async run({ values, positionals, io }) {
     const [sub, action, ...extra] = positionals;
@@ -56,10 +61,14 @@ export const gate = defineCommand({
       if (action !== undefined || extra.length > 0) throw new CliError('CLI_USAGE', `unexpected arguments: ${[action, ...extra].join(' ')}`);
       return check(values, io);
     }
+    if (sub === 'backtest') {
+      if (action !== undefined || extra.length > 0) throw new CliError('CLI_USAGE', `unexpected arguments: ${[action, ...extra].join(' ')}`);
+      return backtest(values, io);
+    }
     if (sub === 'policy' && (action === 'add' || action === 'list') && extra.length === 0) {
       return action === 'add' ? addPolicy(values, io) : listPolicies(values, io);
     }
-    throw new CliError('CLI_USAGE', 'expected check, policy add or policy list');
+    throw new CliError('CLI_USAGE', 'expected check, backtest, policy add or policy list');
   },
 });
 
@@ -173,5 +182,41 @@ async function listPolicies(values: OptionValues, io: CliIo): Promise<number> {
   const { PolicyStore } = await import('@probity/policy');
   const store = new PolicyStore(dataDirLayout(loadCommonConfig(io.env).PROBITY_DATA_DIR).gatePoliciesDir);
   io.stdout(`${JSON.stringify(await store.versions(tenant, gateName), null, 2)}\n`);
+  return 0;
+}
+
+interface BacktestAnswer {
+  runs: number;
+  would_allow: number;
+  would_deny: { run_id: string; model_id: string | null; model_version: string | null; gated_at: string; reasons: string[] }[];
+  elapsed_ms: number;
+}
+
+async function backtest(values: OptionValues, io: CliIo): Promise<number> {
+  const gateName = gateOption(values);
+  required(values, 'tenant');
+  const policyFile = required(values, 'policy');
+  const testsFile = required(values, 'tests');
+  const from = required(values, 'from');
+  const to = stringOption(values, 'to') ?? new Date().toISOString();
+  for (const [name, v] of [['from', from], ['to', to]] as const) if (!Number.isFinite(Date.parse(v))) throw new CliError('CLI_USAGE', `--${name} expects an ISO-8601 date-time, got ${JSON.stringify(v)}`);
+  const [source, tests] = await Promise.all([readFile(policyFile, 'utf8'), readFile(testsFile, 'utf8')]).catch((err: Error) => {
+    throw new CliError('CLI_USAGE', `cannot read the policy: ${err.message}`);
+  });
+  const { compilePolicy } = await import('@probity/policy');
+  const compiled = await compilePolicy({ source, tests, sourceName: path.basename(policyFile), testsName: path.basename(testsFile), opaBinary: io.env.PROBITY_OPA_BIN || undefined });
+  const auth = await resolveToken(values, io);
+  const report = await postJson<BacktestAnswer>(`${auditApiUrl(io.env)}/v1/gates/${gateName}/backtest`, auth, {
+    wasm_base64: Buffer.from(compiled.wasm).toString('base64'), from: new Date(from).toISOString(), to: new Date(to).toISOString(),
+  });
+  if (booleanOption(values, 'json')) {
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout(`${report.runs} runs passed the ${gateName} stage from ${from} to ${to}: the candidate would allow ${report.would_allow} and deny ${report.would_deny.length}\n`);
+  for (const d of report.would_deny) {
+    io.stdout(`DENY ${d.run_id} (${d.model_id ?? '?'} ${d.model_version ?? ''}, gated ${d.gated_at})\n`);
+    for (const reason of d.reasons) io.stdout(`  - ${reason}\n`);
+  }
   return 0;
 }

@@ -68,3 +68,26 @@ export async function readGateEvidence(warehouse: Warehouse, tenant: string, run
     .build();
   return { runRows, modelRows: distinct(await warehouse.query<Row>(model.sql, model.params)) };
 }
+
+/** At most this many runs in one backtest. */
+export const BACKTEST_RUN_CAP = 5_000;
+
+/**
+ * The runs that passed the gate's stage (a PROMOTION or DEPLOYMENT manifest)
+ * in [from, to), oldest first, with the time of their first such manifest.
+ */
+export async function gatedRuns(warehouse: Warehouse, tenant: string, stage: 'PROMOTION' | 'DEPLOYMENT', from: Date, to: Date): Promise<{ run_id: string; model_id: string; at: string }[]> {
+  const inner = TenantScopedQuery.from('evidence_v1', tenant)
+    .select(['run_id', 'model_id', 'occurred_at'])
+    .where('stage', 'eq', stage)
+    .where('record_type', 'eq', 'EvidenceManifest')
+    .where('occurred_at', 'gte', from)
+    .where('occurred_at', 'lt', to)
+    .build();
+  const rows = await warehouse.query<{ run_id: string; model_id: string; at: string }>(
+    `SELECT run_id, any(model_id) AS model_id, min(occurred_at) AS at FROM (${inner.sql}) GROUP BY run_id ORDER BY at, run_id LIMIT {run_cap:UInt64}`,
+    { ...inner.params, run_cap: BACKTEST_RUN_CAP + 1 },
+  );
+  if (rows.length > BACKTEST_RUN_CAP) throw new RangeError(`more than ${BACKTEST_RUN_CAP} runs in the window: backtest a shorter one`);
+  return rows.map((r) => ({ run_id: String(r.run_id), model_id: String(r.model_id), at: iso(String(r.at)) }));
+}

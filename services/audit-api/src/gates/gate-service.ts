@@ -4,7 +4,7 @@ import { ProbityError } from '@probity/errors';
 import { buildGateInput, canonicalDigest, canonicalJson, GatePolicy, type GateName, type PolicyStore, type RegisteredPolicyVersion } from '@probity/policy';
 import type { PolicyDecision } from '@probity/schema';
 import type { Warehouse } from '@probity/warehouse';
-import { readGateEvidence } from './gate-evidence.js';
+import { gatedRuns, readGateEvidence } from './gate-evidence.js';
 
 export type GateErrorCode =
   /** The run's evidence could not be read from the warehouse. */
@@ -30,6 +30,18 @@ export interface GateDecisionAnswer {
   /** How many records the input was built from. */
   evidence_records: number;
   decision: { decision_id: string; content_hash: string; durable: string; occurred_at: string };
+}
+
+export interface BacktestReport {
+  tenant: string;
+  gate: GateName;
+  from: string;
+  to: string;
+  /** Runs with a manifest of the gate's stage in the window. */
+  runs: number;
+  would_allow: number;
+  would_deny: { run_id: string; model_id: string | null; model_version: string | null; gated_at: string; input_sha256: string; reasons: string[] }[];
+  elapsed_ms: number;
 }
 
 export interface GateServiceOptions {
@@ -120,6 +132,48 @@ export class GateService {
       input_sha256: inputSha256,
       evidence_records: input.evidence.length,
       decision: { decision_id: decisionId, content_hash: emitted.contentHash, durable: emitted.durable, occurred_at: decidedAt.toISOString() },
+    };
+  }
+
+  /**
+   * What a candidate policy (compiled wasm) would have answered for every
+   * run that passed the gate's stage in [from, to), on the evidence the
+   * warehouse holds now. A what-if: nothing is logged, nothing is gated.
+   */
+  async backtest(request: { tenant: string; gate: GateName; wasm: Uint8Array; from: Date; to: Date }): Promise<BacktestReport> {
+    const policy = await GatePolicy.load(request.wasm).catch((err: unknown) => {
+      throw new GateError('GATE_POLICY_UNAVAILABLE', (err as Error).message, { cause: err });
+    });
+    const stage = request.gate === 'promotion' ? 'PROMOTION' : 'DEPLOYMENT';
+    const started = Date.now();
+    const denied: BacktestReport['would_deny'] = [];
+    let allowed = 0;
+    let runs: Awaited<ReturnType<typeof gatedRuns>>;
+    try {
+      runs = await gatedRuns(this.options.warehouse, request.tenant, stage, request.from, request.to);
+    } catch (err) {
+      throw new GateError('GATE_EVIDENCE_UNAVAILABLE', `the gated runs could not be read from the warehouse (${(err as { code?: string }).code ?? (err as Error).message})`, { cause: err, retriable: true });
+    }
+    for (const run of runs) {
+      let evidence: Awaited<ReturnType<typeof readGateEvidence>>;
+      try {
+        evidence = await readGateEvidence(this.options.warehouse, request.tenant, run.run_id);
+      } catch (err) {
+        throw new GateError('GATE_EVIDENCE_UNAVAILABLE', `run ${run.run_id}: the evidence could not be read (${(err as { code?: string }).code ?? (err as Error).message})`, { cause: err, retriable: true });
+      }
+      const input = buildGateInput({ tenant: request.tenant, gate: request.gate, runId: run.run_id, ...evidence });
+      let verdict: ReturnType<GatePolicy['evaluate']>;
+      try {
+        verdict = policy.evaluate(input);
+      } catch (err) {
+        throw new GateError('GATE_POLICY_UNAVAILABLE', `run ${run.run_id}: ${(err as Error).message}`, { cause: err });
+      }
+      if (verdict.allow) allowed += 1;
+      else denied.push({ run_id: run.run_id, model_id: input.model.id, model_version: input.model.version, gated_at: run.at, input_sha256: canonicalDigest(input), reasons: verdict.reasons });
+    }
+    return {
+      tenant: request.tenant, gate: request.gate, from: request.from.toISOString(), to: request.to.toISOString(),
+      runs: runs.length, would_allow: allowed, would_deny: denied, elapsed_ms: Date.now() - started,
     };
   }
 
