@@ -2,7 +2,7 @@ import type { GateEvidenceRow } from '@probity/policy';
 import { TenantScopedQuery, type Warehouse } from '@probity/warehouse';
 
 /** A run with more records than this is refused rather than read partly. */
-export const RUN_RECORD_CAP = 10_000;
+export const RUN_RECORD_CAP = 2_000;
 
 interface Row {
   record_type: string;

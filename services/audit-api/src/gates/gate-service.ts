@@ -53,6 +53,9 @@ export interface GateServiceOptions {
   now?: () => Date;
 }
 
+/** The decision carries its input; past this it would not fit the notary's default message limit (1 MiB). */
+export const MAX_INPUT_JSON_BYTES = 512 * 1024;
+
 const GATE_ENUM: Record<GateName, PolicyDecision['gate']> = { promotion: 'PROMOTION', deployment: 'DEPLOYMENT' };
 
 /**
@@ -83,6 +86,9 @@ export class GateService {
     const input = buildGateInput({ tenant, gate, runId, ...evidence });
     const inputJson = canonicalJson(input);
     const inputSha256 = canonicalDigest(input);
+    if (Buffer.byteLength(inputJson) > MAX_INPUT_JSON_BYTES) {
+      throw new GateError('GATE_EVIDENCE_UNAVAILABLE', `the run's gate input is ${Buffer.byteLength(inputJson)} bytes, more than a decision record can carry (${MAX_INPUT_JSON_BYTES}); no decision was made`);
+    }
 
     let verdict: ReturnType<GatePolicy['evaluate']>;
     try {
