@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmitter, type Emitter } from '@probity/agent';
 import { GateService, buildAuditApp, type TokenVerifier } from '@probity/audit-api';
 import { PolicyStore, compilePolicy, defaultPolicyFiles } from '@probity/policy';
-import { openWarehouse, runMigrations, type Warehouse } from '@probity/warehouse';
+import { buildEvidenceRow, insertEvidenceDeduplicated, openWarehouse, runMigrations, type Warehouse } from '@probity/warehouse';
 import { kafkaForTests, runCli, type KafkaForTests } from '../helpers/index.js';
 
 // The gate fails closed: when it cannot read the evidence, use its policy or log its decision,
@@ -78,6 +78,19 @@ describe('probity gate check fails closed', () => {
     } finally {
       writeFileSync(file, original);
     }
+  });
+
+  it('exit 2 when the run\'s input is too large for its decision record', async () => {
+    const datasets = Array.from({ length: 3000 }, (_, i) => ({ id: `ds-${i}`, kind: 'DATASET', sha256: String(i).padStart(64, '0'), uri: `s3://bucket/${'x'.repeat(200)}/${i}` }));
+    const row = buildEvidenceRow({
+      tenant: 'acme', contentHash: 'ab'.repeat(32), recordType: 'EvidenceManifest', schemaFingerprint: 'f', modelId: 'm', modelVersion: '1', stage: 'INGEST', runId: 'run-huge',
+      manifestId: 'm-1', occurredAt: new Date(), notarizedAt: new Date(), principal: 'svc', controls: [], shard: 0, leafIndex: 0, record: new Uint8Array(1),
+      recordJson: JSON.stringify({ stage: 'INGEST', model_id: 'm', inputs: datasets, outputs: [], approvals: [], labels: {} }), envelopeJson: '{}', ingestPartition: 0, ingestOffset: 0,
+    });
+    await insertEvidenceDeduplicated(warehouse, [row]);
+    const r = await runCli(['gate', 'check', '--tenant', 'acme', '--run-id', 'run-huge', '--gate', 'promotion', '--token', TOKEN], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/more than a decision record can carry/);
   });
 
   it('exit 2 when the decision cannot be made durable: no answer without its record', async () => {
