@@ -143,6 +143,14 @@ describe('promotion gate', () => {
     await waitFor(async () => (await evidence('record_type=PolicyDecision')).items.length === 2, { timeoutMs: 60_000, message: 'two PolicyDecision records' });
     const decision = (await fetch(`${apiUrl}/v1/evidence/${allow.decision.content_hash}`, { headers: { authorization: `Bearer ${auditorToken}` } }).then((r) => r.json())) as { record: unknown };
     expect(decision.record).toMatchObject({ result: 'ALLOW', run_id: goodRun, input_sha256: allow.input_sha256, policy_version: 1, gate: 'PROMOTION' });
+
+    // The gap analysis names the promotion that went ahead without an allowing decision, and only that one.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const gaps = (await fetch(`${apiUrl}/v1/gaps?framework=iso42001&from=${day(-1)}&to=${day(1)}`, { headers: { authorization: `Bearer ${auditorToken}` } }).then((r) => r.json())) as {
+      ungated_promotions: { run_id: string; stage: string; finding: string; decisions: string[] }[];
+    };
+    expect(gaps.ungated_promotions.map((f) => [f.run_id, f.stage, f.finding])).toEqual([[badRun, 'PROMOTION', 'NO_ALLOWING_DECISION']]);
+    expect(gaps.ungated_promotions[0]!.decisions).toHaveLength(1);
   });
 
   it('backtests a candidate policy against the runs promoted in a window and lists the ones it would have denied', async () => {

@@ -11,3 +11,5 @@ export { PolicyStore } from './policy-store.js';
 export type { RegisteredPolicyVersion } from './policy-store.js';
 export { fileFromTarGz } from './tar.js';
 export { defaultPolicyFiles } from './default-policy.js';
+export { ungatedRuns } from './ungated.js';
+export type { GatedStageRecord, LoggedDecision, UngatedFinding } from './ungated.js';

@@ -96,7 +96,7 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerEvidenceRoutes(app, { repository, log });
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
-  registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet() });
+  registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet(), warehouse });
   registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
   registerGateRoutes(app, options.gates);

@@ -1,4 +1,4 @@
-import type { GateEvidenceRow } from '@probity/policy';
+import type { GateEvidenceRow, GatedStageRecord, LoggedDecision } from '@probity/policy';
 import { TenantScopedQuery, type Warehouse } from '@probity/warehouse';
 
 /** A run with more records than this is refused rather than read partly. */
@@ -90,4 +90,41 @@ export async function gatedRuns(warehouse: Warehouse, tenant: string, stage: 'PR
   );
   if (rows.length > BACKTEST_RUN_CAP) throw new RangeError(`more than ${BACKTEST_RUN_CAP} runs in the window: backtest a shorter one`);
   return rows.map((r) => ({ run_id: String(r.run_id), model_id: String(r.model_id), at: iso(String(r.at)) }));
+}
+
+/**
+ * What the gap analysis needs about gates: the period's PROMOTION and
+ * DEPLOYMENT manifests (optionally of one model), and the PolicyDecision
+ * records of their runs notarized by `asOf`.
+ */
+export async function gateFindingRecords(
+  warehouse: Warehouse,
+  tenant: string,
+  window: { from: Date; to: Date; asOf: Date; modelId?: string },
+): Promise<{ stages: GatedStageRecord[]; decisions: LoggedDecision[] }> {
+  let q = TenantScopedQuery.from('evidence_v1', tenant)
+    .select(['run_id', 'model_id', 'stage', 'occurred_at', 'content_hash'])
+    .where('stage', 'in', ['PROMOTION', 'DEPLOYMENT'])
+    .where('record_type', 'eq', 'EvidenceManifest')
+    .where('occurred_at', 'gte', window.from)
+    .where('occurred_at', 'lt', window.to)
+    .where('notarized_at', 'lte', window.asOf);
+  if (window.modelId !== undefined) q = q.where('model_id', 'eq', window.modelId);
+  const built = q.limit(BACKTEST_RUN_CAP + 1).build();
+  const rows = await warehouse.query<{ run_id: string; model_id: string; stage: string; occurred_at: string; content_hash_hex: string }>(built.sql, built.params);
+  if (rows.length > BACKTEST_RUN_CAP) throw new RangeError(`more than ${BACKTEST_RUN_CAP} promotion and deployment records in the period`);
+  const stages = rows.map((r) => ({ run_id: String(r.run_id), model_id: String(r.model_id), stage: String(r.stage), occurred_at: iso(String(r.occurred_at)), content_hash: String(r.content_hash_hex) }));
+  const runs = [...new Set(stages.map((s) => s.run_id))];
+  if (runs.length === 0) return { stages, decisions: [] };
+  const d = TenantScopedQuery.from('evidence_v1', tenant)
+    .select(['run_id', 'content_hash', 'record_json'])
+    .where('record_type', 'eq', 'PolicyDecision')
+    .where('run_id', 'in', runs)
+    .where('notarized_at', 'lte', window.asOf)
+    .build();
+  const decided = await warehouse.query<{ run_id: string; content_hash_hex: string; gate: string; result: string }>(
+    `SELECT run_id, content_hash_hex, JSONExtractString(record_json, 'gate') AS gate, JSONExtractString(record_json, 'result') AS result FROM (${d.sql})`,
+    d.params,
+  );
+  return { stages, decisions: decided.map((r) => ({ run_id: String(r.run_id), gate: String(r.gate), result: String(r.result), content_hash: String(r.content_hash_hex) })) };
 }
