@@ -42,8 +42,8 @@ const COLUMNS = ['record_type', 'content_hash', 'occurred_at', 'record_json', 'e
  * incidents. Any warehouse error propagates: the caller fails closed.
  */
 export async function readGateEvidence(warehouse: Warehouse, tenant: string, runId: string): Promise<{ runRows: GateEvidenceRow[]; modelRows: GateEvidenceRow[] }> {
-  const lookup = TenantScopedQuery.from('evidence_by_run_v1', tenant).select(['content_hash', 'model_id', 'occurred_at']).where('run_id', 'eq', runId).limit(RUN_RECORD_CAP + 1).build();
-  const hits = await warehouse.query<{ content_hash_hex: string; model_id: string; occurred_at: string }>(lookup.sql, lookup.params);
+  const lookup = TenantScopedQuery.from('evidence_by_run_v1', tenant).select(['content_hash', 'model_id', 'stage', 'occurred_at']).where('run_id', 'eq', runId).limit(RUN_RECORD_CAP + 1).build();
+  const hits = await warehouse.query<{ content_hash_hex: string; model_id: string; stage: string; occurred_at: string }>(lookup.sql, lookup.params);
   if (hits.length > RUN_RECORD_CAP) throw new RangeError(`run ${runId} has more than ${RUN_RECORD_CAP} records`);
   if (hits.length === 0) return { runRows: [], modelRows: [] };
   const times = hits.map((h) => String(h.occurred_at)).sort();
@@ -51,6 +51,8 @@ export async function readGateEvidence(warehouse: Warehouse, tenant: string, run
   const run = TenantScopedQuery.from('evidence_v1', tenant)
     .select(COLUMNS)
     .where('model_id', 'in', modelIds)
+    // The main table's key is (tenant, model_id, stage, occurred_at, …): naming the stages lets it skip to the run's time range in each.
+    .where('stage', 'in', [...new Set(hits.map((h) => String(h.stage)))])
     .where('occurred_at', 'gte', times[0]!)
     .where('occurred_at', 'lte', times[times.length - 1]!)
     .where('content_hash', 'in', hits.map((h) => String(h.content_hash_hex)))
