@@ -6,7 +6,7 @@ package gate
 import rego.v1
 
 # Roles whose approvals count, and how many distinct principals must approve.
-approver_roles := {"risk-officer", "ml-lead", "model-owner", "compliance-officer", "qa-lead"}
+approver_roles := {"risk-officer", "model-risk-officer", "ml-lead", "model-owner", "compliance-officer", "qa-lead"}
 
 min_approvers := 2
 
