@@ -121,7 +121,7 @@ async function addPolicy(values: OptionValues, io: CliIo): Promise<number> {
   const tenant = required(values, 'tenant');
   const gateName = gateOption(values);
   const principal = parsePrincipal(stringOption(values, 'principal'), io.env);
-  const { compilePolicy, defaultPolicyFiles, PolicyStore } = await import('@probity/policy');
+  const { defaultPolicyFiles } = await import('@probity/policy');
   const file = stringOption(values, 'file');
   const testsFile = stringOption(values, 'tests');
   if (file !== undefined && testsFile === undefined) throw new CliError('CLI_USAGE', '--tests is required with --file: a policy version needs Rego tests that pass');
@@ -142,14 +142,29 @@ async function addPolicy(values: OptionValues, io: CliIo): Promise<number> {
     testsName = path.basename(testsFile!);
   }
 
+  const added = await registerPolicyVersion({ env: io.env, tenant, gate: gateName, policyId: stringOption(values, 'policy-id') ?? gateName, principal, source, tests, sourceName, testsName });
+  io.stdout(`${JSON.stringify(added)}\n`);
+  return 0;
+}
+
+/**
+ * Tests and compiles a policy with opa, keeps it in the data dir's registry and
+ * logs its PolicyVersion record; the version enters the registry only once
+ * that record is durable. Refusals carry opa's message (PolicyError).
+ */
+export async function registerPolicyVersion(options: {
+  env: NodeJS.ProcessEnv; tenant: string; gate: 'promotion' | 'deployment'; policyId: string; principal: { kind: 'USER' | 'SERVICE'; id: string };
+  source: string; tests: string; sourceName: string; testsName: string;
+}): Promise<{ tenant: string; gate: string; policy_id: string; version: number; tests_passed: number; source_sha256: string; wasm_sha256: string; record: string; durable: string }> {
+  const { env, tenant, gate: gateName, policyId, principal, source, tests, sourceName, testsName } = options;
+  const { compilePolicy, PolicyStore } = await import('@probity/policy');
   // Refusals (compile errors, failing tests) carry opa's message; main prints it and exits 1.
-  const compiled = await compilePolicy({ source, tests, sourceName, testsName, opaBinary: io.env.PROBITY_OPA_BIN || undefined });
-  const config = loadCommonConfig(io.env);
+  const compiled = await compilePolicy({ source, tests, sourceName, testsName, opaBinary: env.PROBITY_OPA_BIN || undefined });
+  const config = loadCommonConfig(env);
   const store = new PolicyStore(dataDirLayout(config.PROBITY_DATA_DIR).gatePoliciesDir);
   const enc = new TextEncoder();
   const [sourceSha, testsSha, wasmSha] = [await store.putBlob(enc.encode(source)), await store.putBlob(enc.encode(tests)), await store.putBlob(compiled.wasm)];
   const version = await store.nextVersion(tenant, gateName);
-  const policyId = stringOption(values, 'policy-id') ?? gateName;
   const addedAt = new Date();
 
   const { createEmitter } = await import('@probity/agent');
@@ -172,8 +187,7 @@ async function addPolicy(values: OptionValues, io: CliIo): Promise<number> {
     policy_id: policyId, gate: gateName, version, source_sha256: sourceSha, tests_sha256: testsSha, wasm_sha256: wasmSha,
     entrypoint: compiled.entrypoint, compiler: compiled.compiler, tests_passed: compiled.testsPassed.length, added_at: addedAt.toISOString(), record_hash: logged.contentHash,
   });
-  io.stdout(`${JSON.stringify({ tenant, gate: gateName, policy_id: policyId, version, tests_passed: compiled.testsPassed.length, source_sha256: sourceSha, wasm_sha256: wasmSha, record: logged.contentHash, durable: logged.durable })}\n`);
-  return 0;
+  return { tenant, gate: gateName, policy_id: policyId, version, tests_passed: compiled.testsPassed.length, source_sha256: sourceSha, wasm_sha256: wasmSha, record: logged.contentHash, durable: logged.durable };
 }
 
 async function listPolicies(values: OptionValues, io: CliIo): Promise<number> {
