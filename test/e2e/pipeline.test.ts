@@ -156,6 +156,9 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     expect(result.stdout).toMatch(/→ Incident CRITICAL "Critical drift for model credit-risk" [0-9a-f]{16}… \(shard \d+, leaf \d+\)/);
     expect(result.stdout).toMatch(/→ Incident MEDIUM "Monitoring metric latency_p99_ms out of calibration"/);
     expect(result.stdout).toMatch(/iso9001:9\.1\.3 +[1-9]\d* records?/);
+    // After the drift study's CRITICAL verdict and incident, the gate denies credit-risk's promotion.
+    expect(result.stdout).toMatch(/DENY promotion of run credit-risk-release-4\.2\.0 [^\n]*\n(  - [^\n]*\n)*  - latest drift study demo-credit-risk-drift is CRITICAL\n/);
+    expect(result.stdout).toMatch(/DENY promotion of run credit-risk-release-4\.2\.0 [^\n]*\n(  - [^\n]*\n)*  - open CRITICAL incident /);
     expect(result.stdout).toContain('Demo complete');
   });
 });

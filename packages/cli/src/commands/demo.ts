@@ -118,8 +118,12 @@ export const demo = defineCommand({
     io.stdout(`\n$ probity verify ${path.relative(process.cwd(), file)}\n`);
     const code = await verify.run({ values: {}, positionals: [file], io });
 
-    await runDemoGates(io, apiUrl, admin, step);
+    const gate = await runDemoGates(io, apiUrl, admin, step);
     await runDemoStudies(io, apiUrl, auditor, step);
+    if (gate) {
+      step('credit-risk\'s promotion through the gate again, now that its drift study is CRITICAL and raised an incident');
+      await gate(`${DEMO_MODELS[0]!.id}-release-${DEMO_MODELS[0]!.version}`);
+    }
     io.stdout(code === 0 ? '\nDemo complete: evidence emitted, notarized, stored, queried and verified; studies run and their results notarized.\n' : '\nDemo finished, but verification FAILED.\n');
     return code;
   },
@@ -142,13 +146,13 @@ interface EvidenceDocumentView {
  * `probity gate check`: two are allowed, the one whose data has no consent
  * flag is denied with its reasons. Each decision is a logged record.
  */
-async function runDemoGates(io: CliIo, apiUrl: string, admin: { token: string }, step: (text: string) => void): Promise<void> {
+async function runDemoGates(io: CliIo, apiUrl: string, admin: { token: string }, step: (text: string) => void): Promise<((runId: string) => Promise<void>) | undefined> {
   const { defaultOpaBinary, defaultPolicyFiles, PolicyStore } = await import('@probity/policy');
   const { dataDirLayout, loadCommonConfig } = await import('@probity/config');
   const opa = defaultOpaBinary(io.env);
   if (!existsSync(opa)) {
     step(`promotion gate: skipped, no opa CLI at ${opa} (bash infra/interop/install-opa.sh installs it)`);
-    return;
+    return undefined;
   }
   const store = new PolicyStore(dataDirLayout(loadCommonConfig(io.env).PROBITY_DATA_DIR).gatePoliciesDir);
   const current = await store.latest(DEMO_TENANT, 'promotion');
@@ -162,12 +166,13 @@ async function runDemoGates(io: CliIo, apiUrl: string, admin: { token: string },
     step(`promotion gate: the shipped policy passed its ${added.tests_passed} Rego tests, compiled to wasm, registered as v${added.version} (PolicyVersion ${added.record.slice(0, 16)}…)`);
   }
   const ci = await postJson<{ token: string }>(`${apiUrl}/v1/admin/tokens`, admin, { tenant: DEMO_TENANT, role: 'emitter', expires_in: '1d' });
-  for (const model of DEMO_MODELS) {
-    const runId = `${model.id}-release-${model.version}`;
+  const check = async (runId: string) => {
     const answer = await postJson<{ result: string; reasons: string[]; decision: { content_hash: string } }>(`${apiUrl}/v1/gates/promotion/check`, { token: ci.token }, { run_id: runId });
     io.stdout(`\n$ probity gate check --tenant ${DEMO_TENANT} --run-id ${runId} --gate promotion\n${answer.result} promotion of run ${runId} (decision ${answer.decision.content_hash.slice(0, 16)}…)\n`);
     for (const reason of answer.reasons) io.stdout(`  - ${reason}\n`);
-  }
+  };
+  for (const model of DEMO_MODELS) await check(`${model.id}-release-${model.version}`);
+  return check;
 }
 
 /**
