@@ -131,3 +131,45 @@ describe('probity coverage and probity gaps', () => {
     expect(bad.stderr).toContain('(--framework)');
   });
 });
+
+describe('Statement of Applicability', () => {
+  const soaRecord = (control: string, applicable: boolean, justification: string) => ({
+    recordType: 'ApplicabilityStatement' as const,
+    json: { tenant: 'acme', statement_id: `soa-${control}-${applicable}`, occurred_at: new Date().toISOString(), framework: 'iso42001', control, applicable, justification, owner: 'ciso@acme', implementation: applicable ? 'PLANNED' : 'NOT_IMPLEMENTED', actor: 'user:jane', controls: [] },
+  });
+
+  it('each change is a logged record; the SoA and coverage as of a date use the entries the log held then', async () => {
+    await h.factory.notarizeRecords(2, [soaRecord('iso42001:A.10.3', false, 'no AI suppliers')]);
+    await new Promise((r) => setTimeout(r, 20));
+    const beforeReversal = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+    await h.factory.notarizeRecords(2, [soaRecord('iso42001:A.10.3', true, 'a supplier was contracted')]);
+
+    const now = await h.get('/v1/soa?framework=iso42001', acme);
+    expect(now.status).toBe(200);
+    expect(now.body.entries).toEqual([expect.objectContaining({ control: 'iso42001:A.10.3', applicable: true, justification: 'a supplier was contracted', changes: 2 })]);
+    const then = await h.get(`/v1/soa?framework=iso42001&as_of=${beforeReversal.toISOString()}`, acme);
+    expect(then.body.entries).toEqual([expect.objectContaining({ control: 'iso42001:A.10.3', applicable: false, changes: 1 })]);
+    expect(then.body.excluded).toBe(1);
+
+    const matrixThen = await h.get(`/v1/coverage/matrix?framework=iso42001&from=${from}&to=${to}&as_of=${beforeReversal.toISOString()}`, acme);
+    expect(cellOf(matrixThen.body, 'iso42001:A.10.3', label(current))).toMatchObject({ state: 'not_applicable', reason: expect.stringContaining('no AI suppliers') });
+    const matrixNow = await h.get(`/v1/coverage/matrix?framework=iso42001&from=${from}&to=${to}`, acme);
+    expect(cellOf(matrixNow.body, 'iso42001:A.10.3', label(current)).state).toBe('missing');
+    // An SoA entry is not evidence: it covers nothing.
+    expect(cellOf(matrixNow.body, 'iso42001:A.10.3', label(current)).records).toBe(0);
+
+    expect((await h.get('/v1/soa?framework=iso42001', globex)).body.entries).toEqual([]);
+    expect((await h.get('/v1/soa?framework=nope', acme)).body.error).toMatchObject({ parameter: 'framework' });
+  });
+
+  it('probity soa set refuses an unknown control or a missing justification before emitting anything', async () => {
+    const env = { PROBITY_DATA_DIR: h.dataDir, KAFKA_BROKERS: '127.0.0.1:1' };
+    const unknown = await runCli(['soa', 'set', '--tenant', 'acme', '--framework', 'iso42001', '--control', 'iso42001:A.99', '--applicable', 'no', '--justification', 'x'], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('iso42001 has no control "iso42001:A.99"');
+    const noWhy = await runCli(['soa', 'set', '--tenant', 'acme', '--framework', 'iso42001', '--control', 'iso42001:A.10.3', '--applicable', 'no'], { env });
+    expect(noWhy.code).toBe(2);
+    expect(noWhy.stderr).toContain('--justification is required');
+  });
+});

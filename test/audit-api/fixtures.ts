@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inclusionProofFromHashes, leafHash, merkleRootFromHashes, signCheckpoint, toBase64, toHex, sha256Hex } from '@probity/crypto';
-import { decodeStatement, deriveEvidenceSummary, encodeStatement, SIGNED_RECORD_FORMAT, type SignedRecord } from '@probity/evidence';
+import { decodeStatement, deriveEvidenceSummary, encodeStatement, occurredAtMs, SIGNED_RECORD_FORMAT, type SignedRecord } from '@probity/evidence';
 import { NotaryKeyStore, parsePublicKeyring, publicKeyringPath, toTrustedKeys } from '@probity/keystore';
-import { defaultRegistry } from '@probity/schema';
+import { defaultRegistry, type RecordType } from '@probity/schema';
 import {
   TABLES, buildEvidenceRow, insertEvidenceDeduplicated, openWarehouse, runMigrations, type Warehouse,
 } from '@probity/warehouse';
@@ -50,38 +50,49 @@ export class EvidenceFactory {
 
   /** One notarized batch on `shard`: leaves appended, one checkpoint, rows stored. Returns the bundles. */
   async notarize(shard: number, specs: readonly ManifestSpec[]): Promise<SignedRecord[]> {
+    return this.notarizeRecords(
+      shard,
+      specs.map((spec) => ({
+        recordType: 'EvidenceManifest' as const,
+        json: {
+          ...trainingExample,
+          tenant: spec.tenant,
+          manifest_id: randomUUID(),
+          run_id: spec.runId ?? `run-${randomUUID()}`,
+          model_id: spec.modelId,
+          stage: spec.stage ?? 'TRAINING',
+          occurred_at: spec.occurredAt.toISOString(),
+          controls: spec.controls ?? ['iso42001:A.6.2.4'],
+        },
+      })),
+    );
+  }
+
+  /** Records of any type (their JSON form, with `tenant` and `occurred_at`) notarized as one batch on `shard`. */
+  async notarizeRecords(shard: number, records: readonly { recordType: RecordType; json: Record<string, unknown> }[]): Promise<SignedRecord[]> {
     const log = this.leaves.get(shard) ?? [];
     this.leaves.set(shard, log);
     const notarizedAt = new Date();
-    const fingerprint = this.registry.current('EvidenceManifest').fingerprintHex;
-    const made = specs.map((spec, i) => {
-      const json = {
-        ...trainingExample,
-        tenant: spec.tenant,
-        manifest_id: randomUUID(),
-        run_id: spec.runId ?? `run-${randomUUID()}`,
-        model_id: spec.modelId,
-        stage: spec.stage ?? 'TRAINING',
-        occurred_at: spec.occurredAt.toISOString(),
-        controls: spec.controls ?? ['iso42001:A.6.2.4'],
-      };
-      const parsed = this.registry.fromJson('EvidenceManifest', json);
-      if (!parsed.ok) throw new Error(`fixture manifest invalid: ${JSON.stringify(parsed.issues)}`);
-      const bytes = this.registry.encode('EvidenceManifest', parsed.value);
+    const made = records.map(({ recordType, json }, i) => {
+      const fingerprint = this.registry.current(recordType).fingerprintHex;
+      const tenant = String(json.tenant);
+      const parsed = this.registry.fromJson(recordType, json);
+      if (!parsed.ok) throw new Error(`fixture ${recordType} invalid: ${JSON.stringify(parsed.issues)}`);
+      const bytes = this.registry.encode(recordType, parsed.value);
       const contentHash = sha256Hex(bytes);
       const index = log.length + i;
       const statement = encodeStatement({
-        v: 1, tenant: spec.tenant, content_hash: contentHash, record_type: 'EvidenceManifest', schema_fingerprint: fingerprint,
+        v: 1, tenant, content_hash: contentHash, record_type: recordType, schema_fingerprint: fingerprint,
         log: EvidenceFactory.origin(shard), shard, index, notarized_at: notarizedAt.toISOString(), emitter_key_ids: [], emitter_signatures_sha256: null,
       });
-      return { spec, json, bytes, contentHash, index, statement, leaf: leafHash(statement) };
+      return { tenant, recordType, fingerprint, bytes, contentHash, index, statement, leaf: leafHash(statement) };
     });
     log.push(...made.map((m) => m.leaf));
     const size = log.length;
     const root = merkleRootFromHashes(log);
     const checkpoint = signCheckpoint({ origin: EvidenceFactory.origin(shard), size, rootHash: root }, this.keys.signingKeyAt(notarizedAt));
     const bundles: SignedRecord[] = made.map((m) => ({
-      format: SIGNED_RECORD_FORMAT, tenant: m.spec.tenant, content_hash: m.contentHash, record_type: 'EvidenceManifest', schema_fingerprint: fingerprint,
+      format: SIGNED_RECORD_FORMAT, tenant: m.tenant, content_hash: m.contentHash, record_type: m.recordType, schema_fingerprint: m.fingerprint,
       shard, leaf_index: m.index, record: m.bytes.toString('base64'), statement: m.statement.toString('base64'),
       emitter_envelope: null, notary_envelope: null, checkpoint, inclusion_proof: inclusionProofFromHashes(m.index, log).map((h) => toBase64(h)),
     }));
@@ -92,10 +103,10 @@ export class EvidenceFactory {
       const decoded = this.registry.decode(m.bytes);
       const summary = deriveEvidenceSummary({ recordType: decoded.recordType, value: decoded.value as Record<string, unknown> }, decodeStatement(m.statement));
       return buildEvidenceRow({
-        tenant: m.spec.tenant, contentHash: m.contentHash, recordType: 'EvidenceManifest', schemaFingerprint: fingerprint, modelId: summary.model_id,
+        tenant: m.tenant, contentHash: m.contentHash, recordType: m.recordType, schemaFingerprint: m.fingerprint, modelId: summary.model_id,
         modelVersion: summary.model_version, stage: summary.stage, runId: summary.run_id, manifestId: summary.manifest_id,
-        occurredAt: m.spec.occurredAt, notarizedAt, principal: summary.principal, controls: summary.controls, shard, leafIndex: m.index,
-        record: m.bytes, recordJson: JSON.stringify(this.registry.toJson('EvidenceManifest', decoded.value)), envelopeJson: JSON.stringify(envelope), ingestPartition: shard, ingestOffset: m.index,
+        occurredAt: new Date(occurredAtMs(decoded.value as Record<string, unknown>)), notarizedAt, principal: summary.principal, controls: summary.controls, shard, leafIndex: m.index,
+        record: m.bytes, recordJson: JSON.stringify(this.registry.toJson(m.recordType, decoded.value)), envelopeJson: JSON.stringify(envelope), ingestPartition: shard, ingestOffset: m.index,
       });
     });
     await insertEvidenceDeduplicated(this.warehouse, rows);

@@ -125,12 +125,13 @@ describe('sink', () => {
   });
 
   it('purges point-lookup rows past their retention on its timer, and keeps the rest', async () => {
-    const expired = encodeManifest({ ...manifestJson('acme', 9_001), occurred_at: '2020-03-01T00:00:00Z' });
+    // Past both its one-year retention and the default seven years the purge also asks of a tenant without a setting.
+    const expired = encodeManifest({ ...manifestJson('acme', 9_001), occurred_at: '2018-03-01T00:00:00Z' });
     const current = encodeManifest(manifestJson('acme', 9_002));
     await harness.produceRaw([expired, current].map((m) => ({ key: m.contentHash, value: m.bytes })));
     const blobs = (hash: string) => count(`SELECT count() AS n FROM $db.evidence_blobs_v2 WHERE lookup_key = 'acme:${hash}'`);
 
-    // One-year retention: the 2020 record expired in 2021. Both land in the lookup table first…
+    // One-year retention: the 2018 record expired in 2019. Both land in the lookup table first…
     const loader = sinkFor(warehouse, uniqueName('sink-load'), { retentionYearsFor: () => 1 });
     await loader.start();
     await waitFor(async () => (await blobs(current.contentHash)) === 1 && (await blobs(expired.contentHash)) === 1, {

@@ -11,7 +11,7 @@ import {
   buildEvidenceRow,
   evidenceLookupKey,
   insertEvidenceDeduplicated,
-  purgeExpiredEvidenceLookups,
+  purgeExpiredEvidence,
   openWarehouse,
   runMigrations,
 } from '@probity/warehouse';
@@ -231,7 +231,7 @@ describe(`warehouse (${clickhouseUrl ? 'clickhouse-server' : 'chdb'})`, () => {
     await insertEvidenceDeduplicated(warehouse, [keeperRow]);
     const after = new Date(`${target.retention_until}T00:00:00Z`);
     after.setUTCDate(after.getUTCDate() + 400);
-    await purgeExpiredEvidenceLookups(warehouse, after);
+    await purgeExpiredEvidence(warehouse, after);
     expect(await warehouse.query(query.sql, query.params)).toEqual([]);
     const kept = lookup(keeperRow.tenant, keeperRow.content_hash_hex);
     expect(await warehouse.query(kept.sql, kept.params)).toHaveLength(1);

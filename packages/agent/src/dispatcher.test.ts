@@ -103,6 +103,24 @@ describe('Dispatcher', () => {
     await dispatcher.close();
   });
 
+  it('with whenUnavailable reject, fails a batch with the retriable KAFKA_UNAVAILABLE and spools nothing', async () => {
+    const dispatcher = make({ whenUnavailable: 'reject' });
+    transport.down = true;
+    const results = await Promise.allSettled(['a', 'b'].map((k) => dispatcher.enqueue(message(k))));
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'KAFKA_UNAVAILABLE', retriable: true });
+    }
+    expect(dispatcher.stats()).toMatchObject({ mode: 'kafka', spooled: 0, failed: 2 });
+    expect(spool.isEmpty()).toBe(true);
+    await expect(dispatcher.flush()).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE' });
+    // The next batch tries Kafka again.
+    transport.down = false;
+    expect(await dispatcher.enqueue(message('c'))).toBe('kafka');
+    expect(transport.delivered).toEqual(['c']);
+    await dispatcher.close();
+  });
+
   it('replays a spool left by an earlier run before anything new', async () => {
     await spool.append([message('old1'), message('old2')]);
     const dispatcher = make();

@@ -30,6 +30,15 @@ export interface DispatcherOptions {
   replayMaxBackoffMs?: number;
   /** Messages per replayed batch. @defaultValue 1000 */
   replayBatchMessages?: number;
+  /**
+   * What a batch does when Kafka is unreachable: `spool` (append it to the
+   * spool, durable locally) or `reject` (fail its promises with the retriable
+   * `KAFKA_UNAVAILABLE`, for callers that retry themselves, such as the
+   * ingest gateway's HTTP clients). A spool found at start is still replayed
+   * first, with new messages appended behind it until it is drained (order).
+   * @defaultValue `spool`
+   */
+  whenUnavailable?: 'spool' | 'reject';
   /** Runs on each batch just before it goes to Kafka or the spool (batch signing); may add headers. */
   seal?: (messages: SpooledMessage[]) => void;
   /** Called for failures the dispatcher handles itself (outage → spool, replay retry, quarantine). */
@@ -92,6 +101,7 @@ export class Dispatcher {
   private readonly replayBatch: number;
   private readonly onEvent: (event: DispatcherEvent) => void;
   private readonly seal: ((messages: SpooledMessage[]) => void) | undefined;
+  private readonly rejectWhenUnavailable: boolean;
 
   private queue: Pending[] = [];
   private mode: 'kafka' | 'spool';
@@ -118,6 +128,7 @@ export class Dispatcher {
     this.replayBatch = options.replayBatchMessages ?? 1000;
     this.onEvent = options.onEvent ?? (() => undefined);
     this.seal = options.seal;
+    this.rejectWhenUnavailable = options.whenUnavailable === 'reject';
     // A spool left by an earlier run (or a crash) is replayed before anything new.
     this.mode = this.spool.isEmpty() ? 'kafka' : 'spool';
     if (this.mode === 'spool') this.startReplay(0);
@@ -215,6 +226,10 @@ export class Dispatcher {
       this.counts.acked += batch.length;
       this.settle(batch, 'kafka');
     } catch (err) {
+      if (isRetriable(err) && this.rejectWhenUnavailable) {
+        this.fail(batch, new EmitError('KAFKA_UNAVAILABLE', `Kafka is unreachable: ${(err as Error).message}`, { cause: err, retriable: true }));
+        return;
+      }
       if (isRetriable(err)) {
         this.enterSpoolMode(err);
         return this.appendToSpool(batch);

@@ -57,6 +57,13 @@ export interface EmitterOptions {
    * @defaultValue 524288
    */
   maxPackBytes?: number;
+  /**
+   * When Kafka is unreachable: `spool` makes the record durable in the local
+   * spool; `reject` fails it with the retriable `KAFKA_UNAVAILABLE` (nothing
+   * is kept), for a caller that answers its own clients "retry later".
+   * @defaultValue `spool`
+   */
+  whenKafkaUnavailable?: 'spool' | 'reject';
   /** Replace Kafka (tests of the pure logic). */
   transport?: Transport;
   logger?: EmitterLogger;
@@ -140,6 +147,7 @@ export async function createEmitter(options: EmitterOptions): Promise<Emitter> {
     spool,
     maxBatchMessages: options.maxBatchMessages,
     lingerMs: options.lingerMs,
+    ...(options.whenKafkaUnavailable ? { whenUnavailable: options.whenKafkaUnavailable } : {}),
     replayInitialBackoffMs: options.replayInitialBackoffMs,
     replayMaxBackoffMs: options.replayMaxBackoffMs,
     onEvent: (event) => logEvent(logger, event),

@@ -1,6 +1,6 @@
 import { ProbityError } from '@probity/errors';
 
-export type EmitErrorCode = 'MANIFEST_INVALID' | 'EMITTER_CLOSED' | 'SPOOL_FAILED' | 'KAFKA_FAILED' | 'SIGNING_FAILED';
+export type EmitErrorCode = 'MANIFEST_INVALID' | 'EMITTER_CLOSED' | 'SPOOL_FAILED' | 'KAFKA_FAILED' | 'KAFKA_UNAVAILABLE' | 'SIGNING_FAILED';
 
 /** One field the schema rejected: an Avro path such as `inputs[0].sha256`. */
 export interface EmitIssue {
@@ -11,7 +11,8 @@ export interface EmitIssue {
 /**
  * Every failure the emitter reports on purpose. `MANIFEST_INVALID` carries
  * `issues` naming each bad field; the other codes mean the record is NOT
- * durable and the caller must retry or fail its own step.
+ * durable and the caller must retry or fail its own step (`KAFKA_UNAVAILABLE`,
+ * from an emitter that does not spool, is retriable).
  */
 export class EmitError extends ProbityError<EmitErrorCode> {
   readonly issues: readonly EmitIssue[];

@@ -51,7 +51,8 @@ export function encodeRecord(registry: SchemaRegistry, recordType: string, value
   }
   let avroValue = value;
   if (format === 'json') {
-    const converted = registry.fromJson(recordType, value);
+    // Converted only: encode checks it in one pass; fromJson runs again only to name a refused record's fields by their JSON paths.
+    const converted = registry.convertJson(recordType, value);
     if (!converted.ok) throw invalidRecordError(recordType, converted.issues);
     avroValue = converted.value;
   }
@@ -59,6 +60,10 @@ export function encodeRecord(registry: SchemaRegistry, recordType: string, value
   try {
     bytes = registry.encode(recordType, avroValue);
   } catch (err) {
+    if (format === 'json' && err instanceof SchemaError && err.code === 'SCHEMA_INVALID') {
+      const checked = registry.fromJson(recordType, value);
+      if (!checked.ok) throw invalidRecordError(recordType, checked.issues);
+    }
     if (err instanceof SchemaError && err.code === 'SCHEMA_INVALID') {
       throw invalidRecordError(recordType, (err.details?.issues as EmitIssue[] | undefined) ?? [{ path: '', message: err.message }]);
     }

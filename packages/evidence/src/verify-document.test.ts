@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importPublicKeyBase64, type TrustedKey } from '@probity/crypto';
@@ -50,6 +50,15 @@ describe.each(FORMATS)('evidence exported in format %s', (format) => {
       expect({ name, valid: report.valid, fields: report.fields?.detail }).toEqual({ name, valid: true, fields: 'every readable field equals what the verified record gives' });
       expect(report.kind).toBe('document');
     }
+  });
+
+  // List pages carry bundles since the second format.
+  const pageFile = path.join(dir, 'page.json');
+  if (existsSync(pageFile)) it('every item of a JSON list page verifies', () => {
+    const file = pageFile;
+    const page = JSON.parse(readFileSync(file, 'utf8')) as { items: Json[] };
+    expect(page.items.length).toBeGreaterThan(0);
+    for (const item of page.items) expect(verifyEvidenceDocument(item, options).valid).toBe(true);
   });
 
   it('every NDJSON export line verifies, and its bare bundle too', () => {

@@ -20,6 +20,11 @@ export const HEADER = {
   dlqSourceOffset: 'probity-dlq-source-offset',
   /** On a DLQ message taken out of a raw pack: the record's position in the pack at the source offset. */
   dlqSourcePackIndex: 'probity-dlq-source-pack-index',
+  /**
+   * On a raw message re-sent from the DLQ (`probity dlq replay`): the DLQ entry's id (`<partition>:<offset>`),
+   * so a replay can be told from a first emission (reconciliation counts them).
+   */
+  dlqReplayOf: 'probity-dlq-replay-of',
 } as const;
 
 export function headerString(headers: IHeaders | Record<string, string> | undefined, name: string): string | undefined {

@@ -5,6 +5,8 @@ export type { KafkaClientOptions, KafkaErrorCode } from './client.js';
 export { ensureTopics, describeCluster } from './admin.js';
 export type { EnsureTopicsResult, ClusterDescription } from './admin.js';
 export { HEADER, headerString } from './headers.js';
+export { readTopicToEnd } from './read-to-end.js';
+export type { TopicMessage, ReadToEndOptions } from './read-to-end.js';
 export { murmur2, partitionForKey, keyHashPartitioner } from './partitioner.js';
 export { CompressionTypes } from 'kafkajs';
 export type { Kafka, Producer, Consumer, Admin, EachBatchPayload, KafkaMessage, Message, Offsets, Transaction, IHeaders } from 'kafkajs';

@@ -71,7 +71,6 @@ function mutateShape(value: unknown, next: () => number): unknown {
   const objects: Record<string, unknown>[] = [];
   const collect = (node: unknown) => {
     if (Array.isArray(node)) node.forEach(collect);
-    // structuredClone turns a Buffer into a plain Uint8Array, whose indices cannot be deleted.
     else if (typeof node === 'object' && node !== null && !ArrayBuffer.isView(node)) {
       objects.push(node as Record<string, unknown>);
       Object.values(node).forEach(collect);

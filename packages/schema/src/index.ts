@@ -25,6 +25,8 @@ export {
 export type { SemanticOptions } from './semantics.js';
 export { formatIsoMicros, parseIsoMicros } from './timestamps.js';
 export type {
+  ApplicabilityStatement,
+  ImplementationStatus,
   Approval,
   Artifact,
   ArtifactKind,
@@ -39,6 +41,9 @@ export type {
   IncidentStatus,
   InferenceRecord,
   IngestDetails,
+  LegalHold,
+  LegalHoldAction,
+  LegalHoldScope,
   ManifestDetails,
   MonitoringDetails,
   OversightAction,

@@ -186,6 +186,18 @@ export class SchemaRegistry {
     return issues.length > 0 ? { ok: false, issues } : { ok: true, value: normalized as T };
   }
 
+  /**
+   * The structural half of `fromJson`: the JSON form converted to an Avro
+   * value, without the schema and semantic checks (`encode` makes them on the
+   * way). For a caller that encodes at once and wants `fromJson`'s JSON-path
+   * issues only when `encode` refuses.
+   */
+  convertJson<T = unknown>(recordType: RecordType, json: unknown, options: { version?: number } = {}): FromJsonResult<T> {
+    const { type } = this.get(recordType, options.version);
+    const converted = jsonToAvro(type, json);
+    return converted.issues.length > 0 ? { ok: false, issues: converted.issues } : { ok: true, value: converted.value as T };
+  }
+
   /** The JSON form of a value, for output: ISO-8601 timestamps, short union keys, hex bytes. */
   toJson(recordType: RecordType, value: unknown, options: { version?: number } = {}): unknown {
     const { type } = this.get(recordType, options.version);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { RecordType } from './record-types.js';
 import type { SchemaRegistry } from './schema-registry.js';
-import type { EvidenceManifest, Incident, InferenceRecord, OversightEvent, PolicyDecision, PolicyVersion, RecordValues, StudyResult } from './value-types.js';
+import type { ApplicabilityStatement, EvidenceManifest, Incident, InferenceRecord, LegalHold, OversightEvent, PolicyDecision, PolicyVersion, RecordValues, StudyResult } from './value-types.js';
 
 // Values for tests: one of each record type, valid as of NOW.
 export const NOW = new Date('2025-06-01T00:00:00Z');
@@ -131,6 +131,23 @@ export function oversight(overrides: Partial<OversightEvent> = {}): OversightEve
   };
 }
 
+export function applicability(overrides: Partial<ApplicabilityStatement> = {}): ApplicabilityStatement {
+  return {
+    tenant: 'acme',
+    statement_id: 'soa-1',
+    occurred_at: T,
+    framework: 'iso42001',
+    control: 'iso42001:A.10.3',
+    applicable: false,
+    justification: 'no suppliers of AI components',
+    owner: null,
+    implementation: 'NOT_IMPLEMENTED',
+    actor: 'user:jane',
+    controls: [],
+    ...overrides,
+  };
+}
+
 export function policyVersion(overrides: Partial<PolicyVersion> = {}): PolicyVersion {
   return {
     tenant: 'acme',
@@ -147,6 +164,23 @@ export function policyVersion(overrides: Partial<PolicyVersion> = {}): PolicyVer
     tests_passed: 7,
     controls: ['iso42001:A.6.2.5'],
     labels: {},
+    ...overrides,
+  };
+}
+
+export function legalHold(overrides: Partial<LegalHold> = {}): LegalHold {
+  return {
+    tenant: 'acme',
+    hold_id: 'hold-1',
+    occurred_at: T,
+    action: 'PLACED',
+    scope: 'PERIOD',
+    model_id: null,
+    period_from: T - 86_400_000_000,
+    period_to: T,
+    reason: 'litigation notice',
+    actor: 'token:0011223344556677',
+    controls: [],
     ...overrides,
   };
 }
@@ -181,6 +215,8 @@ export const SAMPLES: { [K in keyof RecordValues]: () => RecordValues[K] } = {
   StudyResult: () => study(),
   Incident: () => incident(),
   OversightEvent: () => oversight(),
+  ApplicabilityStatement: () => applicability(),
+  LegalHold: () => legalHold(),
   PolicyVersion: () => policyVersion(),
   PolicyDecision: () => policyDecision(),
 };

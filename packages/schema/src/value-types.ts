@@ -215,6 +215,39 @@ export interface OversightEvent {
   labels: Record<string, string>;
 }
 
+export type ImplementationStatus = 'PLANNED' | 'PARTIAL' | 'IMPLEMENTED' | 'NOT_IMPLEMENTED' | 'UNKNOWN';
+
+export interface ApplicabilityStatement {
+  tenant: string;
+  statement_id: string;
+  occurred_at: TimestampMicros;
+  framework: string;
+  control: string;
+  applicable: boolean;
+  justification: string;
+  owner: string | null;
+  implementation: ImplementationStatus;
+  actor: string;
+  controls: string[];
+}
+
+export type LegalHoldAction = 'PLACED' | 'LIFTED' | 'UNKNOWN';
+export type LegalHoldScope = 'TENANT' | 'MODEL' | 'PERIOD' | 'UNKNOWN';
+
+export interface LegalHold {
+  tenant: string;
+  hold_id: string;
+  occurred_at: TimestampMicros;
+  action: LegalHoldAction;
+  scope: LegalHoldScope;
+  model_id: string | null;
+  period_from: TimestampMicros | null;
+  period_to: TimestampMicros | null;
+  reason: string;
+  actor: string;
+  controls: string[];
+}
+
 export type Gate = 'PROMOTION' | 'DEPLOYMENT' | 'UNKNOWN';
 export type GateResult = 'ALLOW' | 'DENY' | 'UNKNOWN';
 
@@ -262,6 +295,8 @@ export interface RecordValues {
   StudyResult: StudyResult;
   Incident: Incident;
   OversightEvent: OversightEvent;
+  ApplicabilityStatement: ApplicabilityStatement;
+  LegalHold: LegalHold;
   PolicyVersion: PolicyVersion;
   PolicyDecision: PolicyDecision;
 }

@@ -6,7 +6,10 @@ export { MIGRATIONS } from './migrations/index.js';
 export { WarehouseError, summarizeClickHouseError } from './errors.js';
 export { insertEvidenceDeduplicated, deduplicationTokenFor, uniqueByTenantAndHash } from './insert-evidence.js';
 export { TenantScopedQuery } from './tenant-scoped-query.js';
-export { purgeExpiredEvidenceLookups } from './retention.js';
+export { purgeExpiredEvidence, readActiveLegalHolds } from './retention.js';
+export type { PurgeReport, ActiveLegalHold } from './retention.js';
+export { TenantRetention, readTenantRetention } from './tenant-retention.js';
+export type { TenantRetentionOptions } from './tenant-retention.js';
 export {
   TABLES,
   DEFAULT_RETENTION_YEARS,
@@ -23,7 +26,7 @@ export {
 } from './tables.js';
 export type { Warehouse, WarehouseConfig, WarehouseLogger, WarehouseRow, InsertOptions } from './warehouse.js';
 export type { WarehouseErrorCode, ClickHouseErrorSummary } from './errors.js';
-export type { Migration } from './migrations/migration.js';
+export type { Migration, MigrationStatement } from './migrations/migration.js';
 export type { DedupOutcome } from './insert-evidence.js';
 export type { QueryableTable, QueryableColumn, Comparison, QueryValue } from './tenant-scoped-query.js';
 export type {

@@ -38,7 +38,10 @@ export async function runMigrations(
     const doneVersions = new Set(done.map((r) => Number(r.version)));
     for (const migration of migrations) {
       if (doneVersions.has(migration.version)) continue;
-      for (const statement of migration.statements(db)) await warehouse.exec(statement);
+      for (const statement of migration.statements(db)) {
+        if (typeof statement === 'string') await warehouse.exec(statement);
+        else if ((await warehouse.query(statement.skipWhen)).length === 0) await warehouse.exec(statement.sql);
+      }
       await warehouse.insert(`${db}.schema_migrations`, [
         { version: migration.version, name: migration.name, applied_at: new Date().toISOString() },
       ]);

@@ -11,6 +11,8 @@ export const TABLES = {
   checkpoints: 'checkpoints_v1',
   apiTokens: 'api_tokens_v1',
   tenants: 'tenants_v1',
+  dlqReplays: 'dlq_replays_v1',
+  legalHolds: 'legal_holds_v1',
   schemaMigrations: 'schema_migrations',
 } as const;
 

@@ -13,6 +13,10 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerComplianceRoutes } from './routes/compliance.js';
 import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
+import { registerDlqRoutes } from './routes/dlq.js';
+import { registerHoldRoutes } from './routes/holds.js';
+import { LegalHolds, type EvidenceEmitter } from './holds/legal-holds.js';
+import type { DlqService } from './dlq/dlq-service.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerGateRoutes } from './routes/gates.js';
 import type { GateService } from './gates/gate-service.js';
@@ -43,6 +47,10 @@ export interface AuditAppOptions {
   catalogs?: Catalogs;
   /** Share one across apps of a process to keep one stored-hash cache. @defaultValue a new one */
   transparencyLog?: TransparencyLog;
+  /** Reads and replays the DLQ (needs Kafka); without it the /v1/dlq routes answer 503. The caller closes it. */
+  dlq?: DlqService;
+  /** Emits legal hold records (the agent SDK's emitter); without it the hold routes answer 503. The caller closes it. */
+  emitter?: EvidenceEmitter;
   /** Promotion/deployment gates (POST /v1/gates/{gate}/check). @defaultValue none: the route answers 503 GATE_UNAVAILABLE */
   gates?: GateService;
 }
@@ -99,6 +107,8 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerComplianceRoutes(app, { repository, catalog, requirements: options.requirements ?? loadRequirementSet(), warehouse });
   registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
+  registerDlqRoutes(app, options.dlq);
+  registerHoldRoutes(app, options.emitter ? new LegalHolds(warehouse, options.emitter) : undefined);
   registerGateRoutes(app, options.gates);
 
   return app;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnvShape, dataDirLayout, envInt, parseEnv } from '@probity/config';
+import { commonEnvShape, dataDirLayout, envInt, envList, parseEnv } from '@probity/config';
 
 export const auditApiEnvShape = {
   ...commonEnvShape,
@@ -11,6 +11,10 @@ export const auditApiEnvShape = {
   PROBITY_NOTARY_KEYS_DIR: z.string().optional(),
   /** How long a token check is cached (revocation delay). @defaultValue 2000 */
   PROBITY_TOKEN_CACHE_MS: envInt(2000, 0, 60_000),
+  /** PKCS#8 PEM file of the Ed25519 key that signs the legal hold records of PROBITY_HOLD_SIGN_TENANTS. @defaultValue unset */
+  PROBITY_HOLD_SIGN_KEY: z.string().min(1).optional(),
+  /** Tenants that require emitter signatures and have the public key of PROBITY_HOLD_SIGN_KEY registered (`probity keys register`): their hold records are signed. @defaultValue none */
+  PROBITY_HOLD_SIGN_TENANTS: envList('').optional(),
 } as const;
 
 export type AuditApiConfig = ReturnType<typeof loadAuditApiConfig>;

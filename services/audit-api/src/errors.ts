@@ -7,6 +7,8 @@ export type AuditApiErrorCode =
   | 'NOT_FOUND'
   | 'LOG_NOT_READY'
   | 'LOG_INCONSISTENT'
+  /** A part this API instance was not given (Kafka for the DLQ, an emitter for legal holds), or one that does not answer. */
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<AuditApiErrorCode, number> = {
@@ -17,6 +19,7 @@ const STATUS: Record<AuditApiErrorCode, number> = {
   // The log's leaves lag its checkpoint for a moment while the sink writes: retry.
   LOG_NOT_READY: 503,
   LOG_INCONSISTENT: 500,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

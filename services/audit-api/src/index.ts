@@ -29,6 +29,14 @@ export {
 } from './tokens/token-store.js';
 export type { Role, TokenRecord, CreateTokenInput } from './tokens/token-store.js';
 export { adminTokenPath, ensureBootstrapAdminToken } from './tokens/bootstrap.js';
+export { DlqService } from './dlq/dlq-service.js';
+export type { DlqServiceOptions, DlqListItem, DlqShowItem, DlqReplayOutcome, DlqReplayInfo } from './dlq/dlq-service.js';
+export { describeDlqMessage, matchesDlqFilter, parseDlqEntryId, dlqEntryId, DLQ_REASONS } from './dlq/dlq-entry.js';
+export type { DlqEntry, DlqEntryDetail, DlqFilter } from './dlq/dlq-entry.js';
+export { LegalHolds } from './holds/legal-holds.js';
+export type { EvidenceEmitter, HoldView, HoldScope, PlaceHoldInput } from './holds/legal-holds.js';
+export { createHoldEmitter } from './holds/hold-emitter.js';
+export type { HoldEmitterConfig, HoldEmitter } from './holds/hold-emitter.js';
 export { GateService, GateError } from './gates/gate-service.js';
 export type { BacktestReport, GateDecisionAnswer, GateErrorCode, GateServiceOptions } from './gates/gate-service.js';
 export { readGateEvidence } from './gates/gate-evidence.js';

@@ -126,6 +126,17 @@ export const openApiDocument = {
         responses: { 200: { description: 'Coverage matrix: rows of controls, cells of periods (covered, stale, missing, nonconforming, not_applicable) with counts, records, late records and the reason', content: json({ type: 'object' }) }, ...common },
       },
     },
+    '/v1/soa': {
+      get: {
+        summary: 'The Statement of Applicability of a framework as the log held it at as_of: per control, its latest ApplicabilityStatement record (controls without one apply)',
+        parameters: [
+          queryParam('framework', 'Framework', { type: 'string' }, true),
+          queryParam('as_of', 'As of this time (default now)', DATE),
+          tenantHeader,
+        ],
+        responses: { 200: { description: 'SoA entries with the record each comes from', content: json({ type: 'object' }) }, ...common },
+      },
+    },
     '/v1/gaps': {
       get: {
         summary: 'Gaps of the coverage matrix (same parameters): each run of missing, stale or nonconforming periods, open or closed with the closing record, with a POA&M item',
@@ -276,6 +287,59 @@ export const openApiDocument = {
         responses: { 200: { description: 'Stored', content: json({ type: 'object' }) }, ...common },
       },
     },
+    '/v1/tenants/{tenant}/holds': {
+      post: {
+        summary: 'Place a legal hold (admin): on the whole tenant, a model, or a period of occurrence; emitted as a signed LegalHold record, and the retention purge keeps what it covers',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' })],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object', required: ['scope', 'reason'], additionalProperties: false,
+            properties: { scope: { type: 'string', enum: ['tenant', 'model', 'period'] }, model_id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, reason: { type: 'string' } },
+          }),
+        },
+        responses: { 201: { description: 'Placed (placed_record: the content hash of its LegalHold record)', content: json({ type: 'object' }) }, ...common, 503: errorResponse('No emitter for legal hold records') },
+      },
+      get: {
+        summary: 'The tenant\'s legal holds, placed and lifted (auditor or admin)',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' })],
+        responses: { 200: { description: 'Holds', content: json({ type: 'object', properties: { holds: { type: 'array', items: { type: 'object' } } } }) }, ...common },
+      },
+    },
+    '/v1/tenants/{tenant}/holds/{id}/lift': {
+      post: {
+        summary: 'Lift a legal hold (admin); emitted as a signed LegalHold record',
+        parameters: [pathParam('tenant', 'Tenant', { type: 'string' }), pathParam('id', 'Hold id', { type: 'string' })],
+        requestBody: { required: true, content: json({ type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string' } } }) },
+        responses: { 200: { description: 'Lifted', content: json({ type: 'object' }) }, ...common, 404: errorResponse('No such hold') },
+      },
+    },
+    '/v1/dlq': {
+      get: {
+        summary: 'Refused records (auditor or admin): reason, source, tenant, content hash, replays and the leaf a replay became; a tenant token sees its tenant\'s entries only, an operator token every entry (also those whose tenant cannot be read)',
+        parameters: [
+          queryParam('tenant', 'Only this tenant (an operator token; a tenant token may name only its own)', { type: 'string' }),
+          queryParam('reason', 'Only this reason (OVERSIZED, SIGNATURE_REQUIRED, …)', { type: 'string' }),
+          queryParam('from', 'Dead-lettered at or after (YYYY-MM-DD or RFC 3339)', { type: 'string' }),
+          queryParam('to', 'Dead-lettered before (a bare date includes that day)', { type: 'string' }),
+        ],
+        responses: { 200: { description: 'Entries, oldest first per DLQ partition', content: json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }) }, ...common, 503: errorResponse('No Kafka connection for the DLQ') },
+      },
+    },
+    '/v1/dlq/{id}': {
+      get: {
+        summary: 'One DLQ entry with its headers, its bytes (base64) and the record decoded where possible',
+        parameters: [pathParam('id', 'DLQ entry id: <partition>:<offset> of the DLQ topic', { type: 'string', pattern: '^[0-9]+:[0-9]+$' })],
+        responses: { 200: { description: 'Entry', content: json({ type: 'object' }) }, ...common, 404: errorResponse('No such entry (or not this tenant\'s)') },
+      },
+    },
+    '/v1/dlq/replay': {
+      post: {
+        summary: 'Send refused records to the notary again (admin): the original bytes and headers plus probity-dlq-replay-of; a record already logged gets no second leaf',
+        requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'string' } }, reason: { type: 'string' }, tenant: { type: 'string' } } }) },
+        responses: { 200: { description: 'What was sent and what was skipped', content: json({ type: 'object' }) }, ...common },
+      },
+    },
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from `probity token create`' } },
@@ -288,7 +352,7 @@ export const openApiDocument = {
             type: 'object',
             required: ['code', 'message'],
             properties: {
-              code: { type: 'string', enum: ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'LOG_NOT_READY', 'LOG_INCONSISTENT', 'INTERNAL'] },
+              code: { type: 'string', enum: ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'LOG_NOT_READY', 'LOG_INCONSISTENT', 'UNAVAILABLE', 'INTERNAL'] },
               message: { type: 'string' },
               parameter: { type: 'string' },
             },

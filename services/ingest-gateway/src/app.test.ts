@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEmitter, type Emitter, type SpooledMessage, type Transport } from '@probity/agent';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '@probity/crypto';
+import { signEmitterBatch } from '@probity/evidence';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildGatewayApp, hashToken, StaticTokenVerifier } from './index.js';
 
 class RecordingTransport implements Transport {
@@ -102,6 +104,96 @@ describe('ingest gateway', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/manifests', headers: auth('acme-token'), payload: big });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+  });
+
+  it('commits concurrent requests together and answers each only once its batch is acknowledged', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sends: number[] = [];
+    const gated: Transport = {
+      async send(messages) {
+        sends.push(messages.length);
+        await gate;
+      },
+      async close() {},
+    };
+    const gatedEmitter = await createEmitter({ name: 'gw-gated', dataDir, transport: gated, lingerMs: 5 });
+    const gatedApp = buildGatewayApp({ emitter: gatedEmitter, tokens });
+    try {
+      const manifest = await example('EvidenceManifest.training.json');
+      let answered = 0;
+      const requests = Array.from({ length: 40 }, (_, i) =>
+        gatedApp.inject({ method: 'POST', url: '/v1/manifests', headers: auth('acme-token'), payload: { ...manifest, run_id: `run-${i}` } }).then((res) => {
+          answered += 1;
+          return res;
+        }),
+      );
+      await vi.waitFor(() => expect(sends.length).toBeGreaterThan(0));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(answered).toBe(0);
+      release();
+      const responses = await Promise.all(requests);
+      expect(responses.map((r) => r.statusCode)).toEqual(responses.map(() => 202));
+      expect(sends.reduce((a, b) => a + b, 0)).toBe(40);
+      expect(sends.length).toBeLessThan(5);
+    } finally {
+      await gatedApp.close();
+      await gatedEmitter.close();
+    }
+  });
+
+  it('answers 503 with Retry-After and keeps nothing when Kafka is unreachable and the emitter does not spool', async () => {
+    const down: Transport = {
+      async send() {
+        throw Object.assign(new Error('ECONNREFUSED'), { retriable: true });
+      },
+      async close() {},
+    };
+    const rejecting = await createEmitter({ name: 'gw-down', dataDir, transport: down, whenKafkaUnavailable: 'reject' });
+    const downApp = buildGatewayApp({ emitter: rejecting, tokens, retryAfterSeconds: 7 });
+    try {
+      const res = await downApp.inject({ method: 'POST', url: '/v1/manifests', headers: auth('acme-token'), payload: await example('EvidenceManifest.training.json') });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('7');
+      expect(res.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      expect(rejecting.stats()).toMatchObject({ spooled: 0, failed: 1 });
+    } finally {
+      await downApp.close();
+      await rejecting.close();
+    }
+  });
+
+  it('puts a record-mode signature in the header the notary reads, and refuses one made over other bytes', async () => {
+    const manifest = await example('EvidenceManifest.training.json');
+    const probe = emitter.encode('EvidenceManifest', manifest, { format: 'json' });
+    const signatures = [{ contentHash: probe.contentHash, emitterEnvelope: [{ keyid: 'k1', sig: 'c2ln' }] }];
+    const ok = await app.inject({ method: 'POST', url: '/v1/manifests', headers: auth('acme-token'), payload: { records: [manifest], signatures } });
+    expect(ok.statusCode).toBe(202);
+    expect(transport.sent[0]!.headers['probity-emitter-envelope']).toBe(JSON.stringify(signatures[0]!.emitterEnvelope));
+
+    const other = { ...manifest, run_id: 'another-run' };
+    const bad = await app.inject({ method: 'POST', url: '/v1/manifests', headers: auth('acme-token'), payload: { records: [other], signatures } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'SIGNATURE_INVALID', issues: [{ index: 0, path: 'signatures[0].contentHash' }] } });
+    expect(transport.sent).toHaveLength(1);
+  });
+
+  it('checks a batch signature\'s proof and tenant before accepting it', async () => {
+    const manifest = await example('EvidenceManifest.training.json');
+    const records = [manifest, { ...manifest, run_id: 'run-2' }];
+    const hashes = records.map((r) => emitter.encode('EvidenceManifest', r, { format: 'json' }).contentHash);
+    const key = generateSigningKey('python-like');
+    const proofs = signEmitterBatch('acme-bank', hashes.map((h) => Buffer.from(h, 'hex')), key);
+    const signatures = proofs.map((p, i) => ({ contentHash: hashes[i], emitterBatch: p }));
+    const swapped = [{ ...signatures[0], emitterBatch: proofs[1] }, signatures[1]];
+    const bad = await app.inject({ method: 'POST', url: '/v1/manifests', headers: auth('acme-token'), payload: { records, signatures: swapped } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'SIGNATURE_INVALID', issues: [{ index: 0, path: 'signatures[0].emitterBatch' }] } });
+    expect(transport.sent).toHaveLength(0);
+
+    const ok = await app.inject({ method: 'POST', url: '/v1/manifests', headers: auth('acme-token'), payload: { records, signatures } });
+    expect(ok.statusCode).toBe(202);
+    expect(transport.sent.map((m) => JSON.parse(m.headers['probity-emitter-batch']!).index)).toEqual([0, 1]);
   });
 
   it('reports health', async () => {

@@ -11,6 +11,22 @@ export const gatewayEnvShape = {
   GATEWAY_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
   /** `{ "tokens": [{ "sha256", "tenant", "role" }] }`. @defaultValue `<PROBITY_DATA_DIR>/gateway-tokens.json` */
   GATEWAY_TOKENS_FILE: z.string().min(1).optional(),
+  /**
+   * When Kafka is unreachable: `reject` answers 503 with `Retry-After` and
+   * keeps nothing (clients retry or spool on their side); `spool` keeps the
+   * records in the gateway's local spool and answers 202 with `durable: "spool"`.
+   * @defaultValue `reject`
+   */
+  GATEWAY_KAFKA_OUTAGE: z.enum(['reject', 'spool']).default('reject'),
+  /**
+   * How long an idle gateway waits for more requests before sending a batch to
+   * Kafka. Under load, requests that arrive while a send is in flight make the
+   * next batch anyway; 0 keeps a lone caller's wait short (bench/README.md).
+   * @defaultValue 0
+   */
+  GATEWAY_LINGER_MS: envInt(0, 0, 1000),
+  /** `Retry-After` of a 503. @defaultValue 5 */
+  GATEWAY_RETRY_AFTER_SECONDS: envInt(5, 1, 3600),
   /** Names the gateway's spool under `<PROBITY_DATA_DIR>/spool/`. @defaultValue `ingest-gateway` */
   GATEWAY_EMITTER_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a plain name').default('ingest-gateway'),
 } as const;

@@ -1,4 +1,5 @@
 import { createEmitter } from '@probity/agent';
+import { evidenceTopics } from '@probity/kafka';
 import { createLogger } from '@probity/logger';
 import { buildGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
@@ -9,8 +10,17 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
   const tokens = await loadTokenFile(config.GATEWAY_TOKENS_FILE);
-  const emitter = await createEmitter({ name: config.GATEWAY_EMITTER_NAME, dataDir: config.PROBITY_DATA_DIR, brokers: config.KAFKA_BROKERS, maxPackBytes: config.PROBITY_EMIT_PACK_BYTES, logger });
-  const app = buildGatewayApp({ emitter, tokens, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, logger });
+  const emitter = await createEmitter({
+    name: config.GATEWAY_EMITTER_NAME,
+    dataDir: config.PROBITY_DATA_DIR,
+    brokers: config.KAFKA_BROKERS,
+    maxPackBytes: config.PROBITY_EMIT_PACK_BYTES,
+    topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
+    lingerMs: config.GATEWAY_LINGER_MS,
+    whenKafkaUnavailable: config.GATEWAY_KAFKA_OUTAGE,
+    logger,
+  });
+  const app = buildGatewayApp({ emitter, tokens, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, retryAfterSeconds: config.GATEWAY_RETRY_AFTER_SECONDS, logger });
 
   let stopping = false;
   const stop = async (signal: string) => {

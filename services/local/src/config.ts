@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonEnvShape, envInt, parseEnv } from '@probity/config';
+import { auditApiEnvShape } from '@probity/audit-api';
 import { gatewayEnvShape } from '@probity/ingest-gateway';
 import { notaryEnvShape } from '@probity/notary';
 import { schedulerEnvShape } from '@probity/scheduler';
@@ -20,6 +21,9 @@ export const localEnvShape = {
   PROBITY_API_PORT: envInt(8787, 1, 65535),
   /** @defaultValue 127.0.0.1 */
   PROBITY_API_HOST: z.string().default('127.0.0.1'),
+  /** Signing of legal hold records (see the audit API's config). */
+  PROBITY_HOLD_SIGN_KEY: auditApiEnvShape.PROBITY_HOLD_SIGN_KEY,
+  PROBITY_HOLD_SIGN_TENANTS: auditApiEnvShape.PROBITY_HOLD_SIGN_TENANTS,
 };
 
 export type LocalConfig = ReturnType<typeof loadLocalConfig>;

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { GateService, buildAuditApp, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
+import { DlqService, GateService, buildAuditApp, createHoldEmitter, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
 import { PolicyStore } from '@probity/policy';
 import { dataDirLayout } from '@probity/config';
 import { createLogger } from '@probity/logger';
 import { withNotaryPaths } from '@probity/notary';
 import { loadLocalConfig } from './config.js';
-import { startGateEmitter, startGateway, startLocalStack, startScheduler, type Component } from './stack.js';
+import { startGateway, startLocalStack, startScheduler, type Component } from './stack.js';
 
 /**
  * `probity up` starts this: the whole local stack in one process (chDB binds
@@ -24,17 +24,19 @@ const stack = await startLocalStack(config, logger, async ({ warehouse, logger: 
   components.push(await startScheduler(config, warehouse, log.child({ component: 'scheduler' })));
   const admin = await ensureBootstrapAdminToken(warehouse, config.PROBITY_DATA_DIR);
   log.info({ adminTokenFile: admin.path }, 'operator admin token ready');
-  const gateEmitter = await startGateEmitter(config, log.child({ component: 'gates' }));
-  components.push(gateEmitter);
-  const gates = new GateService({ warehouse, emitter: gateEmitter.emitter, policies: new PolicyStore(dataDirLayout(config.PROBITY_DATA_DIR).gatePoliciesDir) });
-  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens, gates });
+  const dlq = DlqService.fromConfig(config, warehouse);
+  // Legal hold records go through the pipeline like any evidence, from an emitter (and spool) of the API's own.
+  const emitter = await createHoldEmitter(config, log.child({ component: 'audit-api-emitter' }));
+  // Gate decisions go out through the same emitter, and are answered only once durable.
+  const gates = new GateService({ warehouse, emitter, policies: new PolicyStore(dataDirLayout(config.PROBITY_DATA_DIR).gatePoliciesDir) });
+  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens, dlq, emitter, gates });
   api.get('/healthz/stack', async (_request, reply) => {
     const entries = await Promise.all(stack.components.map(async (c) => [c.name, await c.health()] as const));
     const healthy = entries.every(([, h]) => h.healthy);
     return reply.code(healthy ? 200 : 503).send({ healthy, components: Object.fromEntries(entries) });
   });
   await api.listen({ port: config.PROBITY_API_PORT, host: config.PROBITY_API_HOST });
-  components.push({ name: 'audit-api', stop: () => api.close(), health: async () => ({ healthy: true, detail: { url: `http://${config.PROBITY_API_HOST}:${config.PROBITY_API_PORT}` } }) });
+  components.push({ name: 'audit-api', stop: () => api.close().then(() => Promise.all([dlq.close(), emitter.close({ drainTimeoutMs: 5000 })])).then(() => undefined), health: async () => ({ healthy: true, detail: { url: `http://${config.PROBITY_API_HOST}:${config.PROBITY_API_PORT}` } }) });
   return components;
 }).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createEmitter, type Emitter } from '@probity/agent';
+import { createEmitter } from '@probity/agent';
 import { buildGatewayApp, loadTokenFile, StaticTokenVerifier, type TokenVerifier } from '@probity/ingest-gateway';
 import { createKafka, ensureTopics, evidenceTopics } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
-import { createNotary, TenantPolicies, withNotaryPaths } from '@probity/notary';
+import { createNotary, withNotaryPaths } from '@probity/notary';
 import { createSink } from '@probity/sink';
 import { openConfiguredWarehouse, type Warehouse } from '@probity/warehouse';
 import type { FastifyInstance } from 'fastify';
@@ -59,8 +59,8 @@ export async function startLocalStack(config: LocalConfig, logger: Logger, extra
     await notary.start();
     components.push({ name: 'notary', stop: () => notary.stop(), health: async () => ({ healthy: true, detail: { ...notary.stats() } }) });
 
-    const policies = new TenantPolicies(notaryConfig.tenantPolicyFile);
-    const sink = createSink(config, warehouse, logger.child({ component: 'sink' }), (tenant) => policies.get(tenant).retentionYears);
+    // Retention comes from the tenants' settings in the warehouse (POST /v1/tenants/{t}/retention), as for a sink on its own.
+    const sink = createSink(config, warehouse, logger.child({ component: 'sink' }));
     await sink.start();
     components.push({ name: 'sink', stop: () => sink.stop(), health: async () => ({ healthy: !sink.stats().blocked, detail: { ...sink.stats() } }) });
 
@@ -80,11 +80,13 @@ export async function startGateway(config: LocalConfig, logger: Logger, tokens?:
     brokers: config.KAFKA_BROKERS,
     topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
     maxPackBytes: config.PROBITY_EMIT_PACK_BYTES,
+    lingerMs: config.GATEWAY_LINGER_MS,
+    whenKafkaUnavailable: config.GATEWAY_KAFKA_OUTAGE,
     logger,
   });
   const tokenFile = config.GATEWAY_TOKENS_FILE ?? path.join(config.PROBITY_DATA_DIR, 'gateway-tokens.json');
   const verifier = tokens ?? (existsSync(tokenFile) ? await loadTokenFile(tokenFile) : new StaticTokenVerifier([]));
-  const app = buildGatewayApp({ emitter, tokens: verifier, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, logger });
+  const app = buildGatewayApp({ emitter, tokens: verifier, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, retryAfterSeconds: config.GATEWAY_RETRY_AFTER_SECONDS, logger });
   await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST });
   return {
     name: 'ingest-gateway',
@@ -93,24 +95,6 @@ export async function startGateway(config: LocalConfig, logger: Logger, tokens?:
       await app.close();
       await emitter.close({ drainTimeoutMs: 5000 });
     },
-    health: async () => ({ healthy: true, detail: { ...emitter.stats() } }),
-  };
-}
-
-/** The emitter of the gates' PolicyDecision records (its own spool, so a decision survives a Kafka outage). */
-export async function startGateEmitter(config: LocalConfig, logger: Logger): Promise<Component & { emitter: Emitter }> {
-  const emitter = await createEmitter({
-    name: 'gates',
-    dataDir: config.PROBITY_DATA_DIR,
-    brokers: config.KAFKA_BROKERS,
-    topic: evidenceTopics(config.PROBITY_TOPIC_NAMESPACE).raw,
-    maxPackBytes: config.PROBITY_EMIT_PACK_BYTES,
-    logger,
-  });
-  return {
-    name: 'gates',
-    emitter,
-    stop: () => emitter.close({ drainTimeoutMs: 5000 }),
     health: async () => ({ healthy: true, detail: { ...emitter.stats() } }),
   };
 }

@@ -16,8 +16,10 @@ export const sinkEnvShape = {
   SINK_BATCH_MAX_WAIT_MS: envInt(500, 10, 60_000),
   /** Longest backoff while the warehouse is down. @defaultValue 10000 */
   SINK_MAX_RETRY_DELAY_MS: envInt(10_000, 100, 600_000),
-  /** How often expired point-lookup rows are deleted (RocksDB has no TTL; a full scan, ~3 min per 10^7 rows); 0 turns it off. @defaultValue 86400000 (24 h) */
+  /** How often evidence past retention that no legal hold covers is deleted (purgeExpiredEvidence: full scans of the evidence tables); 0 turns it off. @defaultValue 86400000 (24 h) */
   SINK_RETENTION_PURGE_INTERVAL_MS: envInt(24 * 3_600_000, 0, 7 * 86_400_000),
+  /** How often the tenants' retention settings (tenants_v1) are read again: a change applies to rows written after at most this long. @defaultValue 10000 */
+  SINK_TENANT_SETTINGS_REFRESH_MS: envInt(10_000, 100, 3_600_000),
 };
 
 export type SinkConfig = ReturnType<typeof loadSinkConfig>;

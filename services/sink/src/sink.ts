@@ -1,7 +1,7 @@
 import { HEADER, type Consumer, type EachBatchPayload, type EvidenceTopics, type Kafka, type KafkaMessage, type Producer } from '@probity/kafka';
 import type { Logger } from '@probity/logger';
 import type { SchemaRegistry } from '@probity/schema';
-import { purgeExpiredEvidenceLookups, type EvidenceRow, type Warehouse } from '@probity/warehouse';
+import { purgeExpiredEvidence, type EvidenceRow, type PurgeReport, type Warehouse } from '@probity/warehouse';
 import { mapSignedBatch, type CheckpointInfo, type Poison } from './rows.js';
 import { writeBatch } from './writer.js';
 
@@ -12,13 +12,15 @@ export interface SinkOptions {
   warehouse: Warehouse;
   registry: SchemaRegistry;
   retentionYearsFor(tenant: string): number;
+  /** Where retentionYearsFor reads from, loaded before the first batch and refreshed until stop (createSink: tenants_v1). */
+  tenantRetention?: { start(): Promise<void>; stop(): void };
   /** The broker holds a fetch until this many bytes are ready… @defaultValue 1 MiB */
   batchMinBytes: number;
   /** …or this long has passed: batching by size and time at the source. @defaultValue 500 */
   batchMaxWaitMs: number;
   /** Longest wait between retries while the warehouse is down. */
   maxRetryDelayMs: number;
-  /** Period of the expired point-lookup purge (see purgeExpiredEvidenceLookups); 0 = never. */
+  /** Period of the retention purge (see purgeExpiredEvidence: evidence past retention and not under a legal hold); 0 = never. */
   retentionPurgeIntervalMs?: number;
   logger: Logger;
 }
@@ -51,6 +53,8 @@ export class Sink {
 
   async start(): Promise<void> {
     const { kafka, groupId, topics, batchMinBytes, batchMaxWaitMs } = this.options;
+    // Before any row is mapped: a row must never get the default retention because the settings were not read yet.
+    await this.options.tenantRetention?.start();
     this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.dlqProducer.connect();
     const consumer = kafka.consumer({ groupId, readUncommitted: false, minBytes: batchMinBytes, maxWaitTimeInMs: batchMaxWaitMs, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
@@ -66,16 +70,18 @@ export class Sink {
     }
   }
 
-  /** Deletes point-lookup rows past their retention; a failure is logged and retried next period. One at a time. */
-  async purgeExpired(): Promise<void> {
-    if (this.purging) return;
+  /** Deletes evidence past retention that no legal hold covers, and logs what it deleted and what holds kept; a failure is retried next period. One at a time. */
+  async purgeExpired(): Promise<PurgeReport | null> {
+    if (this.purging) return null;
     this.purging = true;
     const started = Date.now();
     try {
-      await purgeExpiredEvidenceLookups(this.options.warehouse);
-      this.options.logger.info({ ms: Date.now() - started }, 'retention purge of evidence_blobs_v2 done');
+      const report = await purgeExpiredEvidence(this.options.warehouse);
+      this.options.logger.info({ ms: Date.now() - started, deleted: report.deleted, skippedHeld: report.skippedHeld, holds: report.holds }, 'retention purge done');
+      return report;
     } catch (err) {
-      this.options.logger.warn({ err }, 'retention purge of evidence_blobs_v2 failed; it runs again next period');
+      this.options.logger.warn({ err }, 'retention purge failed; it runs again next period');
+      return null;
     } finally {
       this.purging = false;
     }
@@ -84,6 +90,7 @@ export class Sink {
   async stop(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.purgeTimer = null;
+    this.options.tenantRetention?.stop();
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
     this.consumer = null;

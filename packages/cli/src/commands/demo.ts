@@ -94,6 +94,7 @@ export const demo = defineCommand({
     await producer.disconnect();
     const reason = await waitForDlq(kafka, topics.dlq, badKey);
     io.stderr(`    DLQ: reason ${reason.reason} — ${reason.detail}\n`);
+    io.stderr(`    (\`probity dlq list --tenant ${DEMO_TENANT}\` lists it, \`probity dlq show <id>\` shows it decoded, \`probity dlq replay <id>\` sends it again once fixed)\n`);
 
     const created = await postJson<{ token: string }>(`${apiUrl}/v1/admin/tokens`, admin, { tenant: DEMO_TENANT, role: 'auditor', expires_in: '1d' });
     const auditor = { token: created.token };

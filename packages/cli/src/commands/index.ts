@@ -7,12 +7,15 @@ import { token } from './token.js';
 import { studies } from './studies.js';
 import { topics } from './topics.js';
 import { demo } from './demo.js';
+import { dlq } from './dlq.js';
+import { hold } from './hold.js';
 import { evidence } from './evidence.js';
 import { keys } from './keys.js';
 import { up } from './up.js';
 import { store } from './store.js';
 import { verify } from './verify.js';
 import { coverage, gaps } from './coverage.js';
+import { soa } from './soa.js';
 import { catalog } from './catalog.js';
 import { gate } from './gate.js';
 
@@ -21,4 +24,4 @@ import { gate } from './gate.js';
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, catalog, coverage, gaps, studies, gate];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, catalog, soa, coverage, gaps, studies, gate];

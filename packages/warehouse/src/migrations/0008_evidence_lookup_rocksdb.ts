@@ -15,8 +15,8 @@ import type { Migration } from './migration.js';
  *
  * Dedupe holds by construction: a redelivered record writes the same key
  * with the same value. Retention: EmbeddedRocksDB has no per-row TTL, so
- * `purgeExpiredEvidenceLookups` deletes rows past `retention_until` (the
- * sink runs it on a timer); evidence_v1's own TTL is unchanged. Tenant
+ * `purgeExpiredEvidence` deletes rows past retention (the sink runs it on a
+ * timer; since migration 0010 it is also what purges evidence_v1). Tenant
  * isolation does not rest on the key alone: every read also filters
  * `tenant = {tenant}` (TenantScopedQuery).
  *

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Emitter } from '@probity/agent';
 import { ProbityError } from '@probity/errors';
 import { buildGateInput, canonicalDigest, canonicalJson, GatePolicy, type GateName, type PolicyStore, type RegisteredPolicyVersion } from '@probity/policy';
 import type { PolicyDecision } from '@probity/schema';
 import type { Warehouse } from '@probity/warehouse';
+import type { EvidenceEmitter } from '../holds/legal-holds.js';
 import { gatedRuns, readGateEvidence } from './gate-evidence.js';
 
 export type GateErrorCode =
@@ -46,8 +46,8 @@ export interface BacktestReport {
 
 export interface GateServiceOptions {
   warehouse: Warehouse;
-  /** Emits the PolicyDecision records (the SDK: Kafka, or its spool while Kafka is down). */
-  emitter: Pick<Emitter, 'emit'>;
+  /** Emits the PolicyDecision records: the API's SDK emitter (Kafka, or its spool while Kafka is down); resolves once durable. */
+  emitter: EvidenceEmitter;
   policies: PolicyStore;
   /** @defaultValue () => new Date() */
   now?: () => Date;
@@ -120,7 +120,7 @@ export class GateService {
       controls: ['iso42001:A.6.2.5', 'euaiact:Art.17', 'iso27001:A.8.32'],
       labels: {},
     };
-    let emitted: { contentHash: string; durable: string };
+    let emitted: { contentHash: string; durable?: string };
     try {
       emitted = await this.options.emitter.emit('PolicyDecision', record);
     } catch (err) {
@@ -137,7 +137,7 @@ export class GateService {
       policy: { id: version.policy_id, version: version.version, source_sha256: version.source_sha256, wasm_sha256: version.wasm_sha256 },
       input_sha256: inputSha256,
       evidence_records: input.evidence.length,
-      decision: { decision_id: decisionId, content_hash: emitted.contentHash, durable: emitted.durable, occurred_at: decidedAt.toISOString() },
+      decision: { decision_id: decisionId, content_hash: emitted.contentHash, durable: emitted.durable ?? 'durable', occurred_at: decidedAt.toISOString() },
     };
   }
 

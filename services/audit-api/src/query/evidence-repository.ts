@@ -1,4 +1,19 @@
 import type { CoverageRecord } from '@probity/compliance';
+
+/** One control's entry of a Statement of Applicability, and the record it comes from. */
+export interface SoaEntry {
+  control: string;
+  applicable: boolean;
+  justification: string;
+  owner: string | null;
+  implementation: string;
+  actor: string;
+  decided_at: string;
+  notarized_at: string;
+  content_hash: string;
+  /** How many entries the control has had up to the as-of date. */
+  changes: number;
+}
 import { TenantScopedQuery, evidenceLookupKey, type Warehouse, type WarehouseRow } from '@probity/warehouse';
 import type { SortKey } from './cursor.js';
 import type { EvidenceFilters } from './evidence-params.js';
@@ -137,6 +152,41 @@ export class EvidenceRepository {
         ...(r.incident_id ? { incidentId: String(r.incident_id), incidentStatus: String(r.incident_status) } : {}),
       };
     }
+  }
+
+  /**
+   * The Statement of Applicability of one framework as the log held it at
+   * `asOf`: per control, its latest entry by notarization time.
+   */
+  async applicability(tenant: string, framework: string, asOf: Date): Promise<SoaEntry[]> {
+    const inner = TenantScopedQuery.from('evidence_v1', tenant)
+      .select(['content_hash', 'record_type', 'occurred_at', 'notarized_at', 'record_json'])
+      .where('record_type', 'eq', 'ApplicabilityStatement')
+      .where('notarized_at', 'lte', asOf)
+      .build();
+    const rows = await this.warehouse.query<Record<string, unknown>>(
+      `SELECT control, argMax(tuple(content_hash_hex, record_json, notarized_at), notarized_at) AS latest, count() AS changes
+       FROM (SELECT *, JSONExtractString(record_json, 'control') AS control FROM (${inner.sql})
+             WHERE JSONExtractString(record_json, 'framework') = {soa_framework:String})
+       GROUP BY control ORDER BY control`,
+      { ...inner.params, soa_framework: framework },
+    );
+    return rows.map((r) => {
+      const [hash, json, notarizedAt] = r.latest as [string, string, string];
+      const record = JSON.parse(json) as { applicable: boolean; justification: string; owner: string | null; implementation: string; actor: string; occurred_at: string };
+      return {
+        control: String(r.control),
+        applicable: record.applicable,
+        justification: record.justification,
+        owner: record.owner,
+        implementation: record.implementation,
+        actor: record.actor,
+        decided_at: record.occurred_at,
+        notarized_at: `${String(notarizedAt).replace(' ', 'T')}Z`,
+        content_hash: hash,
+        changes: Number(r.changes),
+      };
+    });
   }
 
   /** When the log first held a record of this tenant, or null. */

@@ -77,6 +77,6 @@ export function registerAdminRoutes(app: FastifyInstance, warehouse: Warehouse):
         version: Number(current?.version ?? 0) + 1,
       },
     ]);
-    return { tenant, retention_years: years, updated_at: updatedAt, applies_to: 'evidence stored from now on; stored rows keep the retention_until they were written with' };
+    return { tenant, retention_years: years, updated_at: updatedAt, applies_to: 'evidence stored from now on (the sink reads the setting again every SINK_TENANT_SETTINGS_REFRESH_MS); stored rows keep the retention_until they were written with' };
   });
 }

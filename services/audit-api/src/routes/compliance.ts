@@ -57,8 +57,33 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceR
     const lookbackMs = Math.max(deps.requirements.taggedMaxAgeMs, ...[...deps.requirements.byControl.values()].flatMap((r) => r.evidence.map((m) => m.maxAgeMs)));
     const records: CoverageRecord[] = [];
     for await (const r of deps.repository.coverageRecords(tenant, { ...(modelId ? { modelId } : {}), since: new Date(from.getTime() - lookbackMs), to, asOf })) records.push(r);
-    return computeCoverage({ controls, requirements: deps.requirements, records, from, to, granularity, asOf });
+    const soa = await deps.repository.applicability(tenant, framework, asOf);
+    const applicability = new Map(soa.map((e) => [e.control, { applicable: e.applicable, justification: e.justification, ...(e.owner ? { owner: e.owner } : {}) }]));
+    return computeCoverage({ controls, requirements: deps.requirements, records, from, to, granularity, asOf, applicability });
   }
+
+  app.get<{ Querystring: RawQuery }>('/v1/soa', { config: { access: { roles: READ_ROLES } } }, async (request) => {
+    assertKnownParameters(request.query, ['framework', 'as_of']);
+    const tenant = tenantOf(request);
+    const framework = optionalText(request.query, 'framework');
+    if (framework === undefined) throw badParameter('framework', 'framework is required, e.g. iso42001');
+    const controls = deps.catalog?.controls(framework);
+    if (!controls) throw badParameter('framework', `unknown framework ${JSON.stringify(framework)}; known: ${knownFrameworks(deps.catalog).join(', ')}`);
+    const clock = now();
+    const asOf = optionalDate(request.query, 'as_of', 'upper') ?? clock;
+    if (asOf.getTime() > clock.getTime()) throw badParameter('as_of', 'as_of cannot be in the future');
+    const entries = await deps.repository.applicability(tenant, framework, asOf);
+    const decided = new Set(entries.map((e) => e.control));
+    return {
+      tenant,
+      framework,
+      as_of: asOf.toISOString(),
+      controls: controls.length,
+      excluded: entries.filter((e) => !e.applicable).length,
+      undecided: controls.filter((c) => !decided.has(c.id)).length,
+      entries,
+    };
+  });
 
   app.get<{ Querystring: RawQuery }>('/v1/coverage/matrix', { config: { access: { roles: READ_ROLES } } }, async (request, reply) => {
     const tenant = tenantOf(request);
