@@ -9,7 +9,7 @@
 # - Kafka $PROBITY_KAFKA_VERSION jars → $PROBITY_CACHE_DIR/kafka-<version>/libs (Maven Central)
 # - redis-server (Debian package)
 # - Java >= 17 and Maven are checked, not installed
-# - then every infra/interop/install-*.sh (Python venv, Go modules, Avro jars, clickhouse-server)
+# - then every infra/interop/install-*.sh (Python venv, Go modules, Avro jars, clickhouse-server, the opa CLI)
 set -euo pipefail
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -143,6 +143,11 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     expect(result.stdout).toContain('credit-risk-release-4.2.0');
     expect(result.stdout).toMatch(/coverage Q3 2026: \d+ of \d+ catalog controls have evidence/);
     expect(result.stdout).toContain('VALID');
+    // The promotions go through the gate: two allowed, churn's (no consent flag on its data) denied with the reason.
+    expect(result.stderr).toMatch(/promotion gate: the shipped policy passed its \d+ Rego tests, compiled to wasm, registered as v1/);
+    expect(result.stdout).toMatch(/ALLOW promotion of run credit-risk-release-4\.2\.0 /);
+    expect(result.stdout).toMatch(/ALLOW promotion of run fraud-detect-release-2\.1\.0 /);
+    expect(result.stdout).toMatch(/DENY promotion of run churn-release-1\.3\.0 .*\n  - dataset churn-dataset-2026q2 has no consent flag\n/);
     // The shipped demo studies ran on what the demo emitted, and their records were notarized.
     expect(result.stdout).toMatch(/demo-credit-risk-drift \(drift, due [^)]+\): CRITICAL/);
     expect(result.stdout).toMatch(/debt_ratio .*→ CRITICAL/);
@@ -151,6 +156,9 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     expect(result.stdout).toMatch(/→ Incident CRITICAL "Critical drift for model credit-risk" [0-9a-f]{16}… \(shard \d+, leaf \d+\)/);
     expect(result.stdout).toMatch(/→ Incident MEDIUM "Monitoring metric latency_p99_ms out of calibration"/);
     expect(result.stdout).toMatch(/iso9001:9\.1\.3 +[1-9]\d* records?/);
+    // After the drift study's CRITICAL verdict and incident, the gate denies credit-risk's promotion.
+    expect(result.stdout).toMatch(/DENY promotion of run credit-risk-release-4\.2\.0 [^\n]*\n(  - [^\n]*\n)*  - latest drift study demo-credit-risk-drift is CRITICAL\n/);
+    expect(result.stdout).toMatch(/DENY promotion of run credit-risk-release-4\.2\.0 [^\n]*\n(  - [^\n]*\n)*  - open CRITICAL incident /);
     expect(result.stdout).toContain('Demo complete');
 
     // An auditor's package of the demo quarter: `probity audit verify` accepts it, and refuses it after one changed byte.

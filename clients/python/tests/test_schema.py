@@ -86,6 +86,8 @@ class Validation(unittest.TestCase):
             "OversightEvent": ("OversightEvent", {"occurred_at": "2026-01-03T00:00:00Z"}, {"occurred_at"}),
             "ApplicabilityStatement": ("ApplicabilityStatement", {"statement_id": " ", "implementation": "UNKNOWN"}, {"statement_id", "implementation"}),
             "LegalHold": ("LegalHold", {"scope": "unknown", "hold_id": "", "period_from": "2025-05-02T00:00:00Z", "period_to": "2025-05-01T00:00:00Z"}, {"scope", "hold_id"}),
+            "PolicyVersion": ("PolicyVersion", {"tenant": "Acme Bank", "controls": ["iso42001"]}, {"tenant", "controls[0]"}),
+            "PolicyDecision": ("PolicyDecision", {"tenant": "Acme Bank", "controls": ["iso42001"]}, {"tenant", "controls[0]"}),
         }
         self.assertEqual(set(cases), set(RECORD_TYPES))
         for record_type, (name, changes, paths) in cases.items():

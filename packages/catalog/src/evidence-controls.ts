@@ -5,7 +5,7 @@
  */
 
 /** Record types of schemas/ (kept here as strings: the catalog depends on nothing). */
-export type EvidenceRecordType = 'EvidenceManifest' | 'InferenceRecord' | 'StudyResult' | 'Incident' | 'OversightEvent';
+export type EvidenceRecordType = 'EvidenceManifest' | 'InferenceRecord' | 'StudyResult' | 'Incident' | 'OversightEvent' | 'PolicyVersion' | 'PolicyDecision';
 
 export interface EvidenceKind {
   recordType: EvidenceRecordType | string;
@@ -37,6 +37,9 @@ const RECORD_CONTROLS: Record<string, readonly string[]> = {
   InferenceRecord: STAGE_CONTROLS.INFERENCE!,
   Incident: ['iso42001:A.8.4', 'iso42001:A.3.3', 'euaiact:Art.20', 'euaiact:Art.73', 'iso27001:A.5.24', 'iso27001:A.5.26', 'iso9001:10.2'],
   OversightEvent: ['iso42001:A.9.2', 'iso42001:A.3.2', 'euaiact:Art.14', 'euaiact:Art.26'],
+  // A gate decision controls a change's release; a policy version is the documented procedure it applies.
+  PolicyDecision: STAGE_CONTROLS.PROMOTION!,
+  PolicyVersion: ['iso42001:A.6.2.5', 'euaiact:Art.17', 'iso27001:A.8.32', 'iso27001:A.5.37'],
 };
 
 /** Control ids (`<framework>:<ref>`) the record typically evidences; empty when nothing is known. Sorted, no duplicates. */

@@ -17,6 +17,8 @@ export interface DataDirLayout {
   tenantPolicyFile: string;
   /** The local operator's admin token, written by the services process (mode 0600). */
   adminTokenFile: string;
+  /** The gates' policy registry: Rego sources, tests and wasm by SHA-256, accepted versions per tenant and gate. */
+  gatePoliciesDir: string;
 }
 
 export function dataDirLayout(dataDir: string): DataDirLayout {
@@ -33,5 +35,6 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
     evidenceStoreDir: path.join(dataDir, 'evidence-store'),
     tenantPolicyFile: path.join(dataDir, 'config', 'tenants.json'),
     adminTokenFile: path.join(runDir, 'admin-token'),
+    gatePoliciesDir: path.join(dataDir, 'gate-policies'),
   };
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { RecordType } from './record-types.js';
 import type { SchemaRegistry } from './schema-registry.js';
-import type { ApplicabilityStatement, EvidenceManifest, Incident, InferenceRecord, LegalHold, OversightEvent, RecordValues, StudyResult } from './value-types.js';
+import type { ApplicabilityStatement, EvidenceManifest, Incident, InferenceRecord, LegalHold, OversightEvent, PolicyDecision, PolicyVersion, RecordValues, StudyResult } from './value-types.js';
 
 // Values for tests: one of each record type, valid as of NOW.
 export const NOW = new Date('2025-06-01T00:00:00Z');
@@ -148,6 +148,26 @@ export function applicability(overrides: Partial<ApplicabilityStatement> = {}): 
   };
 }
 
+export function policyVersion(overrides: Partial<PolicyVersion> = {}): PolicyVersion {
+  return {
+    tenant: 'acme',
+    policy_id: 'promotion',
+    version: 1,
+    gate: 'PROMOTION',
+    occurred_at: T,
+    principal: { kind: 'USER', id: 'user:jane', display_name: null },
+    source_sha256: SHA_A,
+    tests_sha256: SHA_B,
+    wasm_sha256: SHA_B,
+    entrypoint: 'gate/decision',
+    compiler: 'opa v1.22.4',
+    tests_passed: 7,
+    controls: ['iso42001:A.6.2.5'],
+    labels: {},
+    ...overrides,
+  };
+}
+
 export function legalHold(overrides: Partial<LegalHold> = {}): LegalHold {
   return {
     tenant: 'acme',
@@ -165,6 +185,30 @@ export function legalHold(overrides: Partial<LegalHold> = {}): LegalHold {
   };
 }
 
+export function policyDecision(overrides: Partial<PolicyDecision> = {}): PolicyDecision {
+  return {
+    tenant: 'acme',
+    decision_id: 'dec-1',
+    occurred_at: T,
+    gate: 'PROMOTION',
+    run_id: 'run-1',
+    model_id: 'fraud',
+    model_version: '1.0.0',
+    policy_id: 'promotion',
+    policy_version: 1,
+    policy_source_sha256: SHA_A,
+    policy_wasm_sha256: SHA_B,
+    input_sha256: SHA_A,
+    input_json: '{}',
+    result: 'DENY',
+    reasons: ['no EVALUATION stage for the run'],
+    principal: { kind: 'SERVICE', id: 'ci', display_name: null },
+    controls: ['iso42001:A.6.2.5'],
+    labels: {},
+    ...overrides,
+  };
+}
+
 export const SAMPLES: { [K in keyof RecordValues]: () => RecordValues[K] } = {
   EvidenceManifest: () => manifest(),
   InferenceRecord: () => inference(),
@@ -173,6 +217,8 @@ export const SAMPLES: { [K in keyof RecordValues]: () => RecordValues[K] } = {
   OversightEvent: () => oversight(),
   ApplicabilityStatement: () => applicability(),
   LegalHold: () => legalHold(),
+  PolicyVersion: () => policyVersion(),
+  PolicyDecision: () => policyDecision(),
 };
 
 export interface ExampleRecord {

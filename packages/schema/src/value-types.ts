@@ -248,6 +248,47 @@ export interface LegalHold {
   controls: string[];
 }
 
+export type Gate = 'PROMOTION' | 'DEPLOYMENT' | 'UNKNOWN';
+export type GateResult = 'ALLOW' | 'DENY' | 'UNKNOWN';
+
+export interface PolicyVersion {
+  tenant: string;
+  policy_id: string;
+  version: number;
+  gate: Gate;
+  occurred_at: TimestampMicros;
+  principal: Principal;
+  source_sha256: string;
+  tests_sha256: string | null;
+  wasm_sha256: string;
+  entrypoint: string;
+  compiler: string;
+  tests_passed: number;
+  controls: string[];
+  labels: Record<string, string>;
+}
+
+export interface PolicyDecision {
+  tenant: string;
+  decision_id: string;
+  occurred_at: TimestampMicros;
+  gate: Gate;
+  run_id: string;
+  model_id: string | null;
+  model_version: string | null;
+  policy_id: string;
+  policy_version: number;
+  policy_source_sha256: string;
+  policy_wasm_sha256: string;
+  input_sha256: string;
+  input_json: string;
+  result: GateResult;
+  reasons: string[];
+  principal: Principal;
+  controls: string[];
+  labels: Record<string, string>;
+}
+
 export interface RecordValues {
   EvidenceManifest: EvidenceManifest;
   InferenceRecord: InferenceRecord;
@@ -256,4 +297,6 @@ export interface RecordValues {
   OversightEvent: OversightEvent;
   ApplicabilityStatement: ApplicabilityStatement;
   LegalHold: LegalHold;
+  PolicyVersion: PolicyVersion;
+  PolicyDecision: PolicyDecision;
 }

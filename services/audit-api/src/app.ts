@@ -21,6 +21,8 @@ import { registerHoldRoutes } from './routes/holds.js';
 import { LegalHolds, type EvidenceEmitter } from './holds/legal-holds.js';
 import type { DlqService } from './dlq/dlq-service.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
+import { registerGateRoutes } from './routes/gates.js';
+import type { GateService } from './gates/gate-service.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerPublicRoutes } from './routes/public.js';
 import { warehouseTokenVerifier, type TokenVerifier } from './tokens/token-verifier.js';
@@ -52,6 +54,8 @@ export interface AuditAppOptions {
   dlq?: DlqService;
   /** Emits legal hold records (the agent SDK's emitter); without it the hold routes answer 503. The caller closes it. */
   emitter?: EvidenceEmitter;
+  /** Promotion/deployment gates (POST /v1/gates/{gate}/check). @defaultValue none: the route answers 503 GATE_UNAVAILABLE */
+  gates?: GateService;
 }
 
 /**
@@ -104,12 +108,13 @@ export async function buildAuditApp(options: AuditAppOptions): Promise<FastifyIn
   registerLogRoutes(app, log);
   registerCoverageRoutes(app, { repository, catalog });
   const requirements = options.requirements ?? loadRequirementSet();
-  registerComplianceRoutes(app, { repository, catalog, requirements });
+  registerComplianceRoutes(app, { repository, catalog, requirements, warehouse });
   registerAuditPackageRoutes(app, { repository, log, catalog, requirements, signing: packageSigning(options.notaryKeysDir) });
   registerCatalogRoutes(app, { catalogs: options.catalogs ? () => options.catalogs! : defaultCatalogs });
   registerAdminRoutes(app, warehouse);
   registerDlqRoutes(app, options.dlq);
   registerHoldRoutes(app, options.emitter ? new LegalHolds(warehouse, options.emitter) : undefined);
+  registerGateRoutes(app, options.gates);
 
   return app;
 }

@@ -37,3 +37,6 @@ export { LegalHolds } from './holds/legal-holds.js';
 export type { EvidenceEmitter, HoldView, HoldScope, PlaceHoldInput } from './holds/legal-holds.js';
 export { createHoldEmitter } from './holds/hold-emitter.js';
 export type { HoldEmitterConfig, HoldEmitter } from './holds/hold-emitter.js';
+export { GateService, GateError } from './gates/gate-service.js';
+export type { BacktestReport, GateDecisionAnswer, GateErrorCode, GateServiceOptions } from './gates/gate-service.js';
+export { readGateEvidence } from './gates/gate-evidence.js';

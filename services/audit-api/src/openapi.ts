@@ -266,6 +266,44 @@ export const openApiDocument = {
         responses: { 200: { description: 'Revoked', content: json(ref('Token')) }, ...common, 404: errorResponse('No such token') },
       },
     },
+    '/v1/gates/{gate}/backtest': {
+      post: {
+        summary: 'What a candidate policy (compiled wasm, base64) would have answered for every run that passed the gate\'s stage in [from, to), on the evidence held now (auditor or admin token). Nothing is logged',
+        parameters: [pathParam('gate', 'promotion or deployment', { type: 'string', enum: ['promotion', 'deployment'] })],
+        requestBody: { required: true, content: json({ type: 'object', required: ['wasm_base64', 'from', 'to'], additionalProperties: false, properties: { wasm_base64: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } }) },
+        responses: {
+          200: {
+            description: 'Runs gated in the window, how many the policy would allow, and each it would deny with its reasons',
+            content: json({ type: 'object', properties: { runs: { type: 'integer' }, would_allow: { type: 'integer' }, would_deny: { type: 'array', items: { type: 'object', properties: { run_id: { type: 'string' }, model_id: { type: ['string', 'null'] }, gated_at: { type: 'string' }, input_sha256: { type: 'string' }, reasons: { type: 'array', items: { type: 'string' } } } } } } }),
+          },
+          ...common,
+          503: { description: 'GATE_EVIDENCE_UNAVAILABLE, GATE_POLICY_UNAVAILABLE or GATE_UNAVAILABLE', content: json({ type: 'object' }) },
+        },
+      },
+    },
+    '/v1/gates/{gate}/check': {
+      post: {
+        summary: 'Evaluate a promotion or deployment gate for a run (emitter or admin token): reads the run\'s evidence, evaluates the gate\'s latest accepted policy version, logs a PolicyDecision record and answers once it is durable. 200 for allow and deny; 503 when the gate cannot decide (fails closed)',
+        parameters: [pathParam('gate', 'promotion or deployment', { type: 'string', enum: ['promotion', 'deployment'] })],
+        requestBody: { required: true, content: json({ type: 'object', required: ['run_id'], additionalProperties: false, properties: { run_id: { type: 'string', minLength: 1, maxLength: 256 } } }) },
+        responses: {
+          200: {
+            description: 'The decision (result ALLOW or DENY, every reason, the policy version, the input digest, the PolicyDecision record\'s content hash)',
+            content: json({
+              type: 'object',
+              properties: {
+                result: { enum: ['ALLOW', 'DENY'] }, allow: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } },
+                run_id: { type: 'string' }, input_sha256: { type: 'string' },
+                policy: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, source_sha256: { type: 'string' }, wasm_sha256: { type: 'string' } } },
+                decision: { type: 'object', properties: { decision_id: { type: 'string' }, content_hash: { type: 'string' }, durable: { enum: ['kafka', 'spool'] }, occurred_at: { type: 'string' } } },
+              },
+            }),
+          },
+          ...common,
+          503: { description: 'No decision: GATE_EVIDENCE_UNAVAILABLE, GATE_POLICY_UNAVAILABLE, GATE_DECISION_NOT_LOGGED or GATE_UNAVAILABLE', content: json({ type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } }) },
+        },
+      },
+    },
     '/v1/tenants/{tenant}/retention': {
       post: {
         summary: 'Set a tenant\'s evidence retention in years (admin; auditors get 403)',

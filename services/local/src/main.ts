@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { DlqService, buildAuditApp, createHoldEmitter, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
+import { DlqService, GateService, buildAuditApp, createHoldEmitter, ensureBootstrapAdminToken, warehouseTokenVerifier } from '@probity/audit-api';
+import { PolicyStore } from '@probity/policy';
 import { dataDirLayout } from '@probity/config';
 import { createLogger } from '@probity/logger';
 import { withNotaryPaths } from '@probity/notary';
@@ -26,7 +27,9 @@ const stack = await startLocalStack(config, logger, async ({ warehouse, logger: 
   const dlq = DlqService.fromConfig(config, warehouse);
   // Legal hold records go through the pipeline like any evidence, from an emitter (and spool) of the API's own.
   const emitter = await createHoldEmitter(config, log.child({ component: 'audit-api-emitter' }));
-  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens, dlq, emitter });
+  // Gate decisions go out through the same emitter, and are answered only once durable.
+  const gates = new GateService({ warehouse, emitter, policies: new PolicyStore(dataDirLayout(config.PROBITY_DATA_DIR).gatePoliciesDir) });
+  const api = await buildAuditApp({ warehouse, logger: log.child({ component: 'audit-api' }), notaryKeysDir: keysDir, tokenVerifier: tokens, dlq, emitter, gates });
   api.get('/healthz/stack', async (_request, reply) => {
     const entries = await Promise.all(stack.components.map(async (c) => [c.name, await c.health()] as const));
     const healthy = entries.every(([, h]) => h.healthy);

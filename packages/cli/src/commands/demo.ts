@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { auditApiUrl, getJson, postJson, readLocalAdminToken } from '../api-client.js';
 import type { StudyResultJson, StudyRunReturn } from '@probity/scheduler';
 import { CliError, defineCommand, type CliIo } from '../command.js';
 import { DEMO_MODELS, DEMO_QUARTER, DEMO_TENANT, inferenceRecords, pipelineManifests } from '../demo/pipeline.js';
+import { registerPolicyVersion } from './gate.js';
 import { DEMO_LIVE, DEMO_REFERENCE, DEMO_STUDIES, liveInference, monitoringManifests, referenceInference } from '../demo/study-data.js';
 import { describeStudyResult } from '../demo/study-report.js';
 import { verify } from './verify.js';
@@ -118,7 +119,12 @@ export const demo = defineCommand({
     io.stdout(`\n$ probity verify ${path.relative(process.cwd(), file)}\n`);
     const code = await verify.run({ values: {}, positionals: [file], io });
 
+    const gate = await runDemoGates(io, apiUrl, admin, step);
     await runDemoStudies(io, apiUrl, auditor, step);
+    if (gate) {
+      step('credit-risk\'s promotion through the gate again, now that its drift study is CRITICAL and raised an incident');
+      await gate(`${DEMO_MODELS[0]!.id}-release-${DEMO_MODELS[0]!.version}`);
+    }
     io.stdout(code === 0 ? '\nDemo complete: evidence emitted, notarized, stored, queried and verified; studies run and their results notarized.\n' : '\nDemo finished, but verification FAILED.\n');
     return code;
   },
@@ -133,6 +139,41 @@ interface EvidenceDocumentView {
   shard: number;
   leaf_index: number;
   record: Record<string, unknown>;
+}
+
+/**
+ * Registers the shipped promotion policy for the demo tenant (once) and runs
+ * each model's promotion through the gate, as a CI step would with
+ * `probity gate check`: two are allowed, the one whose data has no consent
+ * flag is denied with its reasons. Each decision is a logged record.
+ */
+async function runDemoGates(io: CliIo, apiUrl: string, admin: { token: string }, step: (text: string) => void): Promise<((runId: string) => Promise<void>) | undefined> {
+  const { defaultOpaBinary, defaultPolicyFiles, PolicyStore } = await import('@probity/policy');
+  const { dataDirLayout, loadCommonConfig } = await import('@probity/config');
+  const opa = defaultOpaBinary(io.env);
+  if (!existsSync(opa)) {
+    step(`promotion gate: skipped, no opa CLI at ${opa} (bash infra/interop/install-opa.sh installs it)`);
+    return undefined;
+  }
+  const store = new PolicyStore(dataDirLayout(loadCommonConfig(io.env).PROBITY_DATA_DIR).gatePoliciesDir);
+  const current = await store.latest(DEMO_TENANT, 'promotion');
+  if (current) step(`promotion gate: policy ${current.policy_id} v${current.version} is registered for ${DEMO_TENANT}`);
+  else {
+    const files = defaultPolicyFiles();
+    const added = await registerPolicyVersion({
+      env: io.env, tenant: DEMO_TENANT, gate: 'promotion', policyId: 'promotion', principal: { kind: 'USER', id: 'user:compliance@demo-bank.example' },
+      source: files.source, tests: files.tests, sourceName: path.basename(files.sourcePath), testsName: path.basename(files.testsPath),
+    });
+    step(`promotion gate: the shipped policy passed its ${added.tests_passed} Rego tests, compiled to wasm, registered as v${added.version} (PolicyVersion ${added.record.slice(0, 16)}…)`);
+  }
+  const ci = await postJson<{ token: string }>(`${apiUrl}/v1/admin/tokens`, admin, { tenant: DEMO_TENANT, role: 'emitter', expires_in: '1d' });
+  const check = async (runId: string) => {
+    const answer = await postJson<{ result: string; reasons: string[]; decision: { content_hash: string } }>(`${apiUrl}/v1/gates/promotion/check`, { token: ci.token }, { run_id: runId });
+    io.stdout(`\n$ probity gate check --tenant ${DEMO_TENANT} --run-id ${runId} --gate promotion\n${answer.result} promotion of run ${runId} (decision ${answer.decision.content_hash.slice(0, 16)}…)\n`);
+    for (const reason of answer.reasons) io.stdout(`  - ${reason}\n`);
+  };
+  for (const model of DEMO_MODELS) await check(`${model.id}-release-${model.version}`);
+  return check;
 }
 
 /**

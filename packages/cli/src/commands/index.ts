@@ -18,10 +18,11 @@ import { coverage, gaps } from './coverage.js';
 import { audit } from './audit.js';
 import { soa } from './soa.js';
 import { catalog } from './catalog.js';
+import { gate } from './gate.js';
 
 /**
  * Every `probity` command, in the order `probity --help` lists them.
  * To add one: write `commands/<name>.ts` exporting `defineCommand({...})`,
  * then add it here.
  */
-export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, catalog, soa, coverage, gaps, audit, studies];
+export const commands: readonly Command[] = [up, down, doctor, topics, emit, evidence, verify, keys, store, demo, token, query, dlq, hold, catalog, soa, coverage, gaps, audit, gate, studies];

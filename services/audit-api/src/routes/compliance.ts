@@ -5,12 +5,17 @@ import type { CatalogControl, ControlCatalog } from '../coverage/control-catalog
 import { badParameter } from '../errors.js';
 import { csvField } from '@probity/evidence';
 import type { EvidenceRepository } from '../query/evidence-repository.js';
+import { ungatedRuns, type UngatedFinding } from '@probity/policy';
+import type { Warehouse } from '@probity/warehouse';
+import { gateFindingRecords } from '../gates/gate-evidence.js';
 import { assertKnownParameters, assertRange, optionalDate, optionalText, type RawQuery } from '../query/params.js';
 
 export interface ComplianceRouteDeps {
   repository: EvidenceRepository;
   catalog: ControlCatalog | undefined;
   requirements: RequirementSet;
+  /** Reads the promotion/deployment records and gate decisions for the gate findings of /v1/gaps. @defaultValue none: no gate findings */
+  warehouse?: Warehouse;
   /** Clock for the default as-of date. */
   now?: () => Date;
 }
@@ -78,7 +83,17 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceR
       return sendCsv(reply, [header, ...lines].map((l) => `${l}\r\n`).join(''));
     }
     if (request.query.format !== undefined && request.query.format !== 'json') throw badParameter('format', 'format must be json or csv');
-    return { tenant, framework: request.query.framework, as_of: matrix.asOf, from: matrix.from, to: matrix.to, requirements: matrix.requirements, open: gaps.filter((g) => g.status === 'open').length, gaps };
+    // Promotions and deployments without an allowing gate decision for their run (recomputable: ungatedRuns over the records).
+    let ungated: UngatedFinding[] | undefined;
+    if (deps.warehouse) {
+      const modelId = optionalText(request.query, 'model_id');
+      const records = await gateFindingRecords(deps.warehouse, tenant, { from: new Date(matrix.from), to: new Date(matrix.to), asOf: new Date(matrix.asOf), ...(modelId ? { modelId } : {}) });
+      ungated = ungatedRuns(records.stages, records.decisions);
+    }
+    return {
+      tenant, framework: request.query.framework, as_of: matrix.asOf, from: matrix.from, to: matrix.to, requirements: matrix.requirements, open: gaps.filter((g) => g.status === 'open').length, gaps,
+      ...(ungated ? { ungated_promotions: ungated } : {}),
+    };
   });
 }
 

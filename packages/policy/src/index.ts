@@ -1,0 +1,15 @@
+export { PolicyError } from './errors.js';
+export type { PolicyErrorCode } from './errors.js';
+export { canonicalJson, canonicalDigest } from './canonical-json.js';
+export { GATE_INPUT_SCHEMA, GATES, buildGateInput, isGateName } from './gate-input.js';
+export type { GateApproval, GateDataset, GateEvaluation, GateEvidenceRow, GateIncident, GateInput, GateInputRequest, GateName, GateStudy } from './gate-input.js';
+export { GatePolicy } from './evaluate.js';
+export type { GateVerdict } from './evaluate.js';
+export { GATE_ENTRYPOINT, OPA_VERSION, compilePolicy, defaultOpaBinary } from './opa-cli.js';
+export type { CompiledPolicy } from './opa-cli.js';
+export { PolicyStore } from './policy-store.js';
+export type { RegisteredPolicyVersion } from './policy-store.js';
+export { fileFromTarGz } from './tar.js';
+export { defaultPolicyFiles } from './default-policy.js';
+export { ungatedRuns } from './ungated.js';
+export type { GatedStageRecord, LoggedDecision, UngatedFinding } from './ungated.js';
