@@ -149,6 +149,7 @@ export class ChdbWarehouse implements Warehouse {
     const { payload, columns } = prepared;
     const settings: Record<string, string | number> = { ...INSERT_SETTINGS };
     if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
+    if (options.deduplicate === false) settings.insert_deduplicate = 0;
     try {
       await this.track(
         this.writer.insert({ table, values: payload, format: 'JSONEachRow', settings, ...(columns ? { columns } : {}) }),

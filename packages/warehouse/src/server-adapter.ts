@@ -127,6 +127,7 @@ export class ServerWarehouse implements Warehouse {
     if (this.modern) {
       Object.assign(settings, INSERT_SETTINGS);
       if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
+      if (options.deduplicate === false) settings.insert_deduplicate = 0;
     } else if (options.deduplicationToken !== undefined) {
       throw new WarehouseError('UNSUPPORTED_BY_SERVER', 'this ClickHouse server is too old for insert_deduplication_token (needs 22.2+)', { details: { table } });
     }
