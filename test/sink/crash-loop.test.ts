@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,11 @@ import { notaryHarness, type NotaryHarness } from '../notary/fixtures.js';
  */
 const KILLS = Number(process.env.PROBITY_CRASH_LOOP_KILLS ?? 10);
 const RECORDS = Number(process.env.PROBITY_CRASH_LOOP_RECORDS ?? 20_000);
-/** Kills land up to this long after the process says it is ready (and a fifth of them during start-up). */
+/**
+ * Where kills land: a fifth during start-up, three tenths up to this long after the process says it is
+ * ready, and the other half the moment the engine is writing a part of a table a view fills (chDB only):
+ * the window in which an insert has reached some tables and not others.
+ */
 const MAX_KILL_DELAY_MS = Number(process.env.PROBITY_CRASH_LOOP_MAX_DELAY_MS ?? 2_500);
 const TENANTS = ['acme', 'globex'];
 
@@ -65,6 +69,7 @@ interface LoopReport {
   mode: Mode;
   kills: number;
   killsBeforeReady: number;
+  killsMidInsert: number;
   records: number;
   duplicates: Record<string, number>;
   /** Identities absent per table (a copy lost). */
@@ -142,6 +147,26 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Tables filled by views from evidence_v1: a part being written there means the source's part may already be committed. */
+const VIEW_TARGETS = ['evidence_by_hash_v1', 'evidence_by_run_v1', 'log_leaves_v1', 'inference_v1'];
+
+/** Resolves true as soon as chDB is writing a part (tmp_insert_*) of a view's table, false after `timeoutMs`. */
+async function untilViewPartInFlight(dataDir: string, database: string, timeoutMs: number): Promise<boolean> {
+  const dirs = VIEW_TARGETS.map((t) => path.join(dataDir, 'chdb', 'data', database, t));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const dir of dirs) {
+      try {
+        if (readdirSync(dir).some((name) => name.startsWith('tmp_insert'))) return true;
+      } catch {
+        // Not created yet (migrations still running).
+      }
+    }
+    await sleep(1);
+  }
+  return false;
+}
+
 async function crashLoop(mode: Mode): Promise<LoopReport> {
   const started = Date.now();
   const harness = await notaryHarness(3);
@@ -162,19 +187,24 @@ async function crashLoop(mode: Mode): Promise<LoopReport> {
   };
 
   let killsBeforeReady = 0;
+  let killsMidInsert = 0;
   const startTimes: number[] = [];
   for (let k = 0; k < KILLS; k += 1) {
     const producing = produceWave(k);
     const spawned = Date.now();
     const { child, ready } = startChild(mode, harness, dataDir, database);
     void ready.then(() => startTimes.push(Date.now() - spawned));
-    if (Math.random() < 0.2) {
+    const where = Math.random();
+    if (where < 0.2) {
       // Somewhere in start-up: opening chDB, migrations, joining the group, recovering shards.
       await sleep(Math.random() * 4_000);
       if (await Promise.race([ready.then(() => false), sleep(0).then(() => true)])) killsBeforeReady += 1;
-    } else {
+    } else if (where < 0.5 || process.env.CLICKHOUSE_URL) {
       await ready;
       await sleep(Math.random() * MAX_KILL_DELAY_MS);
+    } else {
+      await ready;
+      if (await untilViewPartInFlight(dataDir, database, MAX_KILL_DELAY_MS)) killsMidInsert += 1;
     }
     progress(`${mode}: kill ${k + 1}/${KILLS} after ${Date.now() - spawned} ms`);
     await stop(child, 'SIGKILL');
@@ -220,7 +250,7 @@ async function crashLoop(mode: Mode): Promise<LoopReport> {
   try {
     const { duplicates, missing } = await countDuplicates(warehouse, database, records);
     const startMs = Math.round(startTimes.reduce((a, b) => a + b, 0) / Math.max(1, startTimes.length));
-    const report: LoopReport = { mode, kills: KILLS, killsBeforeReady, records: records.length, duplicates, missing, startMs, catchUpSeconds, seconds: Math.round((Date.now() - started) / 1000) };
+    const report: LoopReport = { mode, kills: KILLS, killsBeforeReady, killsMidInsert, records: records.length, duplicates, missing, startMs, catchUpSeconds, seconds: Math.round((Date.now() - started) / 1000) };
     reports.push(report);
     await assertExactlyOnceEverywhere(warehouse, database, records, dataDir);
     return report;
