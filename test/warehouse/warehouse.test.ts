@@ -206,6 +206,19 @@ describe(`warehouse (${clickhouseUrl ? 'clickhouse-server' : 'chdb'})`, () => {
     expect(typed).toEqual([{ t: 'incidents', n: '1' }, { t: 'inference', n: '1' }]);
   });
 
+  it('repairs a redelivery cut exactly like the crashed insert (the engine must not drop the rewrite as a repeat)', async () => {
+    const tenant = `tenant-same-cut-${randomBytes(3).toString('hex')}`;
+    const rows = Array.from({ length: 5 }, (_, i) => evidence(tenant, 400 + i));
+    await insertEvidenceDeduplicated(warehouse, rows);
+    // The crashed insert reached every table but evidence_by_run_v1; the redelivery is the same batch.
+    await warehouse.exec(`DELETE FROM evidence_by_run_v1 WHERE tenant = {t:String} SETTINGS lightweight_deletes_sync = 2`, { t: tenant });
+    expect(await insertEvidenceDeduplicated(warehouse, rows)).toEqual({ inserted: 0, duplicates: 0, repaired: 5 });
+    for (const table of ['evidence_v1', 'evidence_by_hash_v1', 'evidence_by_run_v1', 'log_leaves_v1', 'evidence_blobs_v2']) {
+      const [row] = await warehouse.query<{ n: string; u: string }>(`SELECT count() AS n, uniqExact(content_hash) AS u FROM ${table} WHERE tenant = {t:String}`, { t: tenant });
+      expect({ table, ...row }).toEqual({ table, n: '5', u: '5' });
+    }
+  });
+
   it('checks every table a view fills from evidence_v1 (a new view cannot be left out of the exactly-once check)', async () => {
     if (clickhouseUrl) return expect(warehouse.kind).toBe('clickhouse-server');
     const views = await warehouse.query<{ create_table_query: string }>(
