@@ -94,7 +94,7 @@ const progress = (message: string) => {
   if (process.env.PROBITY_CRASH_LOOP_VERBOSE) process.stderr.write(`[crash loop] ${message}\n`);
 };
 
-function startChild(mode: Mode, harness: NotaryHarness, dataDir: string, database: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<string> } {
+function startChild(mode: Mode, harness: NotaryHarness, dataDir: string, database: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<string>; output: () => string } {
   const entry = mode === 'sink' ? 'services/sink/src/main.ts' : 'test/sink/notary-and-sink-process.ts';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
     cwd: repoRoot,
@@ -119,6 +119,7 @@ function startChild(mode: Mode, harness: NotaryHarness, dataDir: string, databas
   children.add(child);
   child.on('exit', () => children.delete(child));
   let errors = '';
+  let last = () => errors;
   child.stderr!.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString('utf8')).slice(-4000);
     if (process.env.TEST_LOG_LEVEL) process.stderr.write(chunk);
@@ -126,16 +127,17 @@ function startChild(mode: Mode, harness: NotaryHarness, dataDir: string, databas
   const ready = new Promise<void>((resolve, reject) => {
     let seen = '';
     child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
+      seen = (seen + chunk.toString('utf8')).slice(-8000);
       if (/sink ready|stack ready/.test(seen)) resolve();
     });
+    last = () => `${seen}\n${errors}`;
     child.once('exit', (code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`${entry} exited (${code ?? signal}) before it was ready: ${errors}`));
     });
   });
   ready.catch(() => undefined);
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${entry} exited (${code ?? signal}): ${errors}`)));
-  return { child, ready, exited };
+  return { child, ready, exited, output: () => last() };
 }
 
 async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -214,7 +216,7 @@ async function crashLoop(mode: Mode): Promise<LoopReport> {
 
   // The final run goes until the sink has committed past the last signed batch of every partition.
   const catchUpFrom = Date.now();
-  const { child, exited } = startChild(mode, harness, dataDir, database);
+  const { child, exited, output } = startChild(mode, harness, dataDir, database);
   // A final run that dies fails the test with its error instead of waiting out the timeouts.
   const died = exited.then((why) => Promise.reject(new Error(why)));
   died.catch(() => undefined);
@@ -238,7 +240,10 @@ async function crashLoop(mode: Mode): Promise<LoopReport> {
       },
       { timeoutMs: 180_000, intervalMs: 500, message: 'the restarted sink to commit past every signed record' },
     );
-    await Promise.race([caughtUp, died]);
+    await Promise.race([caughtUp, died]).catch((err: Error) => {
+      // The process's last log lines say where it stands.
+      throw new Error(`${err.message}\n--- last output of the final run ---\n${output().slice(-6000)}`);
+    });
   } finally {
     await admin.disconnect();
   }
