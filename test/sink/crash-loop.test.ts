@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -261,6 +261,7 @@ async function crashLoop(mode: Mode): Promise<LoopReport> {
     return report;
   } finally {
     await warehouse.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
