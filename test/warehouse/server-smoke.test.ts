@@ -65,6 +65,15 @@ describe('server adapter against Debian clickhouse-server 18.16', () => {
     expect(streamed).toEqual(['1', '2', '3']);
   });
 
+  it('accepts the inserts the sink sends without engine deduplication, and keeps both copies of a repeat', async () => {
+    // The sink decides what is new from what the tables hold and passes deduplicate: false (see insertEvidenceDeduplicated).
+    const table = `t_${randomBytes(4).toString('hex')}`;
+    await warehouse.exec(`CREATE TABLE ${table} (id UInt64) ENGINE = MergeTree ORDER BY id`);
+    await warehouse.insert(table, [{ id: 7 }], { deduplicate: false });
+    await warehouse.insert(table, [{ id: 7 }], { deduplicate: false });
+    expect(await warehouse.query(`SELECT id FROM ${table}`)).toEqual([{ id: '7' }, { id: '7' }]);
+  });
+
   it('maps errors to codes without echoing data', async () => {
     await expect(warehouse.query("SELEC 'alice@example.com'")).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { clickhouseCode: 62 } });
     const table = `t_${randomBytes(4).toString('hex')}`;

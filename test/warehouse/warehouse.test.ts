@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  EVIDENCE_COPIES,
   EVIDENCE_INSERT_COLUMNS,
   EVIDENCE_SELECT_LIST,
   MIGRATIONS,
@@ -128,7 +129,7 @@ describe(`warehouse (${clickhouseUrl ? 'clickhouse-server' : 'chdb'})`, () => {
 
   it('stores evidence hashes and Avro bytes exactly and fills the lookup tables', async () => {
     const row = evidence('tenant-roundtrip', 7);
-    expect(await insertEvidenceDeduplicated(warehouse, [row])).toEqual({ inserted: 1, duplicates: 0 });
+    expect(await insertEvidenceDeduplicated(warehouse, [row])).toEqual({ inserted: 1, duplicates: 0, repaired: 0 });
     const [back] = await warehouse.query<Record<string, unknown>>(
       `SELECT ${EVIDENCE_SELECT_LIST} FROM evidence_v1 WHERE tenant = {tenant:String} AND content_hash = toFixedString(unhex({h:String}), 32)`,
       { tenant: row.tenant, h: row.content_hash_hex },
@@ -145,13 +146,13 @@ describe(`warehouse (${clickhouseUrl ? 'clickhouse-server' : 'chdb'})`, () => {
     const tenant = `tenant-dedup-${randomBytes(3).toString('hex')}`;
     const rows = Array.from({ length: 60 }, (_, i) => evidence(tenant, i));
     // First delivery: crashed after two batches, 35 rows in.
-    expect(await insertEvidenceDeduplicated(warehouse, rows.slice(0, 10))).toEqual({ inserted: 10, duplicates: 0 });
-    expect(await insertEvidenceDeduplicated(warehouse, rows.slice(10, 35))).toEqual({ inserted: 25, duplicates: 0 });
+    expect(await insertEvidenceDeduplicated(warehouse, rows.slice(0, 10))).toEqual({ inserted: 10, duplicates: 0, repaired: 0 });
+    expect(await insertEvidenceDeduplicated(warehouse, rows.slice(10, 35))).toEqual({ inserted: 25, duplicates: 0, repaired: 0 });
     // Redelivery after restart, cut differently and with a repeat inside one batch.
-    expect(await insertEvidenceDeduplicated(warehouse, [...rows.slice(0, 20), rows[5]!])).toEqual({ inserted: 0, duplicates: 21 });
-    expect(await insertEvidenceDeduplicated(warehouse, rows.slice(20, 60))).toEqual({ inserted: 25, duplicates: 15 });
+    expect(await insertEvidenceDeduplicated(warehouse, [...rows.slice(0, 20), rows[5]!])).toEqual({ inserted: 0, duplicates: 21, repaired: 0 });
+    expect(await insertEvidenceDeduplicated(warehouse, rows.slice(20, 60))).toEqual({ inserted: 25, duplicates: 15, repaired: 0 });
     // And once more, all at once.
-    expect(await insertEvidenceDeduplicated(warehouse, rows)).toEqual({ inserted: 0, duplicates: 60 });
+    expect(await insertEvidenceDeduplicated(warehouse, rows)).toEqual({ inserted: 0, duplicates: 60, repaired: 0 });
 
     for (const table of ['evidence_v1', 'evidence_by_hash_v1', 'evidence_by_run_v1']) {
       const [stats] = await warehouse.query<{ n: number; distinct_hashes: number; max_per_hash: number }>(
@@ -161,6 +162,73 @@ describe(`warehouse (${clickhouseUrl ? 'clickhouse-server' : 'chdb'})`, () => {
       );
       expect(stats, table).toEqual({ n: 60, distinct_hashes: 60, max_per_hash: 1 });
     }
+  });
+
+  it('puts back exactly one copy in every table of a row a crash left in some tables only, whichever they are', async () => {
+    const tenant = `tenant-partial-${randomBytes(3).toString('hex')}`;
+    const rows = Array.from({ length: 12 }, (_, i) => evidence(tenant, 300 + i));
+    // Typed tables too: an inference record and an incident (the incidents view keys by incident id and notarized time).
+    rows[6] = { ...rows[6]!, record_type: 'InferenceRecord', record_json: JSON.stringify({ features: { x: 1 }, prediction: 0.5, latency_ms: 3 }) };
+    rows[7] = { ...rows[7]!, record_type: 'Incident', manifest_id: `inc-${tenant}`, record_json: JSON.stringify({ incident_id: `inc-${tenant}`, severity: 'HIGH', status: 'OPEN', title: 't' }) };
+    expect(await insertEvidenceDeduplicated(warehouse, rows.slice(0, 9))).toEqual({ inserted: 9, duplicates: 0, repaired: 0 });
+
+    // What a SIGKILL mid-insert can leave: the main table's part committed but not a view's, or the reverse.
+    const drop = (table: string, picked: EvidenceRow[]) =>
+      warehouse.exec(`DELETE FROM ${table} WHERE tenant = {t:String} AND content_hash IN (SELECT toFixedString(unhex(arrayJoin({h:Array(String)})), 32)) SETTINGS lightweight_deletes_sync = 2`, {
+        t: tenant,
+        h: picked.map((r) => r.content_hash_hex),
+      });
+    await drop('evidence_by_hash_v1', rows.slice(0, 3));
+    await drop('log_leaves_v1', [rows[1]!]);
+    await drop('evidence_by_run_v1', [rows[2]!]);
+    await drop('evidence_v1', [rows[3]!, rows[4]!]);
+    await drop('inference_v1', [rows[6]!]);
+    await warehouse.exec(`DELETE FROM incidents_v1 WHERE tenant = {t:String} SETTINGS lightweight_deletes_sync = 2`, { t: tenant });
+
+    // The redelivery, cut differently: 7 rows to repair, 2 already everywhere, 3 new ones.
+    expect(await insertEvidenceDeduplicated(warehouse, [...rows].reverse())).toEqual({ inserted: 3, duplicates: 2, repaired: 7 });
+    // Another redelivery changes nothing.
+    expect(await insertEvidenceDeduplicated(warehouse, rows)).toEqual({ inserted: 0, duplicates: 12, repaired: 0 });
+
+    const hashes = rows.map((r) => r.content_hash_hex).sort();
+    for (const table of ['evidence_v1', 'evidence_by_hash_v1', 'evidence_by_run_v1', 'log_leaves_v1', 'evidence_blobs_v2']) {
+      const found = await warehouse.query<{ h: string; n: string }>(
+        `SELECT lower(hex(content_hash)) AS h, count() AS n FROM ${table} WHERE tenant = {t:String} GROUP BY h ORDER BY h`,
+        { t: tenant },
+      );
+      expect({ table, found }).toEqual({ table, found: hashes.map((h) => ({ h, n: '1' })) });
+    }
+    const typed = await warehouse.query<{ t: string; n: string }>(
+      `SELECT t, n FROM (SELECT 'inference' AS t, toString(count()) AS n FROM inference_v1 WHERE tenant = {t:String}
+       UNION ALL SELECT 'incidents' AS t, toString(count()) AS n FROM incidents_v1 WHERE tenant = {t:String}) ORDER BY t`,
+      { t: tenant },
+    );
+    expect(typed).toEqual([{ t: 'incidents', n: '1' }, { t: 'inference', n: '1' }]);
+  });
+
+  it('repairs a redelivery cut exactly like the crashed insert (the engine must not drop the rewrite as a repeat)', async () => {
+    const tenant = `tenant-same-cut-${randomBytes(3).toString('hex')}`;
+    const rows = Array.from({ length: 5 }, (_, i) => evidence(tenant, 400 + i));
+    await insertEvidenceDeduplicated(warehouse, rows);
+    // The crashed insert reached every table but evidence_by_run_v1; the redelivery is the same batch.
+    await warehouse.exec(`DELETE FROM evidence_by_run_v1 WHERE tenant = {t:String} SETTINGS lightweight_deletes_sync = 2`, { t: tenant });
+    expect(await insertEvidenceDeduplicated(warehouse, rows)).toEqual({ inserted: 0, duplicates: 0, repaired: 5 });
+    for (const table of ['evidence_v1', 'evidence_by_hash_v1', 'evidence_by_run_v1', 'log_leaves_v1', 'evidence_blobs_v2']) {
+      const [row] = await warehouse.query<{ n: string; u: string }>(`SELECT count() AS n, uniqExact(content_hash) AS u FROM ${table} WHERE tenant = {t:String}`, { t: tenant });
+      expect({ table, ...row }).toEqual({ table, n: '5', u: '5' });
+    }
+  });
+
+  it('checks every table a view fills from evidence_v1 (a new view cannot be left out of the exactly-once check)', async () => {
+    if (clickhouseUrl) return expect(warehouse.kind).toBe('clickhouse-server');
+    const views = await warehouse.query<{ create_table_query: string }>(
+      `SELECT create_table_query FROM system.tables WHERE database = {db:String} AND engine = 'MaterializedView'`,
+      { db: database },
+    );
+    const targets = views
+      .filter((v) => new RegExp(`FROM ${database}\\.evidence_v1\\b`).test(v.create_table_query))
+      .map((v) => new RegExp(`TO ${database}\\.(\\w+)`).exec(v.create_table_query)![1]!);
+    expect(new Set(EVIDENCE_COPIES.map((c) => c.table))).toEqual(new Set(['evidence_v1', ...targets]));
   });
 
   it('drops an exact retry of an insert that carries the same deduplication token', async () => {

@@ -4,7 +4,7 @@ import { Session, drainPending } from 'chdb';
 import { WarehouseError, summarizeClickHouseError } from './errors.js';
 import type { WarehouseErrorCode } from './errors.js';
 import { ENGINE_CONFIG_FILE, writeEngineConfig } from './engine-config.js';
-import { INSERT_SETTINGS, insertPayload } from './insert-payload.js';
+import { INSERT_SETTINGS, insertPayload, noDeduplicationSettings } from './insert-payload.js';
 import { decodeJsonEachRow } from './ndjson.js';
 import { assertIdentifier } from './warehouse.js';
 import type { InsertOptions, Warehouse, WarehouseLogger, WarehouseRow } from './warehouse.js';
@@ -149,6 +149,8 @@ export class ChdbWarehouse implements Warehouse {
     const { payload, columns } = prepared;
     const settings: Record<string, string | number> = { ...INSERT_SETTINGS };
     if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
+    // The bundled engine (chDB 3.4, ClickHouse 26.7) knows deduplicate_insert.
+    if (options.deduplicate === false) Object.assign(settings, noDeduplicationSettings(true));
     try {
       await this.track(
         this.writer.insert({ table, values: payload, format: 'JSONEachRow', settings, ...(columns ? { columns } : {}) }),

@@ -4,7 +4,7 @@ export type { WarehouseEnv } from './open-configured.js';
 export { runMigrations, assertMigrationOrder } from './run-migrations.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { WarehouseError, summarizeClickHouseError } from './errors.js';
-export { insertEvidenceDeduplicated, deduplicationTokenFor, uniqueByTenantAndHash } from './insert-evidence.js';
+export { insertEvidenceDeduplicated, uniqueByTenantAndHash, EVIDENCE_COPIES } from './insert-evidence.js';
 export { TenantScopedQuery } from './tenant-scoped-query.js';
 export { purgeExpiredEvidence, readActiveLegalHolds } from './retention.js';
 export type { PurgeReport, ActiveLegalHold } from './retention.js';

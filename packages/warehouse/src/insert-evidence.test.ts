@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deduplicationTokenFor, uniqueByTenantAndHash } from './insert-evidence.js';
+import { uniqueByTenantAndHash } from './insert-evidence.js';
 import type { EvidenceRow } from './tables.js';
 
 const row = (tenant: string, hash: string, leaf = 0) => ({ tenant, content_hash_hex: hash, leaf_index: leaf }) as unknown as EvidenceRow;
@@ -14,12 +14,5 @@ describe('evidence dedup helpers', () => {
     const two = uniqueByTenantAndHash([otherTenant, a, b]);
     expect(one.map((r) => r.leaf_index)).toEqual([1, 2, 4]);
     expect(two.map((r) => r.leaf_index)).toEqual([1, 2, 4]);
-  });
-
-  it('derives the same token for the same (tenant, hash) set and another for any other', () => {
-    const rows = [row('t1', 'aa'.repeat(32)), row('t1', 'bb'.repeat(32))];
-    expect(deduplicationTokenFor(rows)).toBe(deduplicationTokenFor([...rows]));
-    expect(deduplicationTokenFor(rows)).not.toBe(deduplicationTokenFor(rows.slice(0, 1)));
-    expect(deduplicationTokenFor([row('t1', 'aa'.repeat(32))])).not.toBe(deduplicationTokenFor([row('t2', 'aa'.repeat(32))]));
   });
 });

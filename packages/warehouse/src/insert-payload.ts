@@ -17,6 +17,15 @@ export const INSERT_SETTINGS = {
   date_time_input_format: 'best_effort',
 } as const;
 
+/**
+ * Settings for an insert the engine must not deduplicate (InsertOptions.deduplicate false).
+ * Since 26.x `deduplicate_insert` (default enable) overrides `insert_deduplicate`, so
+ * both are needed where the engine knows the first; older servers know only the second.
+ */
+export function noDeduplicationSettings(engineKnowsDeduplicateInsert: boolean): Record<string, string | number> {
+  return engineKnowsDeduplicateInsert ? { insert_deduplicate: 0, deduplicate_insert: 'disable' } : { insert_deduplicate: 0 };
+}
+
 export interface InsertPayload {
   /** JSONEachRow bytes. */
   payload: Buffer;

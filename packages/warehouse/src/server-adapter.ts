@@ -3,7 +3,7 @@ import { ClickHouseLogLevel, createClient, drainStream } from '@clickhouse/clien
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { WarehouseError, isConnectionFailure, summarizeClickHouseError } from './errors.js';
 import type { WarehouseErrorCode } from './errors.js';
-import { INSERT_SETTINGS, insertPayload } from './insert-payload.js';
+import { INSERT_SETTINGS, insertPayload, noDeduplicationSettings } from './insert-payload.js';
 import { assertIdentifier } from './warehouse.js';
 import type { InsertOptions, Warehouse, WarehouseLogger, WarehouseRow } from './warehouse.js';
 
@@ -46,6 +46,7 @@ export class ServerWarehouse implements Warehouse {
     readonly database: string,
     private readonly client: ClickHouseClient,
     private readonly modern: boolean,
+    private readonly knowsDeduplicateInsert: boolean,
     private readonly logger: WarehouseLogger | undefined,
   ) {}
 
@@ -62,9 +63,12 @@ export class ServerWarehouse implements Warehouse {
     // The database may not exist yet, and a client bound to it would fail.
     const bootstrap = createClient(base);
     let version: string;
+    let knowsDeduplicateInsert = false;
     try {
       const result = await bootstrap.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
       version = ((await result.json<{ version: string }>())[0]?.version) ?? '0';
+      const known = await bootstrap.query({ query: "SELECT count() AS n FROM system.settings WHERE name = 'deduplicate_insert'", format: 'JSONEachRow' });
+      knowsDeduplicateInsert = Number((await known.json<{ n: string }>())[0]?.n ?? 0) > 0;
       await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
     } catch (error) {
       throw mapError(error, 'WAREHOUSE_UNAVAILABLE', { url: redactUrl(options.url) });
@@ -77,7 +81,7 @@ export class ServerWarehouse implements Warehouse {
     }
     const client = createClient({ ...base, database });
     options.logger?.info({ url: redactUrl(options.url), database, version }, 'ClickHouse server warehouse opened');
-    return new ServerWarehouse(database, client, modern, options.logger);
+    return new ServerWarehouse(database, client, modern, knowsDeduplicateInsert, options.logger);
   }
 
   async query<Row = WarehouseRow>(sql: string, params?: Record<string, unknown>): Promise<Row[]> {
@@ -127,6 +131,7 @@ export class ServerWarehouse implements Warehouse {
     if (this.modern) {
       Object.assign(settings, INSERT_SETTINGS);
       if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
+      if (options.deduplicate === false) Object.assign(settings, noDeduplicationSettings(this.knowsDeduplicateInsert));
     } else if (options.deduplicationToken !== undefined) {
       throw new WarehouseError('UNSUPPORTED_BY_SERVER', 'this ClickHouse server is too old for insert_deduplication_token (needs 22.2+)', { details: { table } });
     }

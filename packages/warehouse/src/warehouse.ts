@@ -9,6 +9,13 @@ export interface InsertOptions {
    */
   deduplicationToken?: string;
   /**
+   * false turns the engine's insert deduplication off for this insert
+   * (`insert_deduplicate = 0`): for a caller that decides what is new from
+   * what the tables hold, and must be able to write again a row it deleted.
+   * @defaultValue true
+   */
+  deduplicate?: boolean;
+  /**
    * Explicit column list. Needed for Buffer payloads that fill EPHEMERAL
    * input columns (`content_hash_hex`…). For row objects it defaults to the
    * union of the rows' keys.

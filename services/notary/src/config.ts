@@ -42,6 +42,11 @@ export const notaryEnvShape = {
    */
   NOTARY_FETCH_MAX_WAIT_MS: envInt(10, 0, 10_000),
   /**
+   * A member silent this long leaves the consumer group: a stuck transaction's shards move on, and a
+   * restarted instance waits at most this long for a killed one's shards. @defaultValue 30000
+   */
+  NOTARY_SESSION_TIMEOUT_MS: envInt(30_000, 6_000, 300_000),
+  /**
    * Shards notarized in parallel by one instance: that many consumer group members, each with its own
    * fetch loop. kafkajs fetches again only when every batch of its last fetch is done, so shards sharing
    * one consumer would all wait for a stuck transaction of any of them (test/notary/shard-independence).

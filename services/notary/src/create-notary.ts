@@ -33,6 +33,7 @@ export function createNotary(config: NotaryConfig, logger: Logger): Notary {
     inspectThreads: config.NOTARY_INSPECT_THREADS,
     fetchMinBytes: config.NOTARY_FETCH_MIN_BYTES,
     fetchMaxWaitMs: config.NOTARY_FETCH_MAX_WAIT_MS,
+    sessionTimeoutMs: config.NOTARY_SESSION_TIMEOUT_MS,
     logger,
   });
 }

@@ -14,6 +14,8 @@ export const sinkEnvShape = {
   SINK_BATCH_MIN_BYTES: envInt(1024 * 1024, 1, 64 * 1024 * 1024),
   /** …or this many milliseconds. @defaultValue 500 */
   SINK_BATCH_MAX_WAIT_MS: envInt(500, 10, 60_000),
+  /** A sink silent this long leaves the consumer group; a restarted one waits at most this long for a killed one's partitions. @defaultValue 30000 */
+  SINK_SESSION_TIMEOUT_MS: envInt(30_000, 6_000, 300_000),
   /** Longest backoff while the warehouse is down. @defaultValue 10000 */
   SINK_MAX_RETRY_DELAY_MS: envInt(10_000, 100, 600_000),
   /** How often evidence past retention that no legal hold covers is deleted (purgeExpiredEvidence: full scans of the evidence tables); 0 turns it off. @defaultValue 86400000 (24 h) */

@@ -23,6 +23,7 @@ export function createSink(config: SinkConfig, warehouse: Warehouse, logger: Log
     batchMinBytes: config.SINK_BATCH_MIN_BYTES,
     batchMaxWaitMs: config.SINK_BATCH_MAX_WAIT_MS,
     maxRetryDelayMs: config.SINK_MAX_RETRY_DELAY_MS,
+    sessionTimeoutMs: config.SINK_SESSION_TIMEOUT_MS,
     retentionPurgeIntervalMs: config.SINK_RETENTION_PURGE_INTERVAL_MS,
     logger,
   });

@@ -20,6 +20,8 @@ export interface SinkOptions {
   batchMaxWaitMs: number;
   /** Longest wait between retries while the warehouse is down. */
   maxRetryDelayMs: number;
+  /** Consumer group session timeout. @defaultValue 30000 */
+  sessionTimeoutMs?: number;
   /** Period of the retention purge (see purgeExpiredEvidence: evidence past retention and not under a legal hold); 0 = never. */
   retentionPurgeIntervalMs?: number;
   logger: Logger;
@@ -57,7 +59,8 @@ export class Sink {
     await this.options.tenantRetention?.start();
     this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.dlqProducer.connect();
-    const consumer = kafka.consumer({ groupId, readUncommitted: false, minBytes: batchMinBytes, maxWaitTimeInMs: batchMaxWaitMs, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const consumer = kafka.consumer({ groupId, readUncommitted: false, minBytes: batchMinBytes, maxWaitTimeInMs: batchMaxWaitMs, sessionTimeout, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)) });
     await consumer.connect();
     await consumer.subscribe({ topic: topics.signed, fromBeginning: true });
     this.consumer = consumer;
