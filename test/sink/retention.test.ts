@@ -49,6 +49,8 @@ describe('tenant retention', () => {
 
     const namespace = harness.topics.raw.slice(0, -'.probity.evidence.raw'.length);
     const config = loadSinkConfig({
+      // The brokers and anything else the run was started with (infra/test.sh exports KAFKA_BROKERS).
+      ...process.env,
       PROBITY_TOPIC_NAMESPACE: namespace,
       SINK_GROUP_ID: uniqueName('ret-sink'),
       SINK_BATCH_MIN_BYTES: '1',
