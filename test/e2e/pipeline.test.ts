@@ -159,6 +159,10 @@ describe('end to end: SDK → notary → sink → audit API → offline verify',
     // After the drift study's CRITICAL verdict and incident, the gate denies credit-risk's promotion.
     expect(result.stdout).toMatch(/DENY promotion of run credit-risk-release-4\.2\.0 [^\n]*\n(  - [^\n]*\n)*  - latest drift study demo-credit-risk-drift is CRITICAL\n/);
     expect(result.stdout).toMatch(/DENY promotion of run credit-risk-release-4\.2\.0 [^\n]*\n(  - [^\n]*\n)*  - open CRITICAL incident /);
+    // The auditor's view at the end: this quarter's ISO 9001 coverage with the studies' findings, the gaps, and a package verified offline.
+    expect(result.stdout).toMatch(/iso9001:9\.1\.3 +NONCONFORMING +\d+ record\(s\) +1 open finding\(s\) at the period's end: study demo-credit-risk-drift last ended CRITICAL/);
+    expect(result.stdout).toMatch(/gaps: \d+ open, each with a POA&M item/);
+    expect(result.stdout).toMatch(/✓ recomputed +\d+ derived files recomputed from the records and equal\nVALID\n/);
     expect(result.stdout).toContain('Demo complete');
 
     // An auditor's package of the demo quarter: `probity audit verify` accepts it, and refuses it after one changed byte.

@@ -125,8 +125,10 @@ export const demo = defineCommand({
       step('credit-risk\'s promotion through the gate again, now that its drift study is CRITICAL and raised an incident');
       await gate(`${DEMO_MODELS[0]!.id}-release-${DEMO_MODELS[0]!.version}`);
     }
-    io.stdout(code === 0 ? '\nDemo complete: evidence emitted, notarized, stored, queried and verified; studies run and their results notarized.\n' : '\nDemo finished, but verification FAILED.\n');
-    return code;
+    const audited = await runDemoAudit(io, apiUrl, auditor, outDir, config.PROBITY_DATA_DIR, step);
+    const ok = code === 0 && audited === 0;
+    io.stdout(ok ? '\nDemo complete: evidence emitted, notarized, stored, queried and verified; studies run, their results notarized; coverage, gaps and a signed audit package verified offline.\n' : '\nDemo finished, but verification FAILED.\n');
+    return ok ? 0 : 1;
   },
 });
 
@@ -147,6 +149,39 @@ interface EvidenceDocumentView {
  * `probity gate check`: two are allowed, the one whose data has no consent
  * flag is denied with its reasons. Each decision is a logged record.
  */
+/**
+ * The auditor's view of the quarter: ISO 9001 coverage as of now (the controls
+ * with evidence or findings), the open gaps, and the signed audit package,
+ * built and verified offline as `probity audit package` and `audit verify` do.
+ */
+async function runDemoAudit(io: CliIo, apiUrl: string, auditor: { token: string }, outDir: string, dataDir: string, step: (text: string) => void): Promise<number> {
+  const now = new Date();
+  const quarter = Math.floor(now.getUTCMonth() / 3);
+  const from = new Date(Date.UTC(now.getUTCFullYear(), quarter * 3, 1)).toISOString().slice(0, 10);
+  const to = new Date(Date.UTC(now.getUTCFullYear(), quarter * 3 + 3, 0)).toISOString().slice(0, 10);
+  const query = `framework=iso9001&from=${from}&to=${to}`;
+  step(`ISO 9001 coverage of this quarter as the log knows it now (\`probity coverage --framework iso9001 --from ${from} --to ${to}\`)`);
+  const matrix = await getJson<{ periods: { label: string }[]; rows: { control: string; title?: string; cells: { state: string; records: number; reason: string }[] }[]; totals: Record<string, Record<string, number>> }>(`${apiUrl}/v1/coverage/matrix?${query}`, auditor);
+  const label = matrix.periods.at(-1)!.label;
+  for (const row of matrix.rows) {
+    const cell = row.cells.at(-1)!;
+    if (cell.state !== 'missing') io.stdout(`    ${row.control.padEnd(18)} ${cell.state.toUpperCase().padEnd(14)} ${String(cell.records).padStart(5)} record(s)  ${cell.reason}\n`);
+  }
+  const totals = matrix.totals[label]!;
+  io.stdout(`    ${label}: ${totals.covered} covered, ${totals.nonconforming} nonconforming, ${totals.stale} stale, ${totals.missing} missing of ${matrix.rows.length} controls\n`);
+  const gaps = await getJson<{ open: number; gaps: unknown[] }>(`${apiUrl}/v1/gaps?${query}`, auditor);
+  io.stdout(`    gaps: ${gaps.open} open, each with a POA&M item (\`probity gaps --framework iso9001 --from ${from} --to ${to}\`)\n`);
+
+  const file = path.join(outDir, `audit-iso9001-${label}.tar.gz`);
+  step(`the signed audit package of this quarter, then verified offline with the notary's public keyring only`);
+  const { audit } = await import('./audit.js');
+  const built = await audit.run({ values: { framework: 'iso9001', from, to, output: file, token: auditor.token }, positionals: ['package'], io });
+  if (built !== 0) return built;
+  const keyring = path.join(dataDir, 'keys', 'notary', 'keyring.json');
+  io.stdout(`\n$ probity audit verify ${path.relative(process.cwd(), file)} --keyring ${path.relative(process.cwd(), keyring)}\n`);
+  return audit.run({ values: { keyring }, positionals: ['verify', file], io });
+}
+
 async function runDemoGates(io: CliIo, apiUrl: string, admin: { token: string }, step: (text: string) => void): Promise<((runId: string) => Promise<void>) | undefined> {
   const { defaultOpaBinary, defaultPolicyFiles, PolicyStore } = await import('@probity/policy');
   const { dataDirLayout, loadCommonConfig } = await import('@probity/config');
