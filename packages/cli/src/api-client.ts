@@ -23,15 +23,27 @@ export async function resolveToken(values: OptionValues, io: CliIo): Promise<{ t
   return { token, tenant };
 }
 
-export async function getJson<T>(url: string, auth: { token: string; tenant?: string }): Promise<T> {
-  return requestJson<T>('GET', url, auth);
+export async function getJson<T>(url: string, auth: ApiAuth): Promise<T> {
+  return requestJson<T>('GET', url, auth, undefined);
 }
 
 export async function postJson<T>(url: string, auth: { token: string; tenant?: string }, body: unknown): Promise<T> {
   return requestJson<T>('POST', url, auth, body);
 }
 
-async function requestJson<T>(method: 'GET' | 'POST', url: string, auth: { token: string; tenant?: string }, payload?: unknown): Promise<T> {
+async function requestJson<T>(method: 'GET' | 'POST', url: string, auth: ApiAuth, payload?: unknown): Promise<T> {
+  const res = await apiRequest(method, url, auth, { timeoutMs: 60_000, ...(payload === undefined ? {} : { body: payload }) });
+  return (await res.json()) as T;
+}
+
+export type ApiAuth = { token: string; tenant?: string };
+
+/**
+ * One audit API request: a successful Response (its body unread, so callers
+ * may stream it), or a CliError naming what the API refused (the option of a
+ * bad parameter) or that it does not answer.
+ */
+export async function apiRequest(method: 'GET' | 'POST', url: string, auth: ApiAuth, options: { body?: unknown; timeoutMs?: number } = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -39,21 +51,23 @@ async function requestJson<T>(method: 'GET' | 'POST', url: string, auth: { token
       headers: {
         authorization: `Bearer ${auth.token}`,
         ...(auth.tenant ? { 'x-probity-tenant': auth.tenant } : {}),
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-      signal: AbortSignal.timeout(60_000),
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }),
     });
   } catch (err) {
     throw new CliError('CLI_FAILED', `the audit API at ${new URL(url).origin} does not answer (${(err as Error).message}); is it running? (\`probity up\`, \`probity doctor\`)`);
   }
-  const body = (await res.json().catch(() => undefined)) as (T & { error?: { message: string; parameter?: string } }) | undefined;
-  if (!res.ok) {
-    const e = body?.error;
-    const flag = e?.parameter ? ` (--${e.parameter.replace(/_/g, '-')})` : '';
-    throw new CliError(res.status === 400 ? 'CLI_USAGE' : 'CLI_FAILED', e ? `${e.message}${flag}` : `the audit API answered ${res.status}`);
+  if (res.ok) return res;
+  let error: { message?: string; parameter?: string } | undefined;
+  try {
+    error = ((await res.json()) as { error?: { message?: string; parameter?: string } }).error;
+  } catch {
+    error = undefined;
   }
-  return body as T;
+  const flag = error?.parameter ? ` (--${error.parameter.replace(/_/g, '-')})` : '';
+  throw new CliError(res.status === 400 ? 'CLI_USAGE' : 'CLI_FAILED', error?.message ? `${error.message}${flag}` : `the audit API answered ${res.status}`);
 }
 
 function localAdminTokenFile(env: NodeJS.ProcessEnv): string {

@@ -112,16 +112,9 @@ interface Relevant {
 }
 
 /**
- * Coverage of each control in each period, as known at `asOf`: a pure
- * function of the records, the requirement set and the applicability, so an
- * auditor can recompute every cell from an audit package.
- *
- * A cell is nonconforming when a study relevant to the control last failed,
- * or an incident relevant to it is still open, at the period's end; covered
- * when its newest counting record is fresh enough then; stale when it is
- * older; missing when there is none. Only records the log held at `asOf`
- * count, and a record of a period notarized more than the grace after the
- * period closed is listed as late, never counted for it.
+ * Coverage of each control in each period as known at `asOf`: a pure function
+ * of records, requirements and applicability, so an auditor can recompute every
+ * cell from an audit package. The cell states are defined in docs/compliance.md.
  */
 export function computeCoverage(request: CoverageRequest): CoverageMatrix {
   const { requirements, asOf } = request;

@@ -122,23 +122,10 @@ export const EVIDENCE_COPIES: readonly EvidenceCopy[] = [
  * exactly once, after any number of crashes at any point and however a
  * redelivery is cut.
  *
- * One insert into `evidence_v1` also writes every table its materialized
- * views fill, but not atomically: a process killed mid-insert can leave
- * the row in some tables and not others (and a table that spans several
- * partitions can hold part of the batch). So before writing, each row is
- * looked up in every table it belongs in (one query per batch):
- *
- * - in all of them: a repeat, skipped;
- * - in none: written;
- * - in some: the copies are deleted everywhere, then the row is written
- *   again with the fresh ones (the only way to reach the missing tables
- *   without doubling the others).
- *
- * No insert deduplication token: the decision rests on what the tables
- * hold, never on how a consumer cut the stream, and an engine-side dedup
- * would drop the rewrite of a repaired row. Correct with one writer per
- * (tenant, hash) at a time, which the sink's partition ownership gives
- * (same content hash → same shard → same consumer).
+ * Each row is looked up in every table its insert writes (one query per
+ * batch): skipped if in all, written if in none, its copies deleted and written
+ * again if in some (an insert a crash cut short). Why this holds, and why no
+ * dedup token: docs/invariants.md (nothing twice). One writer per (tenant, hash).
  */
 export async function insertEvidenceDeduplicated(warehouse: Warehouse, rows: readonly EvidenceRow[]): Promise<DedupOutcome> {
   const unique = uniqueByTenantAndHash(rows);

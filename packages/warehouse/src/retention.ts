@@ -79,15 +79,10 @@ function holdCondition(hold: ActiveLegalHold, i: number, occurred: string, param
 }
 
 /**
- * Deletes evidence past retention from every evidence table, except what a
- * legal hold in force covers, and reports both. A row is past retention when
- * its `retention_until` (the tenant's setting when the sink wrote it) has
- * passed and so has its evidence date plus the tenant's retention now: a
- * tenant that lengthens its retention keeps what it already stored, one that
- * shortens it does not lose stored evidence earlier than it was promised.
- * Log leaves and checkpoints are never deleted (a proof needs every leaf).
- * Rows are deleted with ClickHouse lightweight deletes; the tables have no
- * TTL (migration 0010), so nothing else removes evidence.
+ * Deletes evidence past retention (both its stored `retention_until` and its
+ * date plus the tenant's current setting passed) from every evidence table,
+ * except what a legal hold in force covers, and reports both. Log leaves and
+ * checkpoints are kept. The rules: docs/operations.md (retention and legal holds).
  */
 export async function purgeExpiredEvidence(warehouse: Warehouse, today: Date = new Date()): Promise<PurgeReport> {
   const day = today.toISOString().slice(0, 10);

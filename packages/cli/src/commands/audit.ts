@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { auditApiUrl, resolveToken } from '../api-client.js';
+import { apiRequest, auditApiUrl, resolveToken } from '../api-client.js';
 import { CliError, booleanOption, defineCommand, stringOption, type CliIo, type OptionValues } from '../command.js';
 
 const SUBCOMMANDS = ['package', 'verify'] as const;
@@ -70,27 +70,8 @@ async function buildPackage(values: OptionValues, io: CliIo): Promise<number> {
   if (previous) body.previous_checkpoints = await previousCheckpoints(previous);
   const auth = await resolveToken(values, io);
   const url = `${auditApiUrl(io.env)}/v1/audit-packages`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${auth.token}`, 'content-type': 'application/json', ...(auth.tenant ? { 'x-probity-tenant': auth.tenant } : {}) },
-      body: JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new CliError('CLI_FAILED', `the audit API at ${new URL(url).origin} does not answer (${(err as Error).message}); is it running? (\`probity up\`)`);
-  }
-  if (!res.ok || !res.body) {
-    const text = await res.text();
-    let error: { message?: string; parameter?: string } | undefined;
-    try {
-      error = (JSON.parse(text) as { error?: { message?: string; parameter?: string } }).error;
-    } catch {
-      error = undefined;
-    }
-    const flag = error?.parameter ? ` (--${error.parameter.replace(/_/g, '-')})` : '';
-    throw new CliError(res.status === 400 ? 'CLI_USAGE' : 'CLI_FAILED', error?.message ? `${error.message}${flag}` : `the audit API answered ${res.status}`);
-  }
+  const res = await apiRequest('POST', url, auth, { body });
+  if (!res.body) throw new CliError('CLI_FAILED', 'the audit API answered without a package');
   // Written beside the target and renamed at the end: a cut-off download never looks like a package.
   const partial = `${output}.partial`;
   let bytes = 0;

@@ -1,4 +1,4 @@
-import { auditApiUrl, resolveToken } from '../api-client.js';
+import { apiRequest, auditApiUrl, resolveToken } from '../api-client.js';
 import { CliError, defineCommand, stringOption, type CliIo, type OptionValues } from '../command.js';
 
 const SHARED_OPTIONS = {
@@ -31,25 +31,8 @@ function queryOf(values: OptionValues): { params: URLSearchParams; format: strin
 
 async function fetchText(io: CliIo, values: OptionValues, path: string, params: URLSearchParams): Promise<string> {
   const auth = await resolveToken(values, io);
-  const url = `${auditApiUrl(io.env)}${path}?${params}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { authorization: `Bearer ${auth.token}`, ...(auth.tenant ? { 'x-probity-tenant': auth.tenant } : {}) }, signal: AbortSignal.timeout(300_000) });
-  } catch (err) {
-    throw new CliError('CLI_FAILED', `the audit API at ${new URL(url).origin} does not answer (${(err as Error).message}); is it running? (\`probity up\`)`);
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    let error: { message?: string; parameter?: string } | undefined;
-    try {
-      error = (JSON.parse(text) as { error?: { message?: string; parameter?: string } }).error;
-    } catch {
-      error = undefined;
-    }
-    const flag = error?.parameter ? ` (--${error.parameter.replace(/_/g, '-')})` : '';
-    throw new CliError(res.status === 400 ? 'CLI_USAGE' : 'CLI_FAILED', error?.message ? `${error.message}${flag}` : `the audit API answered ${res.status}`);
-  }
-  return text;
+  const res = await apiRequest('GET', `${auditApiUrl(io.env)}${path}?${params}`, auth, { timeoutMs: 300_000 });
+  return res.text();
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -144,12 +144,6 @@ interface EvidenceDocumentView {
 }
 
 /**
- * Registers the shipped promotion policy for the demo tenant (once) and runs
- * each model's promotion through the gate, as a CI step would with
- * `probity gate check`: two are allowed, the one whose data has no consent
- * flag is denied with its reasons. Each decision is a logged record.
- */
-/**
  * The auditor's view of the quarter: ISO 9001 coverage as of now (the controls
  * with evidence or findings), the open gaps, and the signed audit package,
  * built and verified offline as `probity audit package` and `audit verify` do.
@@ -182,6 +176,12 @@ async function runDemoAudit(io: CliIo, apiUrl: string, auditor: { token: string 
   return audit.run({ values: { keyring }, positionals: ['verify', file], io });
 }
 
+/**
+ * Registers the shipped promotion policy for the demo tenant (once) and runs
+ * each model's promotion through the gate, as a CI step would with
+ * `probity gate check`: two are allowed, the one whose data has no consent
+ * flag is denied with its reasons. Each decision is a logged record.
+ */
 async function runDemoGates(io: CliIo, apiUrl: string, admin: { token: string }, step: (text: string) => void): Promise<((runId: string) => Promise<void>) | undefined> {
   const { defaultOpaBinary, defaultPolicyFiles, PolicyStore } = await import('@probity/policy');
   const { dataDirLayout, loadCommonConfig } = await import('@probity/config');
